@@ -1,0 +1,88 @@
+"""Forms for signing in, invitations, passwords, settings and admin pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from forum.accounts.models import EmailPreference, Role
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField("Keep me signed in on this device for 30 days")
+
+
+class SignUpForm(FlaskForm):
+    email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    department = SelectField("Department", coerce=str, validators=[Optional()])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=1024)])
+
+
+class AcceptInvitationForm(FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=1024)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=1024)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password",
+                                 validators=[DataRequired(), Length(min=10, max=1024)])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email_preference = SelectField(
+        "Email me notifications",
+        choices=[(EmailPreference.IMMEDIATELY.value, "Immediately"),
+                 (EmailPreference.DAILY.value, "In a daily digest"),
+                 (EmailPreference.OFF.value, "Never")],
+    )
+
+
+class AwayForm(FlaskForm):
+    away_from = DateField("Away from", validators=[Optional()])
+    away_until = DateField("Away until", validators=[Optional()])
+    cover = SelectField("Colleague who covers for me", coerce=str, validators=[Optional()])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
+
+
+class EmptyForm(FlaskForm):
+    """Carries only the CSRF token, for one-button actions."""
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
+    department = SelectField("Department", coerce=str, validators=[Optional()])
+
+
+class AdminUserForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    department = SelectField("Department", coerce=str, validators=[Optional()])
+    is_active = BooleanField("Active (can sign in)")
+
+
+class DepartmentForm(FlaskForm):
+    slug = StringField("Slug", validators=[
+        DataRequired(), Length(max=64),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+               message="Use lower-case letters, digits and hyphens."),
+    ])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])

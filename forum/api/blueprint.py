@@ -1,0 +1,54 @@
+"""The API blueprint and its bearer-token authentication, applied before every route."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from forum.accounts import services as account_services
+from forum.accounts.models import User
+from forum.core.errors import NotAuthenticated
+from forum.extensions import csrf, db, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens are never sent automatically by a browser, so the API needs no CSRF token;
+# it must therefore never accept the session cookie as authentication.
+csrf.exempt(bp)
+
+PUBLIC_API_ENDPOINTS = frozenset({"api.openapi"})
+
+
+def current_api_user() -> User:
+    """The token's owner for this request (set by the before_request hook)."""
+    user: User | None = g.get("api_user")
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_API_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise NotAuthenticated("Send Authorization: Bearer <token>.")
+    user = account_services.user_for_api_token(secret.strip())
+    if user is None:
+        raise NotAuthenticated("The token is unknown, revoked, or its owner is deactivated.")
+    if db.session.dirty:
+        db.session.commit()  # record last_used_at before the route's own work
+    g.api_user = user
+
+
+def _api_client_key() -> str:
+    user = g.get("api_user")
+    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
+
+
+def _write_limit() -> str:
+    return str(current_app.config["API_WRITE_RATE_LIMIT"])
+
+
+limiter.limit(_write_limit, key_func=_api_client_key,
+              methods=["POST", "PATCH", "PUT", "DELETE"])(bp)

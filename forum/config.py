@@ -1,0 +1,183 @@
+"""Every setting the app reads, with a safe default, and how the environment overrides it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class Config:
+    """Defaults; `load_config` layers instance/config.py, the environment and overrides on top."""
+
+    # "development", "testing" or "production"; production refuses to start without SECRET_KEY.
+    FORUM_ENV = "development"
+    # Signs sessions, CSRF tokens and remember-me cookies. Generated into instance/ in development.
+    SECRET_KEY: str | None = None
+    # SQLAlchemy URL; default is a SQLite file in instance/. PostgreSQL: postgresql+psycopg://...
+    DATABASE_URL: str | None = None
+    # Directory of the Whoosh index; default instance/search-index.
+    SEARCH_INDEX_DIR: str | None = None
+    # Absolute base URL used for links in emails and webhooks.
+    FORUM_BASE_URL = "http://127.0.0.1:5000"
+    # Sign-up without invitation is open to these email domains (comma-separated or JSON list).
+    ALLOWED_EMAIL_DOMAINS: list[str] | str = []
+    # Hours an invitation link stays valid.
+    INVITATION_TTL_HOURS = 72
+    # Minutes a password-reset link stays valid.
+    PASSWORD_RESET_TTL_MINUTES = 60
+    # Minimum password length for new passwords.
+    PASSWORD_MIN_LENGTH = 10
+
+    # Master switch for every throttle (sign-in, posting, escalations). Off for load tests.
+    RATELIMIT_ENABLED = True
+    # Flask-Limiter storage; "memory://" per process, "redis://127.0.0.1:6379" to share.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Failed sign-ins allowed per account, and per client IP, within the window below.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 20
+    LOGIN_FAILURE_WINDOW_SECONDS = 900
+    # Default limit applied to API writes (Flask-Limiter syntax).
+    API_WRITE_RATE_LIMIT = "120 per minute"
+
+    # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
+    TRUST_PROXY_HEADERS = False
+    # Session and remember-me cookies; Secure is added automatically on https requests.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION_DAYS = 30
+    # Largest accepted request body, in bytes (CSV imports included).
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Longest text accepted in any single form or JSON field.
+    MAX_FIELD_LENGTH = 100_000
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Outgoing mail (alerts, invitations, password resets). Without MAIL_SERVER, mail is
+    # written as .eml files under instance/mail and listed on the admin "sent mail" page.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "forum@localhost"
+    MAIL_TIMEOUT_SECONDS = 10
+    # Allow webhooks to loopback/private addresses (tests and development only).
+    WEBHOOK_ALLOW_PRIVATE = False
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+
+
+def _parse_env_value(raw: str, default: Any) -> Any:
+    """Type an environment string by the default it replaces: bool, int, float, list or JSON."""
+    lowered = raw.strip().lower()
+    if isinstance(default, bool) or lowered in {"true", "false", "yes", "no", "on", "off"}:
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+    if isinstance(default, int) and not isinstance(default, bool):
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            pass
+    if isinstance(default, list) and not raw.strip().startswith("["):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if raw.strip()[:1] in {"[", "{"}:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    if default is None or isinstance(default, str):
+        for cast in (int, float):
+            try:
+                return cast(raw)
+            except ValueError:
+                continue
+        if default is None and lowered in {"true", "false"}:
+            return lowered == "true"
+    return raw
+
+
+def load_config(
+    instance_path: str, overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Build the settings dict: Config, then instance/config.py, then environment, then overrides."""
+    environ = dict(os.environ if environ is None else environ)
+    settings: dict[str, Any] = {
+        key: getattr(Config, key) for key in dir(Config) if key.isupper()
+    }
+    instance_file = Path(instance_path) / "config.py"
+    if instance_file.is_file():
+        namespace: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(), str(instance_file), "exec"), namespace)  # noqa: S102
+        settings.update({k: v for k, v in namespace.items() if k.isupper()})
+    for key, raw in environ.items():
+        if not key.isupper() or not key.replace("_", "").isalnum():
+            continue
+        if key in settings or key.startswith(("MAIL_", "RATELIMIT_", "FORUM_", "SQLALCHEMY_")):
+            if key in {"SECRET_KEY", "DATABASE_URL", "MAIL_PASSWORD", "MAIL_USERNAME"}:
+                settings[key] = raw
+            else:
+                settings[key] = _parse_env_value(raw, settings.get(key))
+    settings.update(overrides or {})
+
+    if isinstance(settings["ALLOWED_EMAIL_DOMAINS"], str):
+        settings["ALLOWED_EMAIL_DOMAINS"] = [
+            d.strip() for d in settings["ALLOWED_EMAIL_DOMAINS"].split(",") if d.strip()
+        ]
+    settings["ALLOWED_EMAIL_DOMAINS"] = [
+        d.lower().lstrip("@") for d in settings["ALLOWED_EMAIL_DOMAINS"]
+    ]
+
+    env = settings["FORUM_ENV"]
+    if not settings.get("SECRET_KEY"):
+        if env == "production":
+            raise RuntimeError("SECRET_KEY must be set when FORUM_ENV=production.")
+        settings["SECRET_KEY"] = _instance_secret_key(instance_path)
+
+    settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+        settings.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forum.db'}"
+    )
+    if not settings.get("SEARCH_INDEX_DIR"):
+        settings["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
+    settings["TESTING"] = settings.get("TESTING", env == "testing")
+    return settings
+
+
+def normalize_database_url(url: str) -> str:
+    """Make postgres URLs use psycopg 3, whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Generate a development secret once and keep it in instance/, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Write a temporary file, then hard-link it into place: atomic, and the first worker wins.
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()

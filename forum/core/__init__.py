@@ -1,0 +1,1 @@
+"""Capability-free building blocks: the model base, errors, security helpers, pagination."""

@@ -1,0 +1,187 @@
+"""App-wide request handling: deny-by-default sign-in, input screening, headers, errors, health."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from forum.core.errors import ForumError, Invalid
+from forum.core.security import find_unstorable
+from forum.extensions import db
+
+logger = logging.getLogger(__name__)
+
+# Endpoints anyone may reach without signing in; everything else redirects to /login.
+PUBLIC_ENDPOINTS = {"static", "healthz"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+ERROR_TITLES = {
+    400: "That request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "That conflicts with something that exists",
+    413: "That upload is too large",
+    422: "That could not be processed",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str,
+                   fields: dict[str, str] | None = None) -> ResponseReturnValue:
+    """One error shape: JSON under /api/, an HTML page elsewhere; never internals."""
+    if wants_json():
+        body: dict[str, object] = {"code": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        return jsonify({"error": body}), status
+    return render_template("errors/error.html", status=status,
+                           title=ERROR_TITLES.get(status, "Error"), message=message,
+                           fields=fields or {}), status
+
+
+def init_app(app: Flask) -> None:
+    from forum.accounts import PUBLIC_ENDPOINTS as account_public
+
+    public = PUBLIC_ENDPOINTS | set(account_public)
+    app.jinja_env.globals["nav_items"] = _nav_items
+    app.jinja_env.globals["today"] = dt.date.today
+
+    @app.before_request
+    def _screen_input() -> ResponseReturnValue | None:
+        max_length = int(current_app.config["MAX_FIELD_LENGTH"])
+        problems = find_unstorable(request.args.items(multi=True), max_length)
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            if request.mimetype == "application/json":
+                data = request.get_json(silent=True)
+                if data is None and request.get_data():
+                    raise Invalid("The body is not valid UTF-8 JSON.",
+                                  fields={"body": "Expected UTF-8 JSON."})
+                problems |= find_unstorable({"": data} if not isinstance(data, dict) else data,
+                                            max_length)
+            else:
+                problems |= find_unstorable(request.form.items(multi=True), max_length)
+                for name, upload in request.files.items():
+                    if upload.filename and "\x00" in upload.filename:
+                        problems[name] = "The file name contains a NUL character."
+        if problems:
+            raise Invalid("Some input cannot be stored.", fields=problems)
+        return None
+
+    @app.before_request
+    def _require_sign_in() -> ResponseReturnValue | None:
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in public or endpoint.startswith("api."):
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            # Cookies are marked Secure whenever the request came over https, whatever the
+            # static configuration says, so one deployment works behind and without TLS.
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    if "; secure" not in cookie.lower():
+                        cookie += "; Secure"
+                    response.headers.add("Set-Cookie", cookie)
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.get("/healthz")
+    def healthz() -> ResponseReturnValue:
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            logger.exception("health check: database unreachable")
+            return jsonify({"status": "error", "database": "unreachable"}), 503
+        return jsonify({"status": "ok"})
+
+    @app.errorhandler(ForumError)
+    def _forum_error(error: ForumError) -> ResponseReturnValue:
+        db.session.rollback()
+        response = error_response(error.status, error.code, error.message, error.fields)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            body, status = response  # type: ignore[misc]
+            return body, status, {"Retry-After": str(retry_after)}
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+        return error_response(400, "csrf", "The form expired or was not sent from this site. "
+                              "Go back, reload the page and try again.")
+
+    @app.errorhandler(DataError)
+    def _data_error(error: DataError) -> ResponseReturnValue:
+        db.session.rollback()
+        logger.warning("database refused a value: %s", type(error.orig).__name__)
+        return error_response(400, "invalid", "Some input cannot be stored (too long or "
+                              "contains characters the database refuses).")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        if status == 429:
+            message = ("Too many requests. Wait a minute and try again.")
+            response = error_response(429, "rate_limited", message)
+            body, code = response  # type: ignore[misc]
+            return body, code, {"Retry-After": "60"}
+        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 413: "too_large"}
+        message = {404: "There is nothing here.", 403: "You do not have access to this.",
+                   405: "That method is not allowed here.", 413: "The upload is too large."
+                   }.get(status, error.description or "")
+        return error_response(status, codes.get(status, "error"), message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        db.session.rollback()
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal", "Please try again. If it keeps happening, "
+                              "tell an administrator the time it happened.")
+
+
+def register_nav(app: Flask, label: str, endpoint: str, *, order: int,
+                 visible: object = None) -> None:
+    """Add a main-navigation link; `visible(user) -> bool` hides it from people it is not for."""
+    app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible))
+
+
+def _nav_items(user: object) -> list[dict[str, str]]:
+    items = []
+    for _order, label, endpoint, visible in sorted(
+        current_app.extensions.get("forum.nav", []), key=lambda item: item[0]
+    ):
+        if visible is None or visible(user):  # type: ignore[operator]
+            items.append({"label": label, "url": url_for(endpoint)})
+    return items
