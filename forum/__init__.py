@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from typing import Any
 
 from flask import Flask
@@ -17,8 +18,10 @@ __all__ = ["create_app"]
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register every capability. Nothing else."""
+    instance_path = (config_overrides or {}).get("INSTANCE_PATH") or os.environ.get(
+        "FORUM_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
-                static_folder="../static")
+                static_folder="../static", instance_path=instance_path)
     app.config.from_mapping(load_config(app.instance_path, config_overrides))
     app.config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(
         days=min(30, int(app.config["REMEMBER_COOKIE_DURATION_DAYS"])))

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
-from forum import accounts, api, boards, demo
+from forum import (
+    accounts,
+    alerts,
+    api,
+    boards,
+    demo,
+    escalations,
+    insights,
+    registry,
+    search,
+)
 
-ALL = (accounts, boards, api, demo)
+# `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
+ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo)

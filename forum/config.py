@@ -28,6 +28,8 @@ class Config:
     INVITATION_TTL_HOURS = 72
     # Minutes a password-reset link stays valid.
     PASSWORD_RESET_TTL_MINUTES = 60
+    # werkzeug hashing method for passwords.
+    PASSWORD_HASH_METHOD = "scrypt"
     # Minimum password length for new passwords.
     PASSWORD_MIN_LENGTH = 10
 

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +33,14 @@ logger = logging.getLogger(__name__)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A dummy hash compared against when the email is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    """werkzeug's hash with the configured method (scrypt by default; tests use a cheap one)."""
+    method = "scrypt"
+    if has_app_context():
+        method = current_app.config.get("PASSWORD_HASH_METHOD", method)
+    return generate_password_hash(password, method=method)
 
 
 def normalize_email(raw: str, field: str = "email") -> str:
@@ -110,7 +119,7 @@ def create_user(
     )
     if password is not None:
         _check_password_rules(password, min_password_length)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     logger.info("user %s created with role %s", user.id, parsed_role)
@@ -171,7 +180,7 @@ def authenticate(email: str, password: str, *, ip: str | None, settings: dict[st
 def set_password(user: User, password: str, *, min_length: int = 10) -> None:
     """Set a new password and rotate the session token, which signs out every other session."""
     _check_password_rules(password, min_length)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_token = new_token(16)
     db.session.flush()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -80,12 +81,26 @@ def seed_accounts() -> str:
     return f"{created_departments} departments, {created_users} staff"
 
 
-# Later capabilities append their seeders here (boards, registry, escalations…).
-SEEDERS: list[Callable[[], str]] = [seed_accounts]
+# Each capability with demo data has a `demo` module with `seed() -> str`, run in this order.
+CAPABILITY_SEEDERS = ("boards", "registry", "escalations", "insights")
+
+
+def seeders() -> list[Callable[[], str]]:
+    found: list[Callable[[], str]] = [seed_accounts]
+    for name in CAPABILITY_SEEDERS:
+        try:
+            module = importlib.import_module(f"forum.{name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"forum.{name}.demo":
+                raise
+            continue
+        found.append(module.seed)
+    return found
 
 
 def seed_all(*, only_if_empty: bool = False) -> str:
+    """Run every seeder; each one leaves existing data alone, so running twice adds nothing."""
     if only_if_empty and (db.session.scalar(select(func.count()).select_from(User)) or 0) > 0:
         return "Database already has data: demo data not loaded."
-    parts = [seeder() for seeder in SEEDERS]
+    parts = [seeder() for seeder in seeders()]
     return "Demo data loaded: " + "; ".join(parts) + "."

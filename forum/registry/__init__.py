@@ -1,0 +1,9 @@
+"""The registry capability (not built yet)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to register yet."""

@@ -1,0 +1,159 @@
+"""Shared fixtures: one schema per test session, emptied between tests, on SQLite or PostgreSQL.
+
+Set DATABASE_URL (postgresql+psycopg://…) to run the whole suite against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from forum import create_app
+from forum.config import normalize_database_url
+from forum.core.db import Base
+from forum.extensions import db, limiter
+from tests import factories
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith(("postgres", "postgresql"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's database, with the schema built once from the models."""
+    if ON_POSTGRES:
+        url = normalize_database_url(POSTGRES_URL)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'forum-test.db'}"
+    engine = create_engine(url)
+    if ON_POSTGRES:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    import forum.capabilities  # noqa: F401  (every model registered)
+
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                connection.exec_driver_sql(f'DELETE FROM "{table}"')
+            connection.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sequence(
+                connection) else None
+    engine.dispose()
+
+
+def _has_sequence(connection: Any) -> bool:
+    return bool(connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first())
+
+
+def base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "FORUM_ENV": "testing",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": None,
+        "WEBHOOK_ALLOW_PRIVATE": True,
+        "FORUM_BASE_URL": "http://forum.test",
+    }
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Override entries of this dict in a test module's own fixture to change the app."""
+    return base_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
+    flask_app = create_app(app_config)
+    with flask_app.app_context():
+        limiter.reset()
+        yield flask_app
+        db.session.remove()
+        db.engine.dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., FlaskClient]:
+    """Sign `user` in on the shared test client (through the real /login form)."""
+
+    def sign_in(user: Any, password: str = factories.PASSWORD) -> FlaskClient:
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+class ApiClient:
+    """A test client that sends the user's bearer token with every request."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        call = getattr(self.client, method)
+
+        def request(path: str, **kwargs: Any) -> Any:
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return call(path, headers=headers, **kwargs)
+
+        return request
+
+
+@pytest.fixture
+def api(app: Flask) -> Callable[[Any], ApiClient]:
+    def for_user(user: Any) -> ApiClient:
+        from forum.accounts import services
+
+        _token, secret = services.create_api_token(user, "tests")
+        db.session.commit()
+        return ApiClient(app.test_client(), secret)
+
+    return for_user
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
