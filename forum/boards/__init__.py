@@ -1,9 +1,12 @@
-"""Discussion boards (placeholder home page until the boards capability lands)."""
+"""Discussion boards: boards, threads, posts, moderation, unread tracking and notifications."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 from flask.typing import ResponseReturnValue
+
+from forum.boards import models as models
+from forum.boards import signals as signals
 
 bp = Blueprint("boards", __name__)
 
