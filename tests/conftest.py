@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
@@ -93,6 +93,15 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
     flask_app = create_app(app_config)
+
+    def fresh_globals() -> None:
+        # The test holds one app context for its whole run, and a request reuses an active
+        # context; in production every request has its own `g`. Start each request clean so
+        # that e.g. Flask-Login's cached user does not leak from one client to another.
+        for key in list(vars(g)):
+            delattr(g, key)
+
+    flask_app.before_request_funcs.setdefault(None, []).insert(0, fresh_globals)
     with flask_app.app_context():
         limiter.reset()
         yield flask_app

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from forum.accounts.models import EmailPreference, Role
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class LoginForm(FlaskForm):
@@ -47,9 +48,9 @@ class ProfileForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email_preference = SelectField(
         "Email me notifications",
-        choices=[(EmailPreference.IMMEDIATELY.value, "Immediately"),
-                 (EmailPreference.DAILY.value, "In a daily digest"),
-                 (EmailPreference.OFF.value, "Never")],
+        choices=[SelectChoice(EmailPreference.IMMEDIATELY.value, "Immediately"),
+                 SelectChoice(EmailPreference.DAILY.value, "In a daily digest"),
+                 SelectChoice(EmailPreference.OFF.value, "Never")],
     )
 
 

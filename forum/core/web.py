@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -103,8 +114,14 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-            # Cookies are marked Secure whenever the request came over https, whatever the
-            # static configuration says, so one deployment works behind and without TLS.
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    def _secure_cookies_over_https(response: Response) -> Response:
+        """Mark cookies Secure whenever the request came over https, whatever the static
+        configuration says, so one deployment works both behind TLS and in development."""
+        if request.is_secure:
             cookies = response.headers.getlist("Set-Cookie")
             if cookies:
                 response.headers.remove("Set-Cookie")
@@ -112,9 +129,12 @@ def init_app(app: Flask) -> None:
                     if "; secure" not in cookie.lower():
                         cookie += "; Secure"
                     response.headers.add("Set-Cookie", cookie)
-        if current_user and getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+    # after_request hooks run in reverse order of registration: index 0 runs last, after
+    # Flask-Login has set the remember-me cookie.
+    app.after_request_funcs.setdefault(None, []).insert(0, _secure_cookies_over_https)
+    app.session_interface = HttpsAwareSessionInterface()
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -169,6 +189,14 @@ def init_app(app: Flask) -> None:
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", "Please try again. If it keeps happening, "
                               "tell an administrator the time it happened.")
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure on https requests even when SESSION_COOKIE_SECURE is off."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure)
 
 
 def register_nav(app: Flask, label: str, endpoint: str, *, order: int,
