@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import has_request_context, request
@@ -52,15 +55,32 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_immediate: ContextVar[bool] = ContextVar("forum_sqlite_immediate", default=False)
+
+
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Within this block, SQLite transactions take the write lock when they begin.
+
+    Writing HTTP requests get this automatically. CLI commands and workers that read and then
+    write (claiming outbox rows, say) wrap their unit of work in it, so they queue on the busy
+    timeout instead of failing when another process wrote in between. Elsewhere transactions
+    stay deferred, so a process that only reads never holds the write lock.
+    """
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
 
 
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for writers.
 
-    pysqlite's own transaction handling is switched off so that writing requests, CLI commands
-    and workers take the write lock when their transaction starts: concurrent gunicorn workers
-    then queue on the busy timeout instead of failing with "database is locked" when a read
-    transaction tries to upgrade to a write.
+    pysqlite's own transaction handling is switched off so that writing requests (POST, PUT,
+    PATCH, DELETE) and blocks under `immediate_transactions()` take the write lock when their
+    transaction starts: concurrent gunicorn workers then queue on the busy timeout instead of
+    failing with "database is locked" when a read transaction tries to upgrade to a write.
     """
 
     @event.listens_for(engine, "connect")
@@ -75,5 +95,6 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = has_request_context() and request.method in _SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        writing = _immediate.get() or (
+            has_request_context() and request.method not in _SAFE_METHODS)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,172 @@
+"""App-wide behaviour: config, health, headers, error pages, deny-by-default, input screening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from forum import create_app
+from forum.accounts.models import Role
+from forum.config import load_config
+from tests.factories import make_user
+
+
+def test_healthz_checks_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
+    broken = create_app({
+        "TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+    })
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+def test_security_headers_on_every_response(client: FlaskClient) -> None:
+    for path in ("/login", "/healthz", "/nope", "/api/v1/openapi.json"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_not_found_page_leaks_nothing(client: FlaskClient) -> None:
+    response = client.get("/definitely-missing")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "Page not found" in text and "Traceback" not in text
+
+
+def test_unexpected_errors_are_a_plain_500(app: Flask, client: FlaskClient, login: Any) -> None:
+    @app.get("/boom-for-test")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    login(make_user())
+    response = client.get("/boom-for-test")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret internals" not in body and "Something went wrong" in body
+
+
+def test_json_errors_under_api(client: FlaskClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("value", ["bad\x00value", "x" * 100_001])
+def test_unstorable_input_is_a_400_with_a_field_message(client: FlaskClient, value: str) -> None:
+    response = client.post("/login", data={"email": value, "password": "x"})
+    assert response.status_code == 400
+    assert "email" in response.get_data(as_text=True)
+
+
+def test_unstorable_json_is_a_400_with_a_field_message(client: FlaskClient, api: Any) -> None:
+    admin = make_user(Role.ADMIN)
+    response = api(admin).post("/api/v1/departments", json={"slug": "ok", "name": "a\x00b"})
+    assert response.status_code == 400
+    assert "name" in response.get_json()["error"]["fields"]
+
+
+def test_invalid_utf8_json_is_a_400(client: FlaskClient, api: Any) -> None:
+    admin = make_user(Role.ADMIN)
+    response = api(admin).post("/api/v1/departments", data=b'{"slug": "\xff\xfe"}',
+                               content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_invalid_utf8_form_is_stored_safely_or_refused(client: FlaskClient) -> None:
+    response = client.post("/login", data=b"email=%FF%FE&password=x",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+
+
+def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
+    client = app.test_client()
+    public = {"static", "healthz", "accounts.login", "accounts.signup",
+              "accounts.accept_invitation", "accounts.forgot_password",
+              "accounts.reset_password", "api.openapi"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in public:
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            converter = rule._converters[argument]  # noqa: SLF001
+            sample = "1" if type(converter).__name__ in {"IntegerConverter"} else "x"
+            path = path.replace(f"<{type(converter).__name__}:{argument}>", sample)
+            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", sample)
+            path = path.replace(f"<path:{argument}>", sample)
+        method = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})[0]
+        response = client.open(path, method=method)
+        if path.startswith("/api/"):
+            assert response.status_code == 401, (rule.endpoint, response.status_code)
+        else:
+            assert response.status_code in {302, 400}, (rule.endpoint, response.status_code)
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith("/login"), rule.endpoint
+        checked += 1
+    assert checked > 10
+
+
+def test_environment_overrides_are_typed(tmp_path: Path) -> None:
+    settings = load_config(str(tmp_path), environ={
+        "RATELIMIT_ENABLED": "false", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "7",
+        "ALLOWED_EMAIL_DOMAINS": "Council.example, other.example", "MAIL_USE_TLS": "true",
+        "SECRET_KEY": "s", "SOME_NEW_FLAG": "true",
+    })
+    assert settings["RATELIMIT_ENABLED"] is False
+    assert settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"] == 7
+    assert settings["ALLOWED_EMAIL_DOMAINS"] == ["council.example", "other.example"]
+    assert settings["MAIL_USE_TLS"] is True
+
+
+def test_config_precedence_instance_file_then_env_then_overrides(tmp_path: Path) -> None:
+    (tmp_path / "config.py").write_text("FORUM_BASE_URL = 'https://from-file'\nMAIL_PORT = 2525\n")
+    settings = load_config(str(tmp_path), {"MAIL_PORT": 1}, environ={
+        "SECRET_KEY": "s", "FORUM_BASE_URL": "https://from-env"})
+    assert settings["FORUM_BASE_URL"] == "https://from-env"
+    assert settings["MAIL_PORT"] == 1
+
+
+def test_development_secret_is_generated_once(tmp_path: Path) -> None:
+    first = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    second = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_secret(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        load_config(str(tmp_path), environ={"FORUM_ENV": "production"})
+
+
+def test_database_url_default_and_postgres_spelling(tmp_path: Path) -> None:
+    assert load_config(str(tmp_path), environ={"SECRET_KEY": "s"})[
+        "SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'forum.db'}"
+    assert load_config(str(tmp_path), environ={
+        "SECRET_KEY": "s", "DATABASE_URL": "postgresql://u@h/db"})[
+        "SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
+    from forum.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only apply to SQLite")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000

@@ -1,0 +1,115 @@
+"""The app under real gunicorn with several workers: the sign-in throttle holds across workers."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def gunicorn_url(app: Flask, database_url: str, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "gunicorn-test-secret",
+        "FORUM_ENV": "production",
+        "FORUM_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_ENABLED": "true",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "wsgi:app"],
+        cwd=Path(__file__).resolve().parent.parent, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+class Browser:
+    """Cookie-keeping HTTP client that does not follow redirects."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect())
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def sign_in(self, email: str, password: str) -> int:
+        _status, page = self.request("/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token
+        status, _ = self.request("/login", {"email": email, "password": password,
+                                            "csrf_token": token.group(1)})
+        return status
+
+
+def test_sign_in_throttle_holds_across_workers(app: Flask, gunicorn_url: str) -> None:
+    user = make_user()
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    statuses = []
+    # Fresh connections each time, so requests spread over the workers.
+    for _ in range(limit * 3):
+        statuses.append(Browser(gunicorn_url).sign_in(user.email, "wrong password"))
+    assert statuses[:limit] == [400] * limit
+    assert set(statuses[limit:]) == {429}, statuses
+    assert Browser(gunicorn_url).sign_in(user.email, PASSWORD) == 429
+
+
+def test_workers_serve_and_sign_in(gunicorn_url: str) -> None:
+    user = make_user()
+    browser = Browser(gunicorn_url)
+    assert browser.sign_in(user.email, PASSWORD) == 302
+    for _ in range(6):
+        status, page = browser.request("/settings")
+        assert status == 200 and user.email in page
