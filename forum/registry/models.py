@@ -147,7 +147,9 @@ class ProfileChange(db.Model):
     """One changed field of a profile: who, when, before and after."""
 
     __tablename__ = "profile_changes"
-    __table_args__ = (Index("ix_profile_changes_profile_id_changed_at", "profile_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_profile_changes_profile_id_changed_at", "profile_id", "changed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("social_profiles.id", ondelete="CASCADE"))
