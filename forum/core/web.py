@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import escape
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -63,9 +64,16 @@ def error_response(status: int, code: str, message: str,
         if fields:
             body["fields"] = fields
         return jsonify({"error": body}), status
-    return render_template("errors/error.html", status=status,
-                           title=ERROR_TITLES.get(status, "Error"), message=message,
-                           fields=fields or {}), status
+    title = ERROR_TITLES.get(status, "Error")
+    try:
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message, fields=fields or {}), status
+    except Exception:
+        # The error page itself failed (e.g. the database is down): answer plainly.
+        logger.exception("error page could not be rendered")
+        db.session.rollback()
+        return (f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+                f"<p>{escape(message)}</p>"), status
 
 
 def init_app(app: Flask) -> None:
