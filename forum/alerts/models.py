@@ -1,4 +1,4 @@
-"""The transactional outbox and in-app notifications."""
+"""The transactional outbox, its delivery attempts, webhook endpoints and in-app notifications."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -17,6 +17,7 @@ from forum.extensions import db
 class Channel(enum.StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
+    INAPP = "inapp"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -25,15 +26,37 @@ class OutboxStatus(enum.StrEnum):
     DEAD = "dead"
 
 
+class AttemptOutcome(enum.StrEnum):
+    """What one delivery attempt ended with."""
+
+    SENT = "sent"
+    TRANSIENT = "transient"  # failed, will be retried (or dead-lettered past the max age)
+    PERMANENT = "permanent"  # failed for good: dead-lettered at once
+
+
+class WebhookFormat(enum.StrEnum):
+    """The JSON shape posted: Slack incoming webhook, Teams (Adaptive Card) or generic."""
+
+    SLACK = "slack"
+    TEAMS = "teams"
+    GENERIC = "generic"
+
+    @property
+    def label(self) -> str:
+        return {"slack": "Slack", "teams": "Microsoft Teams", "generic": "Generic JSON"}[self.value]
+
+
 class OutboxMessage(db.Model):
     """One message to deliver, written in the same transaction as the event that causes it."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(String(20))
-    # An email address for email, a URL for webhooks.
+    # An email address for email, a URL for webhooks, a user id for in-app.
     recipient: Mapped[str] = mapped_column(String(2048))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Stable per message: the email Message-ID and the webhook idempotency key derive from it,
@@ -45,9 +68,75 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A worker's lease: while claimed_until is in the future no other worker takes the row.
+    # A worker killed mid-batch never clears it, so the row simply becomes due again later.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    dead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Set when an admin re-queues a dead letter: the max age then counts from here.
+    requeued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # For webhook messages: the endpoint whose URL, secret and format apply at send time.
+    webhook_endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="SET NULL"), index=True
+    )
+
+    webhook_endpoint: Mapped[WebhookEndpoint | None] = relationship()
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
+        back_populates="message",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="DeliveryAttempt.id",
+    )
+
+    @property
+    def age_origin(self) -> dt.datetime:
+        """The moment the max age counts from."""
+        return self.requeued_at or self.created_at
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel} {self.status}>"
+
+
+class DeliveryAttempt(db.Model):
+    """One try at delivering an outbox message, kept for the admin pages and for debugging."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[AttemptOutcome] = mapped_column(String(20))
+    # A short reason (status code, exception class); never a message body or a secret.
+    error: Mapped[str | None] = mapped_column(String(1000))
+    worker: Mapped[str] = mapped_column(String(100))
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attempt_log")
+
+    def __repr__(self) -> str:
+        return f"<DeliveryAttempt {self.message_id}#{self.number} {self.outcome}>"
+
+
+class WebhookEndpoint(db.Model):
+    """A place alerts are POSTed to (a Slack or Teams channel, an on-call tool), signed."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    # Standard Webhooks secret, "whsec_" + base64 of the HMAC key. Stored as is: signing needs it.
+    secret: Mapped[str] = mapped_column(String(100))
+    format: Mapped[WebhookFormat] = mapped_column(String(20), default=WebhookFormat.GENERIC)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # type: ignore[assignment]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<WebhookEndpoint {self.id} {self.name}>"
 
 
 class Notification(db.Model):
@@ -65,7 +154,15 @@ class Notification(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # Set once a daily digest has included it (email preference "daily").
+    # Set once email about it is settled: sent at once, included in a daily digest, or not
+    # wanted. Only notifications of people on the daily digest stay unset until the digest.
     digested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} user={self.user_id} {self.kind}>"

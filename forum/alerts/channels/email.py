@@ -1,0 +1,92 @@
+"""The email channel: a text and an HTML part, absolute links, a Message-ID from the dedupe key."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from forum.alerts.channels import BaseChannel, Delivery, PermanentError, TransientError
+from forum.core.mail import MailError, build_message, send_message
+
+logger = logging.getLogger(__name__)
+
+# Payload "template" values the channel knows; anything else falls back to "notification".
+TEMPLATES = frozenset({"notification", "digest"})
+
+
+def absolute_url(base_url: str, url: str | None) -> str | None:
+    """A site-relative path made absolute with FORUM_BASE_URL; absolute http(s) URLs kept."""
+    if not url:
+        return None
+    if urlsplit(url).scheme in {"http", "https"}:
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+def message_id_for(dedupe_key: str, base_url: str) -> str:
+    """The same Message-ID for every attempt, so a resend is recognisably the same mail."""
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:40]
+    domain = urlsplit(base_url).hostname or "forum.local"
+    return f"<alert.{digest}@{domain}>"
+
+
+def render_parts(app: Flask, payload: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML of a payload (see docs/alerts.md for its keys)."""
+    base_url = app.config["FORUM_BASE_URL"]
+    template = payload.get("template") if payload.get("template") in TEMPLATES else "notification"
+    subject = " ".join(str(payload.get("subject") or "Forum notification").split())[:200]
+    items = [
+        {**item, "url": absolute_url(base_url, item.get("url"))}
+        for item in payload.get("items") or []
+        if isinstance(item, dict)
+    ]
+    details = payload.get("details") or {}
+    context = {
+        "subject": subject,
+        "text": str(payload.get("text") or ""),
+        "details": {str(k): str(v) for k, v in details.items()}
+        if isinstance(details, dict)
+        else {},
+        "url": absolute_url(base_url, payload.get("url")),
+        "link_label": str(payload.get("link_label") or "Open in the forum"),
+        "items": items,
+        "settings_url": absolute_url(base_url, "/settings"),
+    }
+    # Straight from the Jinja environment: the worker has no request, and the site's
+    # context processors (the signed-in person, the bell) have nothing to say in an email.
+    text = app.jinja_env.get_template(f"alerts/email/{template}.txt").render(**context)
+    html = app.jinja_env.get_template(f"alerts/email/{template}.html").render(**context)
+    return subject, text, html
+
+
+class EmailChannel(BaseChannel):
+    """SMTP through forum.core.mail; without MAIL_SERVER an .eml file under instance/mail."""
+
+    name = "email"
+
+    def deliver(self, app: Flask, delivery: Delivery) -> None:
+        if "@" not in delivery.recipient:
+            raise PermanentError("recipient is not an email address")
+        subject, text, html = render_parts(app, delivery.payload)
+        message = build_message(
+            app.config,
+            to=delivery.recipient,
+            subject=subject,
+            text=text,
+            html=html,
+            message_id=message_id_for(delivery.dedupe_key, app.config["FORUM_BASE_URL"]),
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        )
+        try:
+            send_message(app.config, message, app.instance_path)
+        except MailError as exc:
+            if exc.transient:
+                raise TransientError(str(exc)) from exc
+            raise PermanentError(str(exc)) from exc
+
+
+CHANNEL = EmailChannel()

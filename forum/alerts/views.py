@@ -1,0 +1,61 @@
+"""HTML routes for people's own notifications: the list, open one, mark read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from forum.alerts import services
+from forum.alerts.forms import ActionForm
+from forum.core.pagination import page_number
+from forum.core.security import safe_next_url
+from forum.extensions import db
+
+bp = Blueprint("alerts", __name__)
+
+
+@bp.get("/notifications")
+def notifications() -> ResponseReturnValue:
+    unread_only = request.args.get("show") == "unread"
+    page = services.list_notifications(
+        current_user, page=page_number(request.args.get("page")), unread_only=unread_only
+    )
+    return render_template(
+        "alerts/notifications.html",
+        page=page,
+        unread_only=unread_only,
+        unread=services.unread_count(current_user),
+        form=ActionForm(),
+    )
+
+
+@bp.get("/notifications/<int:notification_id>/open")
+def notification_open(notification_id: int) -> ResponseReturnValue:
+    # End the sign-in read first, so on SQLite the write below starts its own transaction
+    # and waits for the lock instead of failing to upgrade a stale read snapshot.
+    db.session.commit()
+    notification = services.open_notification(current_user, notification_id)
+    target = safe_next_url(notification.url, default=url_for("alerts.notifications"))
+    db.session.commit()
+    return redirect(target)
+
+
+@bp.post("/notifications/read")
+def notifications_read() -> ResponseReturnValue:
+    """Mark one (`id` in the form) or all of the person's notifications read."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("id")
+    if raw is not None:
+        try:
+            ids = [int(raw)]
+        except ValueError:
+            abort(400)
+        services.mark_read(current_user, ids)
+    else:
+        services.mark_read(current_user)
+    db.session.commit()
+    return redirect(
+        safe_next_url(request.form.get("next"), default=url_for("alerts.notifications"))
+    )
