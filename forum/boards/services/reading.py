@@ -1,0 +1,111 @@
+"""Per-person reading state: how far each thread is read, and which threads and boards they watch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from forum.accounts.models import User
+from forum.boards.models import Board, BoardWatch, Post, Thread, ThreadRead, ThreadWatch
+from forum.core.db import utcnow
+from forum.extensions import db
+
+
+def _insert(table: type) -> object:
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def mark_read(user: User, thread: Thread, post_id: int, *, now: dt.datetime | None = None) -> None:
+    """Record that `user` has read `thread` up to `post_id`; the mark never moves backwards.
+
+    One upsert, so two tabs reading at once cannot collide on the primary key.
+    """
+    now = now or utcnow()
+    statement = _insert(ThreadRead).values(  # type: ignore[attr-defined]
+        user_id=user.id, thread_id=thread.id, last_read_post_id=post_id, read_at=now)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[ThreadRead.user_id, ThreadRead.thread_id],
+        set_={
+            "last_read_post_id": case(
+                (excluded.last_read_post_id > ThreadRead.last_read_post_id,
+                 excluded.last_read_post_id),
+                else_=ThreadRead.last_read_post_id),
+            "read_at": excluded.read_at,
+        })
+    db.session.execute(statement)
+
+
+def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
+    """thread id -> last read post id, for the threads `user` has opened (one query)."""
+    ids = list(thread_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
+        .where(ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)))
+    return {thread_id: post_id for thread_id, post_id in rows}
+
+
+def unread_state(thread: Thread, marks: dict[int, int]) -> str:
+    """"new" (never opened), "updated" (replies since last read) or "" (all read)."""
+    mark = marks.get(thread.id)
+    if mark is None:
+        return "new"
+    if thread.last_post_id is not None and thread.last_post_id > mark:
+        return "updated"
+    return ""
+
+
+def first_unread_post_id(user: User, thread: Thread) -> int | None:
+    """The first post after the reader's mark; None when everything is read."""
+    mark = db.session.scalar(select(ThreadRead.last_read_post_id).where(
+        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id))
+    query = select(func.min(Post.id)).where(Post.thread_id == thread.id)
+    if mark is not None:
+        query = query.where(Post.id > mark)
+    return db.session.scalar(query)
+
+
+def page_of_post(post: Post, per_page: int = 30) -> int:
+    """The thread page a post appears on."""
+    position = db.session.scalar(select(func.count(Post.id)).where(
+        Post.thread_id == post.thread_id, Post.id <= post.id)) or 1
+    return (position - 1) // per_page + 1
+
+
+def is_watching_thread(user: User, thread: Thread) -> bool:
+    return db.session.get(ThreadWatch, (user.id, thread.id)) is not None
+
+
+def is_watching_board(user: User, board: Board) -> bool:
+    return db.session.get(BoardWatch, (user.id, board.id)) is not None
+
+
+def watch_thread(user: User, thread: Thread, *, now: dt.datetime | None = None) -> None:
+    """Notify `user` of every reply in `thread` (idempotent)."""
+    statement = _insert(ThreadWatch).values(  # type: ignore[attr-defined]
+        user_id=user.id, thread_id=thread.id, created_at=now or utcnow())
+    db.session.execute(statement.on_conflict_do_nothing())
+
+
+def unwatch_thread(user: User, thread: Thread) -> None:
+    db.session.execute(delete(ThreadWatch).where(
+        ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id))
+
+
+def watch_board(user: User, board: Board, *, now: dt.datetime | None = None) -> None:
+    """Notify `user` of every new thread and reply on `board` (idempotent)."""
+    statement = _insert(BoardWatch).values(  # type: ignore[attr-defined]
+        user_id=user.id, board_id=board.id, created_at=now or utcnow())
+    db.session.execute(statement.on_conflict_do_nothing())
+
+
+def unwatch_board(user: User, board: Board) -> None:
+    db.session.execute(delete(BoardWatch).where(
+        BoardWatch.user_id == user.id, BoardWatch.board_id == board.id))

@@ -1,0 +1,279 @@
+"""Starting threads, replying, solutions, and the thread listings the pages and API show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum.accounts.models import User
+from forum.boards import signals
+from forum.boards.models import (
+    Board,
+    Post,
+    PostKind,
+    Tag,
+    Thread,
+    ThreadTag,
+)
+from forum.boards.services import notify, reading
+from forum.boards.services.validation import (
+    clean_body,
+    clean_tags,
+    clean_title,
+    parse_kind,
+    slugify,
+    tags_for,
+)
+from forum.boards.services.visibility import (
+    board_visibility_clause,
+    can_mark_solution,
+    can_reply,
+    can_see_board,
+)
+from forum.core.db import utcnow
+from forum.core.errors import Invalid, NotFound, NotPermitted
+from forum.core.markup import find_mentions, render_markdown
+from forum.core.pagination import Page
+from forum.extensions import db
+
+logger = logging.getLogger(__name__)
+
+THREADS_PER_PAGE = 25
+POSTS_PER_PAGE = 30
+
+
+def render_body(body: str) -> tuple[str, list[User]]:
+    """The sanitized HTML of a post body and the colleagues it @mentions."""
+    people = notify.users_for_handles(find_mentions(body))
+    handles = {person.email.split("@", 1)[0].lower() for person in people}
+    return render_markdown(body, mentions=handles), people
+
+
+def create_thread(board: Board, *, author: User, kind: PostKind | str, title: str, body: str,
+                  tags: Iterable[str] | str | None = None,
+                  now: dt.datetime | None = None) -> Thread:
+    """Start a thread with its opening post on a board the author can see.
+
+    Raises NotFound when the author cannot see the board and Invalid (fields kind, title, body,
+    tags) for bad input. The author watches the thread; mentions and board watchers are notified.
+    """
+    if not can_see_board(author, board):
+        raise NotFound("There is no such board.")
+    errors: dict[str, str] = {}
+    parsed_kind = parse_kind(kind, errors)
+    clean = clean_title(title, errors)
+    text = clean_body(body, errors)
+    tag_names = clean_tags(tags, errors)
+    if errors or parsed_kind is None:
+        raise Invalid("Check the highlighted fields.", fields=errors)
+    now = now or utcnow()
+    html, mentioned = render_body(text)
+    thread = Thread(board=board, author=author, kind=parsed_kind, title=clean,
+                    slug=slugify(clean), created_at=now, last_activity_at=now, post_count=1,
+                    last_poster=author, tags=tags_for(tag_names))
+    post = Post(thread=thread, author=author, body=text, body_html=html, created_at=now)
+    db.session.add_all([thread, post])
+    db.session.flush()
+    thread.last_post_id = post.id
+    reading.watch_thread(author, thread, now=now)
+    reading.mark_read(author, thread, post.id, now=now)
+    db.session.flush()
+    notified = notify.notify_mentions(post, mentioned)
+    notify.notify_new_post(post, is_first=True, already=notified)
+    logger.info("thread %s created on board %s by user %s", thread.id, board.id, author.id)
+    signals.thread_created.send(thread, post=post, author=author)
+    signals.post_created.send(post, thread=thread, author=author, is_first=True)
+    return thread
+
+
+def add_post(thread: Thread, *, author: User, body: str, reply_to: Post | None = None,
+             now: dt.datetime | None = None) -> Post:
+    """Reply to a thread the author can see.
+
+    Raises NotFound when the board is invisible to the author, NotPermitted when the thread is
+    locked (moderators may still reply) and Invalid (field body) for an empty or over-long body.
+    """
+    if not can_see_board(author, thread.board):
+        raise NotFound("There is no such thread.")
+    if not can_reply(author, thread):
+        raise NotPermitted("This thread is locked: no new replies.")
+    errors: dict[str, str] = {}
+    text = clean_body(body, errors)
+    if errors:
+        raise Invalid("Check the highlighted fields.", fields=errors)
+    if reply_to is not None and reply_to.thread_id != thread.id:
+        reply_to = None
+    now = now or utcnow()
+    html, mentioned = render_body(text)
+    post = Post(thread=thread, author=author, body=text, body_html=html, created_at=now,
+                reply_to_id=reply_to.id if reply_to is not None else None)
+    db.session.add(post)
+    db.session.flush()
+    # Counters move in SQL so concurrent replies never lose an increment.
+    db.session.execute(
+        update(Thread).where(Thread.id == thread.id).values(
+            post_count=Thread.post_count + 1, last_activity_at=now, last_post_id=post.id,
+            last_poster_id=author.id),
+        execution_options={"synchronize_session": False})
+    db.session.refresh(thread, ["post_count", "last_activity_at", "last_post_id",
+                                "last_poster_id"])
+    reading.watch_thread(author, thread, now=now)
+    reading.mark_read(author, thread, post.id, now=now)
+    notified = notify.notify_mentions(post, mentioned)
+    notify.notify_new_post(post, is_first=False, already=notified)
+    signals.post_created.send(post, thread=thread, author=author, is_first=False)
+    return post
+
+
+def quote_source(post: Post) -> str:
+    """Markdown that quotes a post for a reply: an attribution line, then the quoted text."""
+    if not post.is_visible:
+        return ""
+    handle = post.author.email.split("@", 1)[0]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
+    return f"@{handle} [wrote]({notify.post_path(post)}):\n{quoted}\n\n"
+
+
+def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
+                  solution_thread: Thread | None = None, now: dt.datetime | None = None) -> Thread:
+    """Mark a failure or question solved by one of its replies or by a linked `fix` thread.
+
+    Only the thread's author, a moderator or a senior may (NotPermitted otherwise). Raises
+    Invalid when the thread is not a failure/question, when the reply is not a visible reply in
+    this thread, or the linked thread is not a fix the actor can see. Passing neither clears it.
+    """
+    if not can_see_board(actor, thread.board):
+        raise NotFound("There is no such thread.")
+    if not thread.kind_enum.solvable:
+        raise Invalid("Only failures and questions can be marked solved.",
+                      fields={"kind": "Only failures and questions can be marked solved."})
+    if not can_mark_solution(actor, thread):
+        raise NotPermitted("Only the author, a moderator or a senior can mark the solution.")
+    if post is not None and solution_thread is not None:
+        raise Invalid(fields={"post_id": "Choose a reply or a fix thread, not both."})
+    if post is not None:
+        first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
+        if post.thread_id != thread.id or post.id == first_id:
+            raise Invalid(fields={"post_id": "Choose a reply in this thread."})
+        if not post.is_visible:
+            raise Invalid(fields={"post_id": "That reply was deleted or hidden."})
+    if solution_thread is not None and (
+            solution_thread.kind_enum != PostKind.FIX or solution_thread.id == thread.id
+            or not can_see_board(actor, solution_thread.board)):
+        raise Invalid(fields={"solution_thread_id": "Choose a fix thread you can see."})
+    now = now or utcnow()
+    thread.solution_post_id = post.id if post is not None else None
+    thread.solution_thread_id = solution_thread.id if solution_thread is not None else None
+    solved = post is not None or solution_thread is not None
+    thread.solved_at = now if solved else None
+    thread.solved_by_id = actor.id if solved else None
+    db.session.flush()
+    if solved:
+        notify.notify_solution(thread, post=post, solution_thread=solution_thread, actor=actor)
+    logger.info("thread %s solution set to post %s / thread %s by user %s", thread.id,
+                thread.solution_post_id, thread.solution_thread_id, actor.id)
+    signals.thread_solved.send(thread, post=post, solution_thread=solution_thread, actor=actor)
+    return thread
+
+
+# --- listings --------------------------------------------------------------------------------
+
+
+def _listing(query: Select[tuple[Thread]], page: int,
+             per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(
+        query.options(joinedload(Thread.author), joinedload(Thread.last_poster),
+                      joinedload(Thread.board), selectinload(Thread.tags))
+        .limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def _filtered(query: Select[tuple[Thread]], kind: PostKind | str | None,
+              tag: str | None) -> Select[tuple[Thread]]:
+    if kind:
+        query = query.where(Thread.kind == PostKind(kind))
+    if tag:
+        query = query.where(Thread.id.in_(
+            select(ThreadTag.thread_id).join(Tag, Tag.id == ThreadTag.tag_id)
+            .where(Tag.name == tag)))
+    return query
+
+
+def board_threads(board: Board, *, kind: PostKind | str | None = None, tag: str | None = None,
+                  page: int = 1, per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+    """A board's threads, pinned first, then by last activity (the caller checked visibility)."""
+    query = _filtered(select(Thread).where(Thread.board_id == board.id), kind, tag)
+    query = query.order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(),
+                           Thread.id.desc())
+    return _listing(query, page, per_page)
+
+
+def recent_threads(user: User, *, kind: PostKind | str | None = None, tag: str | None = None,
+                   page: int = 1, per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+    """Threads on every board `user` can see, most recently active first."""
+    query = select(Thread).join(Thread.board).where(board_visibility_clause(user))
+    query = _filtered(query, kind, tag).order_by(Thread.last_activity_at.desc(),
+                                                 Thread.id.desc())
+    return _listing(query, page, per_page)
+
+
+def thread_posts(thread: Thread, *, page: int = 1,
+                 per_page: int = POSTS_PER_PAGE) -> Page[Post]:
+    """One page of a thread's posts, oldest first, deleted ones included as placeholders."""
+    items = list(db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
+        .options(joinedload(Post.author), joinedload(Post.edited_by))
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=thread.post_count)
+
+
+def load_solution(thread: Thread) -> Thread:
+    """Load what the solution box under the first post shows, in one query."""
+    if thread.is_solved:
+        db.session.scalar(
+            select(Thread).where(Thread.id == thread.id)
+            .options(joinedload(Thread.solution_post).joinedload(Post.author),
+                     joinedload(Thread.solution_thread).joinedload(Thread.board),
+                     joinedload(Thread.solved_by)))
+    return thread
+
+
+def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | None]]:
+    """Thread count and last activity per board, in one query."""
+    ids = list(board_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Thread.board_id, func.count(Thread.id), func.max(Thread.last_activity_at))
+        .where(Thread.board_id.in_(ids)).group_by(Thread.board_id))
+    stats: dict[int, tuple[int, dt.datetime | None]] = dict.fromkeys(ids, (0, None))
+    for board_id, count, last in rows:
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.UTC)
+        stats[board_id] = (count, last)
+    return stats
+
+
+def fix_threads_for(user: User, *, limit: int = 50) -> list[Thread]:
+    """Recent `fix` threads `user` can see: the choices for linking a solution."""
+    return list(db.session.scalars(
+        select(Thread).join(Thread.board)
+        .where(Thread.kind == PostKind.FIX, board_visibility_clause(user))
+        .order_by(Thread.last_activity_at.desc()).limit(limit)))
+
+
+def popular_tags(user: User, limit: int = 20) -> list[tuple[str, int]]:
+    """The most used tags on boards `user` can see."""
+    rows = db.session.execute(
+        select(Tag.name, func.count(ThreadTag.thread_id))
+        .join(ThreadTag, ThreadTag.tag_id == Tag.id)
+        .join(Thread, Thread.id == ThreadTag.thread_id).join(Thread.board)
+        .where(board_visibility_clause(user))
+        .group_by(Tag.name).order_by(func.count(ThreadTag.thread_id).desc(), Tag.name)
+        .limit(limit))
+    return [(name, count) for name, count in rows]
