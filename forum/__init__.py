@@ -19,15 +19,24 @@ __all__ = ["create_app"]
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register every capability. Nothing else."""
     instance_path = (config_overrides or {}).get("INSTANCE_PATH") or os.environ.get(
-        "FORUM_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
-                static_folder="../static", instance_path=instance_path)
+        "FORUM_INSTANCE_PATH"
+    )
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=instance_path,
+    )
     app.config.from_mapping(load_config(app.instance_path, config_overrides))
     app.config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(
-        days=min(30, int(app.config["REMEMBER_COOKIE_DURATION_DAYS"])))
+        days=min(30, int(app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
+    )
     if app.config["TRUST_PROXY_HEADERS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))

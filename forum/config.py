@@ -29,7 +29,7 @@ class Config:
     # Minutes a password-reset link stays valid.
     PASSWORD_RESET_TTL_MINUTES = 60
     # werkzeug hashing method for passwords.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a secret)
     # Minimum password length for new passwords.
     PASSWORD_MIN_LENGTH = 10
 
@@ -72,6 +72,21 @@ class Config:
     MAIL_TIMEOUT_SECONDS = 10
     # Allow webhooks to loopback/private addresses (tests and development only).
     WEBHOOK_ALLOW_PRIVATE = False
+    # Seconds a webhook may take to connect and to answer.
+    WEBHOOK_TIMEOUT_SECONDS = 5.0
+
+    # Alert delivery worker (docs/alerts.md). Failed messages are retried with exponential
+    # backoff and jitter, then dead-lettered once older than ALERT_MAX_AGE_HOURS.
+    ALERT_MAX_AGE_HOURS = 24.0
+    ALERT_RETRY_BASE_SECONDS = 20.0
+    ALERT_RETRY_MAX_SECONDS = 1800.0
+    # How long a worker's claim on a batch lasts; rows of a killed worker are due again after it.
+    ALERT_LEASE_SECONDS = 120
+    ALERT_BATCH_SIZE = 50
+    # The `alerts work` loop polls at least this often.
+    ALERT_POLL_SECONDS = 1.0
+    # Hour of the day (UTC) the worker loop sends daily digests.
+    ALERT_DIGEST_HOUR = 7
 
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 
@@ -113,13 +128,13 @@ def _parse_env_value(raw: str, default: Any) -> Any:
 
 
 def load_config(
-    instance_path: str, overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+    instance_path: str,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Build the settings dict: Config, then instance/config.py, then environment, then overrides."""
+    """Settings: Config, then instance/config.py, then environment, then overrides."""
     environ = dict(os.environ if environ is None else environ)
-    settings: dict[str, Any] = {
-        key: getattr(Config, key) for key in dir(Config) if key.isupper()
-    }
+    settings: dict[str, Any] = {key: getattr(Config, key) for key in dir(Config) if key.isupper()}
     instance_file = Path(instance_path) / "config.py"
     if instance_file.is_file():
         namespace: dict[str, Any] = {}

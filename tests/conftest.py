@@ -27,7 +27,7 @@ ON_POSTGRES = POSTGRES_URL.startswith(("postgres", "postgresql"))
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The session's database, with the schema built once from the models."""
     if ON_POSTGRES:
         url = normalize_database_url(POSTGRES_URL)
@@ -42,7 +42,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     Base.metadata.create_all(engine)
     engine.dispose()
-    yield url
+    return url
 
 
 def _empty_all_tables(url: str) -> None:
@@ -50,20 +50,27 @@ def _empty_all_tables(url: str) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
         else:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             for table in tables:
                 connection.exec_driver_sql(f'DELETE FROM "{table}"')
             connection.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sequence(
-                connection) else None
+                connection
+            ) else None
     engine.dispose()
 
 
 def _has_sequence(connection: Any) -> bool:
-    return bool(connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first())
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
+        ).first()
+    )
 
 
 def base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
@@ -163,6 +170,7 @@ def api(app: Flask) -> Callable[[Any], ApiClient]:
 
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token in page"
     return match.group(1)

@@ -9,7 +9,7 @@ from forum.accounts import services as account_services
 from forum.accounts.models import Department, Role, User
 from forum.extensions import db
 
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
 
 
@@ -19,8 +19,11 @@ def next_id() -> int:
 
 def make_department(**overrides: Any) -> Department:
     n = next_id()
-    department = Department(slug=overrides.pop("slug", f"dept-{n}"),
-                            name=overrides.pop("name", f"Department {n}"), **overrides)
+    department = Department(
+        slug=overrides.pop("slug", f"dept-{n}"),
+        name=overrides.pop("name", f"Department {n}"),
+        **overrides,
+    )
     db.session.add(department)
     db.session.commit()
     return department

@@ -22,10 +22,14 @@ def test_healthz_checks_the_database(client: FlaskClient) -> None:
 
 
 def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    broken = create_app({
-        "TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
-    })
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+        }
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
@@ -82,29 +86,38 @@ def test_unstorable_json_is_a_400_with_a_field_message(client: FlaskClient, api:
 
 def test_invalid_utf8_json_is_a_400(client: FlaskClient, api: Any) -> None:
     admin = make_user(Role.ADMIN)
-    response = api(admin).post("/api/v1/departments", data=b'{"slug": "\xff\xfe"}',
-                               content_type="application/json")
+    response = api(admin).post(
+        "/api/v1/departments", data=b'{"slug": "\xff\xfe"}', content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 def test_invalid_utf8_form_is_stored_safely_or_refused(client: FlaskClient) -> None:
-    response = client.post("/login", data=b"email=%FF%FE&password=x",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/login", data=b"email=%FF%FE&password=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400
 
 
 def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
     client = app.test_client()
-    public = {"static", "healthz", "accounts.login", "accounts.signup",
-              "accounts.accept_invitation", "accounts.forgot_password",
-              "accounts.reset_password", "api.openapi"}
+    public = {
+        "static",
+        "healthz",
+        "accounts.login",
+        "accounts.signup",
+        "accounts.accept_invitation",
+        "accounts.forgot_password",
+        "accounts.reset_password",
+        "api.openapi",
+    }
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:
             continue
         path = rule.rule
         for argument in rule.arguments:
-            converter = rule._converters[argument]  # noqa: SLF001
+            converter = rule._converters[argument]
             sample = "1" if type(converter).__name__ in {"IntegerConverter"} else "x"
             path = path.replace(f"<{type(converter).__name__}:{argument}>", sample)
             path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", sample)
@@ -122,11 +135,17 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
 
 
 def test_environment_overrides_are_typed(tmp_path: Path) -> None:
-    settings = load_config(str(tmp_path), environ={
-        "RATELIMIT_ENABLED": "false", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "7",
-        "ALLOWED_EMAIL_DOMAINS": "Council.example, other.example", "MAIL_USE_TLS": "true",
-        "SECRET_KEY": "s", "SOME_NEW_FLAG": "true",
-    })
+    settings = load_config(
+        str(tmp_path),
+        environ={
+            "RATELIMIT_ENABLED": "false",
+            "LOGIN_MAX_FAILURES_PER_ACCOUNT": "7",
+            "ALLOWED_EMAIL_DOMAINS": "Council.example, other.example",
+            "MAIL_USE_TLS": "true",
+            "SECRET_KEY": "s",
+            "SOME_NEW_FLAG": "true",
+        },
+    )
     assert settings["RATELIMIT_ENABLED"] is False
     assert settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"] == 7
     assert settings["ALLOWED_EMAIL_DOMAINS"] == ["council.example", "other.example"]
@@ -135,8 +154,11 @@ def test_environment_overrides_are_typed(tmp_path: Path) -> None:
 
 def test_config_precedence_instance_file_then_env_then_overrides(tmp_path: Path) -> None:
     (tmp_path / "config.py").write_text("FORUM_BASE_URL = 'https://from-file'\nMAIL_PORT = 2525\n")
-    settings = load_config(str(tmp_path), {"MAIL_PORT": 1}, environ={
-        "SECRET_KEY": "s", "FORUM_BASE_URL": "https://from-env"})
+    settings = load_config(
+        str(tmp_path),
+        {"MAIL_PORT": 1},
+        environ={"SECRET_KEY": "s", "FORUM_BASE_URL": "https://from-env"},
+    )
     assert settings["FORUM_BASE_URL"] == "https://from-env"
     assert settings["MAIL_PORT"] == 1
 
@@ -154,11 +176,16 @@ def test_production_refuses_to_start_without_secret(tmp_path: Path) -> None:
 
 
 def test_database_url_default_and_postgres_spelling(tmp_path: Path) -> None:
-    assert load_config(str(tmp_path), environ={"SECRET_KEY": "s"})[
-        "SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'forum.db'}"
-    assert load_config(str(tmp_path), environ={
-        "SECRET_KEY": "s", "DATABASE_URL": "postgresql://u@h/db"})[
-        "SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert (
+        load_config(str(tmp_path), environ={"SECRET_KEY": "s"})["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{tmp_path / 'forum.db'}"
+    )
+    assert (
+        load_config(
+            str(tmp_path), environ={"SECRET_KEY": "s", "DATABASE_URL": "postgresql://u@h/db"}
+        )["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://u@h/db"
+    )
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:

@@ -26,8 +26,9 @@ def test_login_without_token_is_400(client: FlaskClient) -> None:
 def test_login_with_token_works(client: FlaskClient) -> None:
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -37,13 +38,20 @@ def test_logout_and_settings_need_the_token(client: FlaskClient) -> None:
     client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert client.post("/logout").status_code == 400
     assert client.post("/settings/tokens", data={"name": "x"}).status_code == 400
-    assert client.post("/settings/tokens", data={"name": "x", "csrf_token": "forged"}).status_code == 400
+    assert (
+        client.post("/settings/tokens", data={"name": "x", "csrf_token": "forged"}).status_code
+        == 400
+    )
     page_token = csrf_token_from(client.get("/settings").get_data(as_text=True))
-    assert client.post("/settings/tokens", data={"name": "x",
-                                                 "csrf_token": page_token}).status_code == 201
+    assert (
+        client.post("/settings/tokens", data={"name": "x", "csrf_token": page_token}).status_code
+        == 201
+    )
 
 
-def test_every_state_changing_html_route_refuses_a_missing_token(app: Any, client: FlaskClient) -> None:
+def test_every_state_changing_html_route_refuses_a_missing_token(
+    app: Any, client: FlaskClient
+) -> None:
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})

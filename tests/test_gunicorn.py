@@ -43,9 +43,20 @@ def gunicorn_url(app: Flask, database_url: str, tmp_path: Path) -> Iterator[str]
         "RATELIMIT_ENABLED": "true",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=Path(__file__).resolve().parent.parent, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -75,7 +86,8 @@ class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect()
+        )
 
     def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -89,8 +101,9 @@ class Browser:
         _status, page = self.request("/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
         assert token
-        status, _ = self.request("/login", {"email": email, "password": password,
-                                            "csrf_token": token.group(1)})
+        status, _ = self.request(
+            "/login", {"email": email, "password": password, "csrf_token": token.group(1)}
+        )
         return status
 
 

@@ -13,10 +13,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from forum import create_app
+from forum.config import normalize_database_url
 from forum.core.db import Base
 from forum.extensions import db
 from tests.conftest import ON_POSTGRES, POSTGRES_URL
-from forum.config import normalize_database_url
 
 SCHEMA = "migration_check"
 
@@ -34,8 +34,9 @@ def migration_app(tmp_path: Path) -> Iterator[Flask]:
         url = f"{base}{separator}options=-csearch_path%3D{SCHEMA}"
     else:
         url = f"sqlite:///{tmp_path / 'migrations.db'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url,
-                      "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)}
+    )
     with app.app_context():
         yield app
         db.session.remove()

@@ -22,22 +22,35 @@ def _department_or_invalid(slug: str | None) -> Department | None:
     return department
 
 
-@api_route(bp, "/me", "GET", summary="The token's owner", tag="accounts",
-           response=schemas.UserOut)
+@api_route(bp, "/me", "GET", summary="The token's owner", tag="accounts", response=schemas.UserOut)
 def me() -> ResponseReturnValue:
     return schemas.UserOut.of(current_api_user()).model_dump(mode="json")
 
 
-@api_route(bp, "/departments", "GET", summary="List departments", tag="accounts",
-           response=schemas.DepartmentList)
+@api_route(
+    bp,
+    "/departments",
+    "GET",
+    summary="List departments",
+    tag="accounts",
+    response=schemas.DepartmentList,
+)
 def departments_list() -> ResponseReturnValue:
     items = [schemas.DepartmentOut.of(d) for d in services.list_departments()]
     return schemas.DepartmentList(items=items, total=len(items)).model_dump(mode="json")
 
 
-@api_route(bp, "/departments", "POST", summary="Create a department (admin)", tag="accounts",
-           body=schemas.DepartmentIn, response=schemas.DepartmentOut, status=201,
-           errors=(403, 409))
+@api_route(
+    bp,
+    "/departments",
+    "POST",
+    summary="Create a department (admin)",
+    tag="accounts",
+    body=schemas.DepartmentIn,
+    response=schemas.DepartmentOut,
+    status=201,
+    errors=(403, 409),
+)
 def departments_create() -> ResponseReturnValue:
     data = parse_body(schemas.DepartmentIn)
     department = services.create_department(current_api_user(), slug=data.slug, name=data.name)
@@ -45,16 +58,30 @@ def departments_create() -> ResponseReturnValue:
     return schemas.DepartmentOut.of(department).model_dump(mode="json"), 201
 
 
-@api_route(bp, "/users", "GET", summary="List staff accounts (admin)", tag="accounts",
-           response=schemas.UserList, errors=(403,))
+@api_route(
+    bp,
+    "/users",
+    "GET",
+    summary="List staff accounts (admin)",
+    tag="accounts",
+    response=schemas.UserList,
+    errors=(403,),
+)
 def users_list() -> ResponseReturnValue:
     require_role(current_api_user(), Role.ADMIN)
     items = [schemas.UserOut.of(u) for u in services.list_users()]
     return schemas.UserList(items=items, total=len(items)).model_dump(mode="json")
 
 
-@api_route(bp, "/users/<int:user_id>", "GET", summary="One staff account (admin)",
-           tag="accounts", response=schemas.UserOut, errors=(403, 404))
+@api_route(
+    bp,
+    "/users/<int:user_id>",
+    "GET",
+    summary="One staff account (admin)",
+    tag="accounts",
+    response=schemas.UserOut,
+    errors=(403, 404),
+)
 def users_get(user_id: int) -> ResponseReturnValue:
     require_role(current_api_user(), Role.ADMIN)
     user = db.session.get(User, user_id)
@@ -63,9 +90,16 @@ def users_get(user_id: int) -> ResponseReturnValue:
     return schemas.UserOut.of(user).model_dump(mode="json")
 
 
-@api_route(bp, "/users/<int:user_id>", "PATCH",
-           summary="Change role, department, name or active flag (admin)", tag="accounts",
-           body=schemas.UserPatch, response=schemas.UserOut, errors=(403, 404))
+@api_route(
+    bp,
+    "/users/<int:user_id>",
+    "PATCH",
+    summary="Change role, department, name or active flag (admin)",
+    tag="accounts",
+    body=schemas.UserPatch,
+    response=schemas.UserOut,
+    errors=(403, 404),
+)
 def users_patch(user_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     require_role(actor, Role.ADMIN)
@@ -73,32 +107,50 @@ def users_patch(user_id: int) -> ResponseReturnValue:
     if user is None:
         raise NotFound("No such user.")
     data = parse_body(schemas.UserPatch)
-    department: Department | None | bool = False
+    department: Department | bool | None = False
     if data.department is not None:
         department = _department_or_invalid(data.department)
-    services.admin_update_user(actor, user, role=data.role, department=department,
-                               is_active=data.is_active)
+    services.admin_update_user(
+        actor, user, role=data.role, department=department, is_active=data.is_active
+    )
     if data.display_name is not None:
-        services.update_profile(user, display_name=data.display_name,
-                                email_preference=user.email_preference)
+        services.update_profile(
+            user, display_name=data.display_name, email_preference=user.email_preference
+        )
     db.session.commit()
     return schemas.UserOut.of(user).model_dump(mode="json")
 
 
-@api_route(bp, "/users/invitations", "POST", summary="Invite a colleague (admin)",
-           tag="accounts", body=schemas.InvitationIn, response=schemas.InvitationOut,
-           status=201, errors=(403, 409))
+@api_route(
+    bp,
+    "/users/invitations",
+    "POST",
+    summary="Invite a colleague (admin)",
+    tag="accounts",
+    body=schemas.InvitationIn,
+    response=schemas.InvitationOut,
+    status=201,
+    errors=(403, 409),
+)
 def users_invite() -> ResponseReturnValue:
     actor = current_api_user()
     data = parse_body(schemas.InvitationIn)
     invitation, token = services.invite(
-        data.email, role=data.role, department=_department_or_invalid(data.department),
-        invited_by=actor, ttl_hours=current_app.config["INVITATION_TTL_HOURS"])
+        data.email,
+        role=data.role,
+        department=_department_or_invalid(data.department),
+        invited_by=actor,
+        ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+    )
     db.session.commit()
     url = current_app.config["FORUM_BASE_URL"].rstrip("/") + url_for(
-        "accounts.accept_invitation", token=token)
+        "accounts.accept_invitation", token=token
+    )
     return schemas.InvitationOut(
-        id=invitation.id, email=invitation.email, role=Role(invitation.role),
+        id=invitation.id,
+        email=invitation.email,
+        role=Role(invitation.role),
         department=invitation.department.slug if invitation.department else None,
-        expires_at=invitation.expires_at, url=url,
+        expires_at=invitation.expires_at,
+        url=url,
     ).model_dump(mode="json"), 201

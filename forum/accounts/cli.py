@@ -19,12 +19,17 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="Display name.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value,
-              show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MEMBER.value,
+    show_default=True,
+)
 @click.option("--department", "department_slug", default=None, help="Department slug.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(email: str, display_name: str, role: str, department_slug: str | None,
-                        password_stdin: bool) -> None:
+def create_user_command(
+    email: str, display_name: str, role: str, department_slug: str | None, password_stdin: bool
+) -> None:
     """Create an account with a password."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -37,8 +42,13 @@ def create_user_command(email: str, display_name: str, role: str, department_slu
             raise click.ClickException(f"No department with slug {department_slug!r}.")
     try:
         user = services.create_user(
-            email, display_name=display_name, role=role, department=department,
-            password=password, min_password_length=current_app.config["PASSWORD_MIN_LENGTH"])
+            email,
+            display_name=display_name,
+            role=role,
+            department=department,
+            password=password,
+            min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
     except ForumError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         raise click.ClickException(f"{exc.message} {details}".strip()) from exc

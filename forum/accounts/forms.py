@@ -40,17 +40,20 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password",
-                                 validators=[DataRequired(), Length(min=10, max=1024)])
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=10, max=1024)]
+    )
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email_preference = SelectField(
         "Email me notifications",
-        choices=[SelectChoice(EmailPreference.IMMEDIATELY.value, "Immediately"),
-                 SelectChoice(EmailPreference.DAILY.value, "In a daily digest"),
-                 SelectChoice(EmailPreference.OFF.value, "Never")],
+        choices=[
+            SelectChoice(EmailPreference.IMMEDIATELY.value, "Immediately"),
+            SelectChoice(EmailPreference.DAILY.value, "In a daily digest"),
+            SelectChoice(EmailPreference.OFF.value, "Never"),
+        ],
     )
 
 
@@ -81,9 +84,14 @@ class AdminUserForm(FlaskForm):
 
 
 class DepartmentForm(FlaskForm):
-    slug = StringField("Slug", validators=[
-        DataRequired(), Length(max=64),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-               message="Use lower-case letters, digits and hyphens."),
-    ])
+    slug = StringField(
+        "Slug",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and hyphens."
+            ),
+        ],
+    )
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])

@@ -78,9 +78,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     away_from: Mapped[dt.date | None]
     away_until: Mapped[dt.date | None]
-    cover_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    cover_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     email_preference: Mapped[EmailPreference] = mapped_column(
         String(20), default=EmailPreference.IMMEDIATELY
     )

@@ -8,8 +8,12 @@ from forum.core.errors import NotPermitted
 
 def has_role(user: User | None, role: Role) -> bool:
     """True when a signed-in, active user holds `role` or a higher one."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
-                and user.has_role(role))
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_role(role)
+    )
 
 
 def require_role(user: User | None, role: Role) -> None:

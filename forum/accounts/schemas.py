@@ -45,10 +45,16 @@ class UserOut(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls(
-            id=user.id, email=user.email, display_name=user.display_name, role=Role(user.role),
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=Role(user.role),
             department=user.department.slug if user.department else None,
-            is_active=user.is_active, created_at=user.created_at, away_from=user.away_from,
-            away_until=user.away_until, cover=user.cover_user.email if user.cover_user else None,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            away_from=user.away_from,
+            away_until=user.away_until,
+            cover=user.cover_user.email if user.cover_user else None,
         )
 
 
@@ -60,7 +66,7 @@ class UserList(BaseModel):
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role | None = None
-    department: str | None = Field(default=None, description="Department slug; \"\" clears it")
+    department: str | None = Field(default=None, description='Department slug; "" clears it')
     is_active: bool | None = None
     display_name: str | None = Field(default=None, min_length=1, max_length=120)
 

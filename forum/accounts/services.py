@@ -107,7 +107,9 @@ def create_user(
         raise Invalid(fields={"display_name": "Use at most 120 characters."})
     parsed_role = _parse_role(role)
     if user_by_email(email) is not None:
-        raise Conflict(f"An account for {email} already exists.", fields={"email": "Already taken."})
+        raise Conflict(
+            f"An account for {email} already exists.", fields={"email": "Already taken."}
+        )
     user = User(
         email=email,
         display_name=display_name,
@@ -130,23 +132,34 @@ def client_key(ip: str | None) -> str:
     return (ip or "unknown")[:64]
 
 
-def check_login_throttle(email: str, ip: str | None, settings: dict[str, Any],
-                         now: dt.datetime | None = None) -> None:
+def check_login_throttle(
+    email: str, ip: str | None, settings: dict[str, Any], now: dt.datetime | None = None
+) -> None:
     """Raise Throttled when this account or this client has failed too often recently."""
     if not settings.get("RATELIMIT_ENABLED", True):
         return
     now = now or utcnow()
     window = int(settings["LOGIN_FAILURE_WINDOW_SECONDS"])
     since = now - dt.timedelta(seconds=window)
-    per_account = db.session.scalar(
-        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.created_at >= since)
-    ) or 0
-    per_ip = db.session.scalar(
-        select(func.count()).where(LoginAttempt.ip == client_key(ip),
-                                   LoginAttempt.created_at >= since)
-    ) or 0
-    if (per_account >= int(settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-            or per_ip >= int(settings["LOGIN_MAX_FAILURES_PER_IP"])):
+    per_account = (
+        db.session.scalar(
+            select(func.count()).where(
+                LoginAttempt.email == email, LoginAttempt.created_at >= since
+            )
+        )
+        or 0
+    )
+    per_ip = (
+        db.session.scalar(
+            select(func.count()).where(
+                LoginAttempt.ip == client_key(ip), LoginAttempt.created_at >= since
+            )
+        )
+        or 0
+    )
+    if per_account >= int(settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"]) or per_ip >= int(
+        settings["LOGIN_MAX_FAILURES_PER_IP"]
+    ):
         minutes = max(1, window // 60)
         raise Throttled(
             f"Too many failed sign-in attempts. Wait {minutes} minutes and try again.",
@@ -154,8 +167,14 @@ def check_login_throttle(email: str, ip: str | None, settings: dict[str, Any],
         )
 
 
-def authenticate(email: str, password: str, *, ip: str | None, settings: dict[str, Any],
-                 now: dt.datetime | None = None) -> User:
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    ip: str | None,
+    settings: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> User:
     """Return the active user with this email and password.
 
     Raises Throttled when the account or the client IP is over its failure budget, and Invalid
@@ -171,8 +190,10 @@ def authenticate(email: str, password: str, *, ip: str | None, settings: dict[st
     if user is None or not user.password_hash or not password_ok or not user.is_active:
         db.session.add(LoginAttempt(email=normalized, ip=client_key(ip), created_at=now))
         db.session.flush()
-        raise Invalid("Email or password is incorrect.",
-                      fields={"password": "Email or password is incorrect."})
+        raise Invalid(
+            "Email or password is incorrect.",
+            fields={"password": "Email or password is incorrect."},
+        )
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == normalized))
     return user
 
@@ -193,14 +214,23 @@ def change_password(user: User, current: str, new: str, *, min_length: int = 10)
     logger.info("user %s changed password", user.id)
 
 
-def invite(email: str, *, role: Role | str, department: Department | None, invited_by: User,
-           ttl_hours: int = 72, now: dt.datetime | None = None) -> tuple[Invitation, str]:
+def invite(
+    email: str,
+    *,
+    role: Role | str,
+    department: Department | None,
+    invited_by: User,
+    ttl_hours: int = 72,
+    now: dt.datetime | None = None,
+) -> tuple[Invitation, str]:
     """Admins invite a colleague; returns the invitation and the secret for the link."""
     require_role(invited_by, Role.ADMIN)
     now = now or utcnow()
     email = normalize_email(email)
     if user_by_email(email) is not None:
-        raise Conflict(f"{email} already has an account.", fields={"email": "Already has an account."})
+        raise Conflict(
+            f"{email} already has an account.", fields={"email": "Already has an account."}
+        )
     token = new_token()
     invitation = Invitation(
         email=email,
@@ -223,14 +253,24 @@ def invitation_for_token(token: str, now: dt.datetime | None = None) -> Invitati
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
     )
-    if (invitation is None or invitation.accepted_at is not None
-            or invitation.revoked_at is not None or invitation.expires_at <= now):
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= now
+    ):
         raise NotFound("This invitation link is invalid, already used or expired.")
     return invitation
 
 
-def accept_invitation(token: str, *, display_name: str, password: str, min_password_length: int = 10,
-                      now: dt.datetime | None = None) -> User:
+def accept_invitation(
+    token: str,
+    *,
+    display_name: str,
+    password: str,
+    min_password_length: int = 10,
+    now: dt.datetime | None = None,
+) -> User:
     """Create the invited account; the link works once."""
     now = now or utcnow()
     invitation = invitation_for_token(token, now)
@@ -247,8 +287,15 @@ def accept_invitation(token: str, *, display_name: str, password: str, min_passw
     return user
 
 
-def sign_up(email: str, *, display_name: str, password: str, department: Department | None,
-            allowed_domains: list[str], min_password_length: int = 10) -> User:
+def sign_up(
+    email: str,
+    *,
+    display_name: str,
+    password: str,
+    department: Department | None,
+    allowed_domains: list[str],
+    min_password_length: int = 10,
+) -> User:
     """Open sign-up, only for addresses in ALLOWED_EMAIL_DOMAINS; new people are members."""
     normalized = normalize_email(email)
     domain = normalized.rsplit("@", 1)[-1]
@@ -259,22 +306,33 @@ def sign_up(email: str, *, display_name: str, password: str, department: Departm
             + ".",
             fields={"email": "This address needs an invitation."},
         )
-    return create_user(normalized, display_name=display_name, password=password, role=Role.MEMBER,
-                       department=department, min_password_length=min_password_length)
+    return create_user(
+        normalized,
+        display_name=display_name,
+        password=password,
+        role=Role.MEMBER,
+        department=department,
+        min_password_length=min_password_length,
+    )
 
 
-def start_password_reset(email: str, *, ttl_minutes: int = 60,
-                         now: dt.datetime | None = None) -> tuple[User, str] | None:
+def start_password_reset(
+    email: str, *, ttl_minutes: int = 60, now: dt.datetime | None = None
+) -> tuple[User, str] | None:
     """Create a single-use reset token for an active account; None (silently) for unknown emails."""
     now = now or utcnow()
     user = user_by_email((email or "").strip().lower())
     if user is None or not user.is_active:
         return None
     token = new_token()
-    db.session.add(PasswordResetToken(
-        user=user, token_hash=hash_token(token), created_at=now,
-        expires_at=now + dt.timedelta(minutes=ttl_minutes),
-    ))
+    db.session.add(
+        PasswordResetToken(
+            user=user,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=ttl_minutes),
+        )
+    )
     db.session.flush()
     return user, token
 
@@ -285,29 +343,36 @@ def reset_token_record(token: str, now: dt.datetime | None = None) -> PasswordRe
     record = db.session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token or ""))
     )
-    if (record is None or record.used_at is not None or record.expires_at <= now
-            or not record.user.is_active):
+    if (
+        record is None
+        or record.used_at is not None
+        or record.expires_at <= now
+        or not record.user.is_active
+    ):
         raise NotFound("This reset link is invalid, already used or expired.")
     return record
 
 
-def complete_password_reset(token: str, password: str, *, min_length: int = 10,
-                            now: dt.datetime | None = None) -> User:
+def complete_password_reset(
+    token: str, password: str, *, min_length: int = 10, now: dt.datetime | None = None
+) -> User:
     """Set the new password, burn this and every other outstanding reset token of the user."""
     now = now or utcnow()
     record = reset_token_record(token, now)
     set_password(record.user, password, min_length=min_length)
     for other in db.session.scalars(
-        select(PasswordResetToken).where(PasswordResetToken.user_id == record.user_id,
-                                         PasswordResetToken.used_at.is_(None))
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == record.user_id, PasswordResetToken.used_at.is_(None)
+        )
     ):
         other.used_at = now
     db.session.flush()
     return record.user
 
 
-def set_away(user: User, *, away_from: dt.date | None, away_until: dt.date | None,
-             cover: User | None) -> None:
+def set_away(
+    user: User, *, away_from: dt.date | None, away_until: dt.date | None, cover: User | None
+) -> None:
     """Record an absence and who covers; the cover must be another active colleague."""
     if away_from and away_until and away_until < away_from:
         raise Invalid(fields={"away_until": "The end date is before the start date."})
@@ -329,9 +394,14 @@ def update_profile(user: User, *, display_name: str, email_preference: str) -> N
     db.session.flush()
 
 
-def admin_update_user(actor: User, user: User, *, role: Role | str | None = None,
-                      department: Department | None | bool = False,
-                      is_active: bool | None = None) -> User:
+def admin_update_user(
+    actor: User,
+    user: User,
+    *,
+    role: Role | str | None = None,
+    department: Department | bool | None = False,
+    is_active: bool | None = None,
+) -> User:
     """Admins change role, department and active flag. Deactivation keeps every post.
 
     `department=False` means "leave unchanged"; None clears it. An admin cannot demote or
@@ -350,8 +420,12 @@ def admin_update_user(actor: User, user: User, *, role: Role | str | None = None
             raise Invalid(fields={"is_active": "You cannot deactivate yourself."})
         user.is_active = is_active
         user.session_token = new_token(16)
-        logger.info("user %s %s by admin %s", user.id,
-                    "reactivated" if is_active else "deactivated", actor.id)
+        logger.info(
+            "user %s %s by admin %s",
+            user.id,
+            "reactivated" if is_active else "deactivated",
+            actor.id,
+        )
     db.session.flush()
     return user
 
@@ -369,7 +443,9 @@ def create_department(actor: User, *, slug: str, name: str) -> Department:
     if fields:
         raise Invalid(fields=fields)
     if department_by_slug(slug) is not None:
-        raise Conflict(f"A department with slug {slug!r} exists.", fields={"slug": "Already taken."})
+        raise Conflict(
+            f"A department with slug {slug!r} exists.", fields={"slug": "Already taken."}
+        )
     department = Department(slug=slug, name=name)
     db.session.add(department)
     db.session.flush()
@@ -392,18 +468,26 @@ def create_api_token(user: User, name: str, now: dt.datetime | None = None) -> t
     if len(name) > 100:
         raise Invalid(fields={"name": "Use at most 100 characters."})
     secret = "fjt_" + new_token()
-    token = ApiToken(user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret),
-                     created_at=now or utcnow())
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:10],
+        token_hash=hash_token(secret),
+        created_at=now or utcnow(),
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret
 
 
 def list_api_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def revoke_api_token(user: User, token_id: int, now: dt.datetime | None = None) -> None:
@@ -420,8 +504,9 @@ def user_for_api_token(secret: str, now: dt.datetime | None = None) -> User | No
     if not secret:
         return None
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
-                               ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None or not token.user.is_active:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,10 +31,15 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("accounts", __name__)
 
-PUBLIC_ENDPOINTS = frozenset({
-    "accounts.login", "accounts.signup", "accounts.accept_invitation",
-    "accounts.forgot_password", "accounts.reset_password",
-})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "accounts.login",
+        "accounts.signup",
+        "accounts.accept_invitation",
+        "accounts.forgot_password",
+        "accounts.reset_password",
+    }
+)
 
 
 def _apply_errors(form: FlaskForm, error: ForumError) -> None:
@@ -52,8 +58,11 @@ def _send_account_mail(to: str, subject: str, text: str) -> None:
     """Account mail (invitations, resets) goes out at once; a failure is logged, not shown."""
     config = current_app.config
     try:
-        send_message(config, build_message(config, to=to, subject=subject, text=text),
-                     current_app.instance_path)
+        send_message(
+            config,
+            build_message(config, to=to, subject=subject, text=text),
+            current_app.instance_path,
+        )
     except MailError as exc:
         logger.warning("account mail could not be sent: %s", exc)
 
@@ -71,7 +80,7 @@ def _department_from(slug: str | None) -> Department | None:
     return department
 
 
-def _absolute(endpoint: str, **values: object) -> str:
+def _absolute(endpoint: str, **values: Any) -> str:
     base = current_app.config["FORUM_BASE_URL"].rstrip("/")
     return base + url_for(endpoint, **values)
 
@@ -85,12 +94,21 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data or "", form.password.data or "",
-                                         ip=request.remote_addr, settings=current_app.config)
+            user = services.authenticate(
+                form.email.data or "",
+                form.password.data or "",
+                ip=request.remote_addr,
+                settings=current_app.config,
+            )
         except Throttled as exc:
             db.session.rollback()
-            return render_template("accounts/login.html", form=form, next_url=next_url,
-                                   throttled=exc.message), 429, {"Retry-After": str(exc.retry_after)}
+            return (
+                render_template(
+                    "accounts/login.html", form=form, next_url=next_url, throttled=exc.message
+                ),
+                429,
+                {"Retry-After": str(exc.retry_after)},
+            )
         except Invalid as exc:
             db.session.commit()  # keep the failed attempt: it feeds the throttle
             form.password.errors = [exc.message]
@@ -124,7 +142,8 @@ def signup() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = services.sign_up(
-                form.email.data or "", display_name=form.display_name.data or "",
+                form.email.data or "",
+                display_name=form.display_name.data or "",
                 password=form.password.data or "",
                 department=_department_from(form.department.data),
                 allowed_domains=domains,
@@ -152,7 +171,8 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
-                token, display_name=form.display_name.data or "",
+                token,
+                display_name=form.display_name.data or "",
                 password=form.password.data or "",
                 min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
             )
@@ -169,8 +189,9 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             return redirect(url_for("boards.index"))
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/accept_invitation.html", form=form,
-                           invitation=invitation), status
+    return render_template(
+        "accounts/accept_invitation.html", form=form, invitation=invitation
+    ), status
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -178,13 +199,15 @@ def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
         issued = services.start_password_reset(
-            form.email.data or "", ttl_minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+            form.email.data or "", ttl_minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"]
+        )
         db.session.commit()
         if issued is not None:
             user, token = issued
             minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
             _send_account_mail(
-                user.email, "Reset your forum password",
+                user.email,
+                "Reset your forum password",
                 f"Hello {user.display_name},\n\nSomeone asked to reset your password. "
                 f"Use this link within {minutes} minutes; it works once:\n\n"
                 f"{_absolute('accounts.reset_password', token=token)}\n\n"
@@ -193,7 +216,8 @@ def forgot_password() -> ResponseReturnValue:
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form), (
-        400 if request.method == "POST" else 200)
+        400 if request.method == "POST" else 200
+    )
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -204,8 +228,10 @@ def reset_password(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.complete_password_reset(
-                token, form.password.data or "",
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+                token,
+                form.password.data or "",
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
         except ForumError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -222,13 +248,15 @@ def reset_password(token: str) -> ResponseReturnValue:
 def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseReturnValue:
     user: User = current_user  # type: ignore[assignment]
     profile_form = forms_given.get("profile_form") or forms.ProfileForm(
-        display_name=user.display_name, email_preference=user.email_preference)
+        display_name=user.display_name, email_preference=user.email_preference
+    )
     away_form = forms_given.get("away_form") or forms.AwayForm(
-        away_from=user.away_from, away_until=user.away_until,
-        cover=str(user.cover_user_id or ""))
+        away_from=user.away_from, away_until=user.away_until, cover=str(user.cover_user_id or "")
+    )
     away_form.cover.choices = [("", "Nobody")] + [
         (str(u.id), f"{u.display_name} ({u.email})")
-        for u in services.list_users(include_inactive=False) if u.id != user.id
+        for u in services.list_users(include_inactive=False)
+        if u.id != user.id
     ]
     return render_template(
         "accounts/settings.html",
@@ -255,8 +283,11 @@ def settings_profile() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _settings_page(400, profile_form=form)
     try:
-        services.update_profile(current_user, display_name=form.display_name.data or "",
-                                email_preference=form.email_preference.data or "")
+        services.update_profile(
+            current_user,
+            display_name=form.display_name.data or "",
+            email_preference=form.email_preference.data or "",
+        )
     except ForumError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -270,14 +301,19 @@ def settings_profile() -> ResponseReturnValue:
 @login_required
 def settings_away() -> ResponseReturnValue:
     form = forms.AwayForm()
-    form.cover.choices = [("", "Nobody")] + [(str(u.id), u.display_name)
-                                             for u in services.list_users(include_inactive=False)]
+    form.cover.choices = [("", "Nobody")] + [
+        (str(u.id), u.display_name) for u in services.list_users(include_inactive=False)
+    ]
     if not form.validate_on_submit():
         return _settings_page(400, away_form=form)
     cover = db.session.get(User, int(form.cover.data)) if form.cover.data else None
     try:
-        services.set_away(current_user, away_from=form.away_from.data,
-                          away_until=form.away_until.data, cover=cover)
+        services.set_away(
+            current_user,
+            away_from=form.away_from.data,
+            away_until=form.away_until.data,
+            cover=cover,
+        )
     except ForumError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -294,9 +330,12 @@ def settings_password() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _settings_page(400, password_form=form)
     try:
-        services.change_password(current_user, form.current_password.data or "",
-                                 form.new_password.data or "",
-                                 min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+        services.change_password(
+            current_user,
+            form.current_password.data or "",
+            form.new_password.data or "",
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
     except ForumError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -345,11 +384,15 @@ def _invite_form() -> forms.InviteForm:
     return form
 
 
-def _admin_users_page(status: int = 200, invite_form: forms.InviteForm | None = None,
-                      invite_link: str | None = None) -> ResponseReturnValue:
-    return render_template("accounts/admin_users.html", users=services.list_users(),
-                           invite_form=invite_form or _invite_form(),
-                           invite_link=invite_link), status
+def _admin_users_page(
+    status: int = 200, invite_form: forms.InviteForm | None = None, invite_link: str | None = None
+) -> ResponseReturnValue:
+    return render_template(
+        "accounts/admin_users.html",
+        users=services.list_users(),
+        invite_form=invite_form or _invite_form(),
+        invite_link=invite_link,
+    ), status
 
 
 @bp.get("/admin/users")
@@ -364,9 +407,12 @@ def admin_invite() -> ResponseReturnValue:
         return _admin_users_page(400, invite_form=form)
     try:
         _invitation, token = services.invite(
-            form.email.data or "", role=form.role.data or Role.MEMBER,
-            department=_department_from(form.department.data), invited_by=current_user,
-            ttl_hours=current_app.config["INVITATION_TTL_HOURS"])
+            form.email.data or "",
+            role=form.role.data or Role.MEMBER,
+            department=_department_from(form.department.data),
+            invited_by=current_user,
+            ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+        )
     except ForumError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -374,17 +420,22 @@ def admin_invite() -> ResponseReturnValue:
     db.session.commit()
     link = _absolute("accounts.accept_invitation", token=token)
     _send_account_mail(
-        form.email.data or "", "You are invited to the staff forum",
+        form.email.data or "",
+        "You are invited to the staff forum",
         f"{current_user.display_name} invited you to the staff forum.\n\n"
         f"Create your account with this link (valid "
-        f"{current_app.config['INVITATION_TTL_HOURS']} hours, works once):\n\n{link}\n")
+        f"{current_app.config['INVITATION_TTL_HOURS']} hours, works once):\n\n{link}\n",
+    )
     flash(f"Invitation sent to {form.email.data}.", "success")
     return _admin_users_page(201, invite_link=link)
 
 
 def _admin_user_form(user: User) -> forms.AdminUserForm:
-    form = forms.AdminUserForm(role=user.role, is_active=user.is_active,
-                               department=user.department.slug if user.department else "")
+    form = forms.AdminUserForm(
+        role=user.role,
+        is_active=user.is_active,
+        department=user.department.slug if user.department else "",
+    )
     form.department.choices = _department_choices()
     return form
 
@@ -396,9 +447,13 @@ def admin_user_edit(user_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            services.admin_update_user(current_user, user, role=form.role.data,
-                                       department=_department_from(form.department.data),
-                                       is_active=bool(form.is_active.data))
+            services.admin_update_user(
+                current_user,
+                user,
+                role=form.role.data,
+                department=_department_from(form.department.data),
+                is_active=bool(form.is_active.data),
+            )
         except ForumError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -418,8 +473,9 @@ def admin_departments() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            services.create_department(current_user, slug=form.slug.data or "",
-                                       name=form.name.data or "")
+            services.create_department(
+                current_user, slug=form.slug.data or "", name=form.name.data or ""
+            )
         except ForumError as exc:
             db.session.rollback()
             _apply_errors(form, exc)
@@ -430,5 +486,6 @@ def admin_departments() -> ResponseReturnValue:
             return redirect(url_for("accounts.admin_departments"))
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/admin_departments.html", form=form,
-                           departments=services.list_departments()), status
+    return render_template(
+        "accounts/admin_departments.html", form=form, departments=services.list_departments()
+    ), status

@@ -50,5 +50,6 @@ def _write_limit() -> str:
     return str(current_app.config["API_WRITE_RATE_LIMIT"])
 
 
-limiter.limit(_write_limit, key_func=_api_client_key,
-              methods=["POST", "PATCH", "PUT", "DELETE"])(bp)
+limiter.limit(_write_limit, key_func=_api_client_key, methods=["POST", "PATCH", "PUT", "DELETE"])(
+    bp
+)

@@ -15,7 +15,14 @@ class OpenApiDocument(BaseModel):
     openapi: str
 
 
-@api_route(bp, "/openapi.json", "GET", summary="This OpenAPI 3.1 document", tag="meta",
-           response=OpenApiDocument, public=True)
+@api_route(
+    bp,
+    "/openapi.json",
+    "GET",
+    summary="This OpenAPI 3.1 document",
+    tag="meta",
+    response=OpenApiDocument,
+    public=True,
+)
 def openapi() -> ResponseReturnValue:
     return jsonify(build_document("1"))

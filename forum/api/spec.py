@@ -54,11 +54,22 @@ def api_route(
     """Register a route on `bp` and describe it in the OpenAPI document in the same breath."""
 
     def decorator(view: F) -> F:
-        OPERATIONS.append(Operation(
-            rule=(bp.url_prefix or "") + rule, method=method.upper(), summary=summary, tag=tag,
-            body=body, query=query, response=response, status=status, content_type=content_type,
-            request_content_type=request_content_type, errors=errors, public=public,
-        ))
+        OPERATIONS.append(
+            Operation(
+                rule=(bp.url_prefix or "") + rule,
+                method=method.upper(),
+                summary=summary,
+                tag=tag,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                content_type=content_type,
+                request_content_type=request_content_type,
+                errors=errors,
+                public=public,
+            )
+        )
         bp.add_url_rule(rule, view_func=view, methods=[method.upper()])
         return view
 
@@ -74,7 +85,7 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
         name = ".".join(str(part) for part in error["loc"]) or "body"
         message = error["msg"]
         if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         fields.setdefault(name, message)
     return fields
 
@@ -101,9 +112,18 @@ def parse_query(model: type[M]) -> M:
 
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
-_STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Invalid input",
-                401: "Missing or bad token", 403: "Not permitted", 404: "Not found",
-                409: "Conflict", 422: "Unprocessable", 429: "Too many requests"}
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Invalid input",
+    401: "Missing or bad token",
+    403: "Not permitted",
+    404: "Not found",
+    409: "Conflict",
+    422: "Unprocessable",
+    429: "Too many requests",
+}
 
 
 def openapi_path(rule: str) -> str:
@@ -126,21 +146,28 @@ def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str,
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def operation_id(op: Operation) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", op.rule.lower()).strip("_")
+    return f"{op.method.lower()}_{slug}"
+
+
 def build_document(version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for every registered operation."""
     components: dict[str, Any] = {
         "Error": {
             "type": "object",
             "required": ["error"],
-            "properties": {"error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-            }},
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                }
+            },
         }
     }
     paths: dict[str, Any] = {}
@@ -148,26 +175,27 @@ def build_document(version: str) -> dict[str, Any]:
         operation: dict[str, Any] = {
             "summary": op.summary,
             "tags": [op.tag],
-            "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', op.rule.lower())}"
-            .strip("_"),
+            "operationId": operation_id(op),
         }
         parameters = _path_parameters(op.rule)
         if op.query is not None:
             for name, info in op.query.model_json_schema().get("properties", {}).items():
-                parameters.append({"name": name, "in": "query", "required": False,
-                                   "schema": info})
+                parameters.append({"name": name, "in": "query", "required": False, "schema": info})
         if parameters:
             operation["parameters"] = parameters
         if op.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                op.request_content_type: {"schema": _schema_ref(op.body, components)}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {op.request_content_type: {"schema": _schema_ref(op.body, components)}},
+            }
         elif op.request_content_type != "application/json":
-            operation["requestBody"] = {"required": True, "content": {
-                op.request_content_type: {"schema": {"type": "string"}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {op.request_content_type: {"schema": {"type": "string"}}},
+            }
         success: dict[str, Any] = {"description": _STATUS_TEXT.get(op.status, "OK")}
         if op.response is not None:
-            success["content"] = {op.content_type: {"schema": _schema_ref(op.response,
-                                                                          components)}}
+            success["content"] = {op.content_type: {"schema": _schema_ref(op.response, components)}}
         elif op.content_type != "application/json":
             success["content"] = {op.content_type: {"schema": {"type": "string"}}}
         responses: dict[str, Any] = {str(op.status): success}
@@ -185,8 +213,11 @@ def build_document(version: str) -> dict[str, Any]:
         paths.setdefault(openapi_path(op.rule), {})[op.method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Forum API", "version": version,
-                 "description": "Staff forum: boards, social profile registry, escalations."},
+        "info": {
+            "title": "Forum API",
+            "version": version,
+            "description": "Staff forum: boards, social profile registry, escalations.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
         "paths": dict(sorted(paths.items())),

@@ -96,5 +96,6 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         writing = _immediate.get() or (
-            has_request_context() and request.method not in _SAFE_METHODS)
+            has_request_context() and request.method not in _SAFE_METHODS
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -57,8 +57,9 @@ def send_message(config: dict[str, Any], message: EmailMessage, instance_path: s
     try:
         smtp: smtplib.SMTP
         if config.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(server, port, timeout=timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                server, port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(server, port, timeout=timeout)
         with smtp:

@@ -37,7 +37,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def find_unstorable(values: Mapping[str, Any] | Iterable[tuple[str, Any]], max_length: int) -> dict[str, str]:
+def find_unstorable(
+    values: Mapping[str, Any] | Iterable[tuple[str, Any]], max_length: int
+) -> dict[str, str]:
     """Field messages for text no database column can hold: NUL characters or oversize values."""
     problems: dict[str, str] = {}
     items = values.items() if isinstance(values, Mapping) else values

@@ -11,16 +11,17 @@ from flask import (
     current_app,
     has_request_context,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from markupsafe import escape
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -34,9 +35,11 @@ logger = logging.getLogger(__name__)
 # Endpoints anyone may reach without signing in; everything else redirects to /login.
 PUBLIC_ENDPOINTS = {"static", "healthz"}
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -56,30 +59,45 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str,
-                   fields: dict[str, str] | None = None) -> ResponseReturnValue:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    retry_after: int | None = None,
+) -> Response:
     """One error shape: JSON under /api/, an HTML page elsewhere; never internals."""
     if wants_json():
         body: dict[str, object] = {"code": code, "message": message}
         if fields:
             body["fields"] = fields
-        return jsonify({"error": body}), status
-    title = ERROR_TITLES.get(status, "Error")
-    try:
-        return render_template("errors/error.html", status=status, title=title,
-                               message=message, fields=fields or {}), status
-    except Exception:
-        # The error page itself failed (e.g. the database is down): answer plainly.
-        logger.exception("error page could not be rendered")
-        db.session.rollback()
-        return (f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-                f"<p>{escape(message)}</p>"), status
+        response = jsonify({"error": body})
+    else:
+        title = ERROR_TITLES.get(status, "Error")
+        try:
+            html = render_template(
+                "errors/error.html", status=status, title=title, message=message,
+                fields=fields or {},
+            )
+        except Exception:
+            # The error page itself failed (e.g. the database is down): answer plainly.
+            logger.exception("error page could not be rendered")
+            db.session.rollback()
+            html = (
+                f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+                f"<p>{escape(message)}</p>"
+            )
+        response = make_response(html)
+    response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def init_app(app: Flask) -> None:
-    from forum.accounts import PUBLIC_ENDPOINTS as account_public
+    from forum.accounts import PUBLIC_ENDPOINTS as ACCOUNT_PUBLIC_ENDPOINTS
 
-    public = PUBLIC_ENDPOINTS | set(account_public)
+    public = PUBLIC_ENDPOINTS | set(ACCOUNT_PUBLIC_ENDPOINTS)
     app.jinja_env.globals["nav_items"] = _nav_items
     app.jinja_env.globals["today"] = dt.date.today
 
@@ -91,10 +109,12 @@ def init_app(app: Flask) -> None:
             if request.mimetype == "application/json":
                 data = request.get_json(silent=True)
                 if data is None and request.get_data():
-                    raise Invalid("The body is not valid UTF-8 JSON.",
-                                  fields={"body": "Expected UTF-8 JSON."})
-                problems |= find_unstorable({"": data} if not isinstance(data, dict) else data,
-                                            max_length)
+                    raise Invalid(
+                        "The body is not valid UTF-8 JSON.", fields={"body": "Expected UTF-8 JSON."}
+                    )
+                problems |= find_unstorable(
+                    {"": data} if not isinstance(data, dict) else data, max_length
+                )
             else:
                 problems |= find_unstorable(request.form.items(multi=True), max_length)
                 for name, upload in request.files.items():
@@ -119,7 +139,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if current_user and getattr(current_user, "is_authenticated", False):
@@ -157,46 +179,61 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ForumError)
     def _forum_error(error: ForumError) -> ResponseReturnValue:
         db.session.rollback()
-        response = error_response(error.status, error.code, error.message, error.fields)
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            body, status = response  # type: ignore[misc]
-            return body, status, {"Retry-After": str(retry_after)}
-        return response
+        return error_response(
+            error.status, error.code, error.message, error.fields,
+            retry_after=getattr(error, "retry_after", None),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ResponseReturnValue:
-        return error_response(400, "csrf", "The form expired or was not sent from this site. "
-                              "Go back, reload the page and try again.")
+        return error_response(
+            400,
+            "csrf",
+            "The form expired or was not sent from this site. "
+            "Go back, reload the page and try again.",
+        )
 
     @app.errorhandler(DataError)
     def _data_error(error: DataError) -> ResponseReturnValue:
         db.session.rollback()
         logger.warning("database refused a value: %s", type(error.orig).__name__)
-        return error_response(400, "invalid", "Some input cannot be stored (too long or "
-                              "contains characters the database refuses).")
+        return error_response(
+            400,
+            "invalid",
+            "Some input cannot be stored (too long or contains characters the database refuses).",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if status == 429:
-            message = ("Too many requests. Wait a minute and try again.")
-            response = error_response(429, "rate_limited", message)
-            body, code = response  # type: ignore[misc]
-            return body, code, {"Retry-After": "60"}
-        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 413: "too_large"}
-        message = {404: "There is nothing here.", 403: "You do not have access to this.",
-                   405: "That method is not allowed here.", 413: "The upload is too large."
-                   }.get(status, error.description or "")
+            message = "Too many requests. Wait a minute and try again."
+            return error_response(429, "rate_limited", message, retry_after=60)
+        codes = {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }
+        message = {
+            404: "There is nothing here.",
+            403: "You do not have access to this.",
+            405: "That method is not allowed here.",
+            413: "The upload is too large.",
+        }.get(status, error.description or "")
         return error_response(status, codes.get(status, "error"), message)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal", "Please try again. If it keeps happening, "
-                              "tell an administrator the time it happened.")
+        return error_response(
+            500,
+            "internal",
+            "Please try again. If it keeps happening, tell an administrator the time it happened.",
+        )
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -204,11 +241,13 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
-            has_request_context() and request.is_secure)
+            has_request_context() and request.is_secure
+        )
 
 
-def register_nav(app: Flask, label: str, endpoint: str, *, order: int,
-                 visible: object = None) -> None:
+def register_nav(
+    app: Flask, label: str, endpoint: str, *, order: int, visible: object = None
+) -> None:
     """Add a main-navigation link; `visible(user) -> bool` hides it from people it is not for."""
     app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible))
 

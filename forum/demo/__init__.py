@@ -16,8 +16,10 @@ def seed_demo_command(if_empty: bool) -> None:
     summary = seed_all(only_if_empty=if_empty)
     db.session.commit()
     click.echo(summary)
-    click.echo(f"Sign in at /login as admin@example.org (or any demo account) "
-               f"with password: {DEMO_PASSWORD}")
+    click.echo(
+        f"Sign in at /login as admin@example.org (or any demo account) "
+        f"with password: {DEMO_PASSWORD}"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -66,8 +66,13 @@ def seed_accounts() -> str:
     db.session.flush()
     for local, name, role, slug in STAFF:
         if account_services.user_by_email(demo_email(local)) is None:
-            account_services.create_user(demo_email(local), display_name=name, role=role,
-                                         department=departments[slug], password=DEMO_PASSWORD)
+            account_services.create_user(
+                demo_email(local),
+                display_name=name,
+                role=role,
+                department=departments[slug],
+                password=DEMO_PASSWORD,
+            )
             created_users += 1
     # One senior is on leave with cover, so escalations and the registry show "away" handling.
     grace = account_services.user_by_email(demo_email("grace.lee"))
@@ -76,8 +81,12 @@ def seed_accounts() -> str:
         import datetime as dt
 
         today = dt.date.today()
-        account_services.set_away(grace, away_from=today - dt.timedelta(days=2),
-                                  away_until=today + dt.timedelta(days=12), cover=mia)
+        account_services.set_away(
+            grace,
+            away_from=today - dt.timedelta(days=2),
+            away_until=today + dt.timedelta(days=12),
+            cover=mia,
+        )
     return f"{created_departments} departments, {created_users} staff"
 
 

@@ -14,17 +14,31 @@ from tests.factories import make_department
 
 def test_users_create_with_password_on_stdin(runner: FlaskCliRunner) -> None:
     make_department(slug="parks")
-    result = runner.invoke(args=["users", "create", "Lead@Example.org", "--name", "Lead",
-                                 "--role", "senior", "--department", "parks",
-                                 "--password-stdin"], input="a long enough password\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Lead@Example.org",
+            "--name",
+            "Lead",
+            "--role",
+            "senior",
+            "--department",
+            "parks",
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     user = services.user_by_email("lead@example.org")
     assert user is not None and user.role == Role.SENIOR and user.department.slug == "parks"  # type: ignore[union-attr]
 
 
 def test_users_create_prompts_for_password(runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["users", "create", "p@example.org", "--name", "P"],
-                           input="a long enough password\na long enough password\n")
+    result = runner.invoke(
+        args=["users", "create", "p@example.org", "--name", "P"],
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     assert services.user_by_email("p@example.org") is not None
 
@@ -38,19 +52,43 @@ def test_users_create_existing_email_is_a_clear_error(runner: FlaskCliRunner) ->
 
 
 def test_users_create_rejects_bad_role_and_department(runner: FlaskCliRunner) -> None:
-    bad_role = runner.invoke(args=["users", "create", "r@example.org", "--name", "R", "--role",
-                                   "king", "--password-stdin"], input="a long enough password\n")
+    bad_role = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "r@example.org",
+            "--name",
+            "R",
+            "--role",
+            "king",
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+    )
     assert bad_role.exit_code != 0
-    bad_dept = runner.invoke(args=["users", "create", "r@example.org", "--name", "R",
-                                   "--department", "nowhere", "--password-stdin"],
-                             input="a long enough password\n")
+    bad_dept = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "r@example.org",
+            "--name",
+            "R",
+            "--department",
+            "nowhere",
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+    )
     assert bad_dept.exit_code != 0 and "No department" in bad_dept.output
 
 
-def test_users_token_prints_the_token_alone_on_the_last_line(runner: FlaskCliRunner,
-                                                             app: Flask) -> None:
-    runner.invoke(args=["users", "create", "t@example.org", "--name", "T", "--password-stdin"],
-                  input="a long enough password\n")
+def test_users_token_prints_the_token_alone_on_the_last_line(
+    runner: FlaskCliRunner, app: Flask
+) -> None:
+    runner.invoke(
+        args=["users", "create", "t@example.org", "--name", "T", "--password-stdin"],
+        input="a long enough password\n",
+    )
     result = runner.invoke(args=["users", "token", "t@example.org"])
     assert result.exit_code == 0
     secret = result.output.strip().splitlines()[-1]

@@ -42,8 +42,10 @@ def test_roles_are_ordered(app: Flask) -> None:
 
 def test_authenticate_accepts_right_password_only(app: Flask) -> None:
     user = make_user()
-    assert services.authenticate(user.email.upper(), PASSWORD, ip="1.1.1.1",
-                                 settings=app.config) == user
+    assert (
+        services.authenticate(user.email.upper(), PASSWORD, ip="1.1.1.1", settings=app.config)
+        == user
+    )
     with pytest.raises(Invalid):
         services.authenticate(user.email, "wrong password", ip="1.1.1.1", settings=app.config)
 
@@ -73,8 +75,10 @@ def test_throttle_window_expires(app: Flask) -> None:
             services.authenticate(user.email, "nope", ip="1.2.3.4", settings=app.config, now=start)
         db.session.commit()
     later = start + dt.timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 1)
-    assert services.authenticate(user.email, PASSWORD, ip="1.2.3.4", settings=app.config,
-                                 now=later) == user
+    assert (
+        services.authenticate(user.email, PASSWORD, ip="1.2.3.4", settings=app.config, now=later)
+        == user
+    )
 
 
 def test_failures_per_ip_are_throttled_across_accounts(app: Flask) -> None:
@@ -121,15 +125,27 @@ def test_invitation_works_once_and_expires(app: Flask) -> None:
     admin = make_user(Role.ADMIN)
     department = make_department()
     now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-    _invitation, token = services.invite("new.person@example.org", role=Role.ENTHUSIAST,
-                                         department=department, invited_by=admin, now=now)
-    user = services.accept_invitation(token, display_name="New Person", password=PASSWORD,
-                                      now=now + dt.timedelta(hours=1))
+    _invitation, token = services.invite(
+        "new.person@example.org",
+        role=Role.ENTHUSIAST,
+        department=department,
+        invited_by=admin,
+        now=now,
+    )
+    user = services.accept_invitation(
+        token, display_name="New Person", password=PASSWORD, now=now + dt.timedelta(hours=1)
+    )
     assert user.role == Role.ENTHUSIAST and user.department == department
     with pytest.raises(NotFound):
         services.accept_invitation(token, display_name="Again", password=PASSWORD)
-    _invitation, late = services.invite("late@example.org", role=Role.MEMBER, department=None,
-                                        invited_by=admin, now=now, ttl_hours=1)
+    _invitation, late = services.invite(
+        "late@example.org",
+        role=Role.MEMBER,
+        department=None,
+        invited_by=admin,
+        now=now,
+        ttl_hours=1,
+    )
     with pytest.raises(NotFound):
         services.invitation_for_token(late, now + dt.timedelta(hours=2))
 
@@ -142,10 +158,20 @@ def test_only_admins_invite(app: Flask) -> None:
 
 def test_sign_up_only_for_allowed_domains(app: Flask) -> None:
     with pytest.raises(NotPermitted):
-        services.sign_up("someone@gmail.com", display_name="S", password=PASSWORD,
-                         department=None, allowed_domains=["council.example"])
-    user = services.sign_up("Someone@Council.Example", display_name="S", password=PASSWORD,
-                            department=None, allowed_domains=["council.example"])
+        services.sign_up(
+            "someone@gmail.com",
+            display_name="S",
+            password=PASSWORD,
+            department=None,
+            allowed_domains=["council.example"],
+        )
+    user = services.sign_up(
+        "Someone@Council.Example",
+        display_name="S",
+        password=PASSWORD,
+        department=None,
+        allowed_domains=["council.example"],
+    )
     assert user.role == Role.MEMBER
 
 
@@ -167,12 +193,14 @@ def test_password_reset_token_is_single_use_and_expires(app: Flask) -> None:
 def test_away_needs_sensible_dates_and_cover(app: Flask) -> None:
     user, cover = make_user(), make_user()
     with pytest.raises(Invalid):
-        services.set_away(user, away_from=dt.date(2026, 5, 10), away_until=dt.date(2026, 5, 1),
-                          cover=cover)
+        services.set_away(
+            user, away_from=dt.date(2026, 5, 10), away_until=dt.date(2026, 5, 1), cover=cover
+        )
     with pytest.raises(Invalid):
         services.set_away(user, away_from=None, away_until=None, cover=user)
-    services.set_away(user, away_from=dt.date(2026, 5, 1), away_until=dt.date(2026, 5, 10),
-                      cover=cover)
+    services.set_away(
+        user, away_from=dt.date(2026, 5, 1), away_until=dt.date(2026, 5, 10), cover=cover
+    )
     assert user.is_away(dt.date(2026, 5, 5))
     assert not user.is_away(dt.date(2026, 5, 11))
     assert user.cover_user == cover

@@ -46,19 +46,23 @@ def test_wrong_password_is_a_clear_error(client: FlaskClient) -> None:
     assert "Email or password is incorrect." in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/settings", "/settings"),
-    ("/b/general?page=2", "/b/general?page=2"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-    ("http:/evil.example", "/"),
-])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/settings", "/settings"),
+        ("/b/general?page=2", "/b/general?page=2"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("http:/evil.example", "/"),
+    ],
+)
 def test_next_redirects_stay_on_site(client: FlaskClient, target: str, expected: str) -> None:
     user = make_user()
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -72,7 +76,9 @@ def test_anonymous_visit_redirects_to_login_with_next(client: FlaskClient) -> No
 def test_sign_in_is_throttled_with_429(client: FlaskClient, app: Flask) -> None:
     user = make_user()
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        assert client.post("/login", data={"email": user.email, "password": "nope"}).status_code == 400
+        assert (
+            client.post("/login", data={"email": user.email, "password": "nope"}).status_code == 400
+        )
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
@@ -81,8 +87,9 @@ def test_sign_in_is_throttled_with_429(client: FlaskClient, app: Flask) -> None:
 
 def test_remember_me_cookie_is_safe_and_bounded(client: FlaskClient) -> None:
     user = make_user()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "remember": "y"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
     cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
     assert cookies, "remember-me cookie expected"
     cookie = cookies[0]
@@ -94,8 +101,11 @@ def test_remember_me_cookie_is_safe_and_bounded(client: FlaskClient) -> None:
 
 def test_cookies_are_secure_over_https(client: FlaskClient) -> None:
     user = make_user()
-    response = client.post("/login", base_url="https://forum.test",
-                           data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    response = client.post(
+        "/login",
+        base_url="https://forum.test",
+        data={"email": user.email, "password": PASSWORD, "remember": "y"},
+    )
     cookies = response.headers.getlist("Set-Cookie")
     assert cookies and all("Secure" in c for c in cookies)
     session_cookie = next(c for c in cookies if c.startswith("session="))
@@ -113,8 +123,10 @@ def test_remember_cookie_dies_with_password_change(app: Flask) -> None:
     other.set_cookie("remember_token", remember.value)
     assert other.get("/settings").status_code == 200
     # ...until the password changes.
-    response = browser.post("/settings/password", data={
-        "current_password": PASSWORD, "new_password": "a whole new password"})
+    response = browser.post(
+        "/settings/password",
+        data={"current_password": PASSWORD, "new_password": "a whole new password"},
+    )
     assert response.status_code == 302
     stale = app.test_client()
     stale.set_cookie("remember_token", remember.value)
@@ -134,12 +146,15 @@ def test_deactivation_signs_the_person_out(app: Flask) -> None:
 
 def test_signup_for_allowed_domain(app: Flask, client: FlaskClient) -> None:
     app.config["ALLOWED_EMAIL_DOMAINS"] = ["council.example"]
-    refused = client.post("/signup", data={"email": "x@gmail.com", "display_name": "X",
-                                           "password": PASSWORD})
+    refused = client.post(
+        "/signup", data={"email": "x@gmail.com", "display_name": "X", "password": PASSWORD}
+    )
     assert refused.status_code == 403
     assert "needs an invitation" in refused.get_data(as_text=True)
-    ok = client.post("/signup", data={"email": "new@council.example", "display_name": "New",
-                                      "password": PASSWORD})
+    ok = client.post(
+        "/signup",
+        data={"email": "new@council.example", "display_name": "New", "password": PASSWORD},
+    )
     assert ok.status_code == 302
     assert services.user_by_email("new@council.example") is not None
 
@@ -148,8 +163,10 @@ def test_invitation_flow(app: Flask, client: FlaskClient, login) -> None:  # typ
     admin = make_user(Role.ADMIN)
     department = make_department(slug="parks")
     login(admin)
-    response = client.post("/admin/users/invite", data={
-        "email": "invitee@example.org", "role": "enthusiast", "department": "parks"})
+    response = client.post(
+        "/admin/users/invite",
+        data={"email": "invitee@example.org", "role": "enthusiast", "department": "parks"},
+    )
     assert response.status_code == 201
     mails = _mail_bodies(app)
     assert mails and "invitee@example.org" in mails[-1]
@@ -172,15 +189,20 @@ def test_password_reset_by_email(app: Flask, client: FlaskClient) -> None:
     mail = _mail_bodies(app)[-1]
     link = re.search(r"http://forum\.test(/reset-password/\S+)", mail).group(1)  # type: ignore[union-attr]
     assert client.post(link, data={"password": "my new password 1"}).status_code == 302
-    assert client.post("/login", data={"email": user.email,
-                                       "password": "my new password 1"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": "my new password 1"}
+        ).status_code
+        == 302
+    )
     client.post("/logout")
     assert client.get(link).status_code == 404  # single use
 
 
 def test_forgot_password_does_not_reveal_accounts(app: Flask, client: FlaskClient) -> None:
-    response = client.post("/forgot-password", data={"email": "nobody@example.org"},
-                           follow_redirects=True)
+    response = client.post(
+        "/forgot-password", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert "If that address has an account" in response.get_data(as_text=True)
     assert _mail_bodies(app) == []
 
@@ -188,13 +210,16 @@ def test_forgot_password_does_not_reveal_accounts(app: Flask, client: FlaskClien
 def test_settings_away_and_tokens(client: FlaskClient, login) -> None:  # type: ignore[no-untyped-def]
     user, cover = make_user(), make_user(display_name="Cover Person")
     login(user)
-    response = client.post("/settings/away", data={
-        "away_from": "2026-12-20", "away_until": "2026-12-31", "cover": str(cover.id)})
+    response = client.post(
+        "/settings/away",
+        data={"away_from": "2026-12-20", "away_until": "2026-12-31", "cover": str(cover.id)},
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.cover_user_id == cover.id
-    bad = client.post("/settings/away", data={"away_from": "2026-12-20",
-                                              "away_until": "2026-12-01", "cover": ""})
+    bad = client.post(
+        "/settings/away", data={"away_from": "2026-12-20", "away_until": "2026-12-01", "cover": ""}
+    )
     assert bad.status_code == 400 and "before the start" in bad.get_data(as_text=True)
     created = client.post("/settings/tokens", data={"name": "laptop"})
     assert created.status_code == 201
@@ -215,8 +240,9 @@ def test_admin_changes_role_and_department_and_deactivates(client: FlaskClient, 
     admin, user = make_user(Role.ADMIN), make_user()
     make_department(slug="housing")
     login(admin)
-    response = client.post(f"/admin/users/{user.id}", data={
-        "role": "senior", "department": "housing"})  # is_active unchecked → deactivate
+    response = client.post(
+        f"/admin/users/{user.id}", data={"role": "senior", "department": "housing"}
+    )  # is_active unchecked → deactivate
     assert response.status_code == 302
     refreshed = db.session.get(User, user.id)
     assert refreshed is not None
@@ -229,6 +255,10 @@ def test_admin_creates_department_with_field_errors(client: FlaskClient, login) 
     bad = client.post("/admin/departments", data={"slug": "Not OK", "name": "X"})
     assert bad.status_code == 400
     assert "lower-case" in bad.get_data(as_text=True)
-    assert client.post("/admin/departments", data={"slug": "libraries",
-                                                   "name": "Libraries"}).status_code == 302
+    assert (
+        client.post(
+            "/admin/departments", data={"slug": "libraries", "name": "Libraries"}
+        ).status_code
+        == 302
+    )
     assert "Libraries" in client.get("/admin/departments").get_data(as_text=True)

@@ -81,17 +81,21 @@ def test_admin_user_management(api: Any) -> None:
     make_department(slug="waste")
     assert api(make_user(Role.SENIOR)).get("/api/v1/users").status_code == 403
     assert admin.get("/api/v1/users").get_json()["total"] >= 2
-    patched = admin.patch(f"/api/v1/users/{target.id}",
-                          json={"role": "senior", "department": "waste", "is_active": False})
+    patched = admin.patch(
+        f"/api/v1/users/{target.id}",
+        json={"role": "senior", "department": "waste", "is_active": False},
+    )
     assert patched.status_code == 200
     body = patched.get_json()
     assert (body["role"], body["department"], body["is_active"]) == ("senior", "waste", False)
     assert admin.patch(f"/api/v1/users/{target.id}", json={"role": "king"}).status_code == 400
-    assert admin.patch(f"/api/v1/users/{target.id}",
-                       json={"department": "nowhere"}).status_code == 400
+    assert (
+        admin.patch(f"/api/v1/users/{target.id}", json={"department": "nowhere"}).status_code == 400
+    )
     assert admin.get("/api/v1/users/999999").status_code == 404
-    invited = admin.post("/api/v1/users/invitations",
-                         json={"email": "New@Example.org", "role": "enthusiast"})
+    invited = admin.post(
+        "/api/v1/users/invitations", json={"email": "New@Example.org", "role": "enthusiast"}
+    )
     assert invited.status_code == 201
     assert invited.get_json()["email"] == "new@example.org"
     assert "/invite/" in invited.get_json()["url"]
