@@ -1,0 +1,93 @@
+"""Request throttles: API writes are limited per token, shareable through Redis, and switchable off."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from forum import create_app
+from forum.accounts import services
+from forum.accounts.models import Role
+from forum.extensions import db, limiter
+from tests.conftest import base_config
+from tests.factories import make_user
+
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "API_WRITE_RATE_LIMIT": "3 per minute"}
+
+
+def _create_departments(client: Any, secret: str, count: int, prefix: str) -> list[int]:
+    headers = {"Authorization": f"Bearer {secret}"}
+    return [
+        client.post(
+            "/api/v1/departments", json={"slug": f"{prefix}-{n}", "name": "D"}, headers=headers
+        ).status_code
+        for n in range(count)
+    ]
+
+
+def test_api_writes_are_throttled_with_a_json_429(app: Flask) -> None:
+    admin = make_user(Role.ADMIN)
+    _token, secret = services.create_api_token(admin, "t")
+    db.session.commit()
+    statuses = _create_departments(app.test_client(), secret, 5, "a")
+    assert statuses == [201, 201, 201, 429, 429]
+    response = app.test_client().post(
+        "/api/v1/departments",
+        json={"slug": "z", "name": "Z"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert response.headers["Retry-After"]
+    # Reads are not throttled by the write limit.
+    for _ in range(5):
+        assert (
+            app.test_client()
+            .get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+            .status_code
+            == 200
+        )
+
+
+def test_throttles_can_be_switched_off(app: Flask) -> None:
+    app.config["RATELIMIT_ENABLED"] = False
+    limiter.enabled = False
+    try:
+        admin = make_user(Role.ADMIN)
+        _token, secret = services.create_api_token(admin, "t")
+        db.session.commit()
+        assert set(_create_departments(app.test_client(), secret, 6, "b")) == {201}
+    finally:
+        limiter.enabled = True
+
+
+def test_redis_storage_shares_the_count_between_hosts(
+    app: Flask, database_url: str, tmp_path: Path
+) -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is expected at 127.0.0.1:6379 for this test")
+    admin = make_user(Role.ADMIN)
+    _token, secret = services.create_api_token(admin, "t")
+    db.session.commit()
+    # Two app instances stand for two hosts; the unique prefix keeps runs apart.
+    config = {
+        **base_config(database_url, tmp_path),
+        "API_WRITE_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"forum-test-{uuid.uuid4().hex}",
+    }
+    host_a, host_b = create_app(config), create_app(config)
+    statuses = _create_departments(host_a.test_client(), secret, 2, "c")
+    statuses += _create_departments(host_b.test_client(), secret, 2, "d")
+    assert statuses == [201, 201, 201, 429]
