@@ -1,7 +1,70 @@
-"""Every state change and non-trivial query of the registry, split by noun."""
+"""Every state change and non-trivial query of the registry, split by noun; import from here.
+
+Views, the API, the CLI and other capabilities call `services.<function>`.
+"""
 
 from __future__ import annotations
 
+from forum.registry.services.attention import (
+    ATTENTION_CODES,
+    Attention,
+    add_months,
+    needs_attention,
+    review_due_on,
+)
+from forum.registry.services.credentials import secret_problem
+from forum.registry.services.csvio import (
+    ImportReport,
+    RowResult,
+    export_csv,
+    import_csv,
+    spreadsheet_safe,
+    unescape_cell,
+)
+from forum.registry.services.listing import (
+    SORT_LABELS,
+    ProfileRow,
+    attention_counts,
+    list_profiles,
+)
+from forum.registry.services.lookup import Verdict, lookup, verdict
 from forum.registry.services.platforms import ensure_platforms, list_platforms, platform_by_slug
+from forum.registry.services.profiles import (
+    TRANSITIONS,
+    allowed_transitions,
+    approve_profile,
+    archive_profile,
+    change_status,
+    describe,
+    find_duplicate,
+    get_profile,
+    history,
+    mark_reviewed,
+    register_profile,
+    reviews,
+    update_profile,
+)
+from forum.registry.services.references import (
+    ProfileReference,
+    link_thread,
+    parse_thread_reference,
+    profile_for_reference,
+    references_for,
+    register_reference_provider,
+    threads_for_profile,
+    unlink_thread,
+)
+from forum.registry.services.reminders import send_review_reminders
+from forum.registry.services.validation import FIELDS, clean, current_values
 
-__all__ = ["ensure_platforms", "list_platforms", "platform_by_slug"]
+__all__ = [
+    "ATTENTION_CODES", "FIELDS", "SORT_LABELS", "TRANSITIONS", "Attention", "ImportReport",
+    "ProfileReference", "ProfileRow", "RowResult", "Verdict", "add_months", "allowed_transitions",
+    "approve_profile", "archive_profile", "attention_counts", "change_status", "clean",
+    "current_values", "describe", "ensure_platforms", "export_csv", "find_duplicate",
+    "get_profile", "history", "import_csv", "link_thread", "list_platforms", "list_profiles",
+    "lookup", "mark_reviewed", "needs_attention", "parse_thread_reference", "platform_by_slug",
+    "profile_for_reference", "references_for", "register_profile", "register_reference_provider",
+    "review_due_on", "reviews", "secret_problem", "send_review_reminders", "spreadsheet_safe",
+    "threads_for_profile", "unescape_cell", "unlink_thread", "update_profile", "verdict",
+]

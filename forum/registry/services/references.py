@@ -1,0 +1,138 @@
+"""Cross-links: threads and escalations that reference a profile, listed on its page.
+
+Threads are linked through this capability's own `profile_thread_links` table, using the
+boards services to check the thread is visible. Escalations (a higher capability) contribute
+their list through `register_reference_provider`, so the registry never imports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from forum.accounts.models import User
+from forum.boards import services as boards_services
+from forum.boards.models import Thread
+from forum.core.db import utcnow
+from forum.core.errors import Invalid, NotFound, NotPermitted
+from forum.extensions import db
+from forum.registry import permissions
+from forum.registry.models import ProfileChange, ProfileThreadLink, SocialProfile
+from forum.registry.services.profiles import get_profile
+
+logger = logging.getLogger(__name__)
+
+_PROVIDERS_KEY = "registry.reference_providers"
+_THREAD_REF = re.compile(r"(?:^|/t/)(\d+)(?:-[^/?#]*)?(?:[/?#].*)?$")
+
+
+@dataclass(frozen=True)
+class ProfileReference:
+    """Something elsewhere in the forum that names a profile."""
+
+    kind: str  # "thread", "escalation", ...
+    title: str
+    url: str  # site-relative
+    detail: str = ""
+    created_at: dt.datetime | None = None
+
+
+ReferenceProvider = Callable[[SocialProfile, User], Iterable[ProfileReference]]
+
+
+def register_reference_provider(app: Flask, provider: ReferenceProvider) -> None:
+    """Let another capability list what references a profile (called from its init_app).
+
+    `provider(profile, viewer)` returns ProfileReference items the viewer may see.
+    """
+    app.extensions.setdefault(_PROVIDERS_KEY, []).append(provider)
+
+
+def profile_for_reference(profile_id: int, user: User) -> SocialProfile:
+    """The profile a thread or escalation wants to reference; NotFound when there is none
+    (or the user is not an active member of staff, who may not see the register)."""
+    if not permissions.can_propose(user):
+        raise NotFound("No profile with that id.")
+    return get_profile(profile_id)
+
+
+def parse_thread_reference(value: str) -> int:
+    """A thread id from "42", "/t/42-some-title" or a full thread URL; Invalid otherwise."""
+    match = _THREAD_REF.search((value or "").strip())
+    if match is None:
+        raise Invalid(fields={"thread": "Paste the thread's address or number."})
+    return int(match.group(1))
+
+
+def link_thread(profile: SocialProfile, thread_id: int, by: User, *,
+                now: dt.datetime | None = None) -> ProfileThreadLink:
+    """Record that a thread references the profile; linking twice is one link. Anyone who can
+    see the thread may link it. Raises NotFound when the thread is missing or hidden."""
+    if not permissions.can_propose(by):
+        raise NotPermitted("Sign in with an active account to link threads.")
+    thread = boards_services.get_visible_thread(by, thread_id)
+    existing = db.session.get(ProfileThreadLink, (profile.id, thread.id))
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    link = ProfileThreadLink(profile_id=profile.id, thread_id=thread.id, created_by=by,
+                             created_at=now)
+    db.session.add(link)
+    db.session.add(ProfileChange(profile_id=profile.id, changed_by=by, changed_at=now,
+                                 field="thread_linked", before=None,
+                                 after=f"#{thread.id} {thread.title}"))
+    db.session.flush()
+    return link
+
+
+def unlink_thread(profile: SocialProfile, thread_id: int, by: User, *,
+                  now: dt.datetime | None = None) -> None:
+    """Remove a thread link: whoever made it, or anyone who may edit the profile."""
+    link = db.session.get(ProfileThreadLink, (profile.id, thread_id))
+    if link is None:
+        raise NotFound("That thread is not linked to this profile.")
+    if link.created_by_id != by.id and not permissions.can_edit(by, profile):
+        raise NotPermitted("Only whoever linked it or the profile's editors may unlink it.")
+    db.session.delete(link)
+    db.session.add(ProfileChange(profile_id=profile.id, changed_by=by,
+                                 changed_at=now or utcnow(), field="thread_unlinked",
+                                 before=f"#{thread_id}", after=None))
+    db.session.flush()
+
+
+def threads_for_profile(profile: SocialProfile, user: User) -> list[Thread]:
+    """Linked threads the user may see, newest link first."""
+    links = db.session.scalars(
+        select(ProfileThreadLink).where(ProfileThreadLink.profile_id == profile.id)
+        .order_by(ProfileThreadLink.created_at.desc()))
+    threads = []
+    for link in links:
+        try:
+            threads.append(boards_services.get_visible_thread(user, link.thread_id))
+        except NotFound:
+            continue
+    return threads
+
+
+def references_for(profile: SocialProfile, user: User) -> list[ProfileReference]:
+    """Everything that references the profile and the user may see: linked threads, then
+    whatever registered providers (escalations) contribute."""
+    references = [
+        ProfileReference(kind="thread", title=thread.title,
+                         url=boards_services.thread_path(thread), detail=thread.board.name,
+                         created_at=thread.created_at)
+        for thread in threads_for_profile(profile, user)
+    ]
+    for provider in current_app.extensions.get(_PROVIDERS_KEY, []):
+        try:
+            references.extend(provider(profile, user))
+        except Exception:
+            # Another capability's bug must not take the profile page down with it.
+            logger.exception("registry reference provider %r failed", provider)
+    return references

@@ -1,0 +1,298 @@
+"""HTML pages of the registry: the table, a profile, register/edit, verify, import, export."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from forum.accounts import services as account_services
+from forum.accounts.models import User
+from forum.core.db import utcnow
+from forum.core.errors import ForumError, Invalid, NotFound, NotPermitted
+from forum.core.pagination import Page, page_number
+from forum.core.security import new_token
+from forum.extensions import db
+from forum.registry import forms, permissions, services
+from forum.registry.models import ProfileStatus, SocialProfile
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("registry", __name__)
+
+PER_PAGE = 50
+_IMPORT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _apply_errors(form: FlaskForm, error: ForumError) -> None:
+    """Show a service's field messages beside the matching inputs, the rest at the top."""
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")
+    if not error.fields or error.status != 400:
+        flash(error.message, "error")
+
+
+def _profile_form(profile: SocialProfile | None = None) -> forms.ProfileForm:
+    form = forms.ProfileForm(data=services.current_values(profile) if profile else None)
+    form.platform.choices = [("", "Choose a platform")] + [
+        (p.slug, p.name) for p in services.list_platforms()]
+    form.department.choices = [("", "Choose a department")] + [
+        (d.slug, d.name) for d in account_services.list_departments()]
+    if profile is None and request.method == "GET":
+        form.department.data = current_user.department.slug if current_user.department else ""
+        form.owner.data = current_user.email
+        form.review_interval_months.data = 6
+    return form
+
+
+def _staff() -> list[User]:
+    return account_services.list_users(include_inactive=False)
+
+
+def _filters() -> dict[str, object]:
+    args = request.args
+    return {
+        "department": args.get("department") or None,
+        "platform": args.get("platform") or None,
+        "status": args.get("status") or None,
+        "attention": args.get("attention") in {"1", "true", "on"},
+        "q": args.get("q") or None,
+        "sort": args.get("sort") or "name",
+        "descending": args.get("dir") == "desc",
+    }
+
+
+@bp.get("/profiles")
+def index() -> ResponseReturnValue:
+    filters = _filters()
+    try:
+        rows = services.list_profiles(**filters)  # type: ignore[arg-type]
+    except Invalid as exc:
+        flash("; ".join(exc.fields.values()) or exc.message, "error")
+        return redirect(url_for("registry.index"))
+    page_no = page_number(request.args.get("page"))
+    page = Page(items=rows[(page_no - 1) * PER_PAGE: page_no * PER_PAGE], page=page_no,
+                per_page=PER_PAGE, total=len(rows))
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "registry/index.html", page=page, filters=filters, query=query,
+        counts=services.attention_counts(rows), platforms=services.list_platforms(),
+        departments=account_services.list_departments(), statuses=list(ProfileStatus),
+        sorts=services.SORT_LABELS, attention_labels=services.ATTENTION_CODES)
+
+
+@bp.get("/profiles/export.csv")
+def export() -> ResponseReturnValue:
+    filters = _filters()
+    rows = services.list_profiles(**filters)  # type: ignore[arg-type]
+    body = "\ufeff" + services.export_csv(row.profile for row in rows)
+    stamp = utcnow().strftime("%Y%m%d")
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="social-profiles-{stamp}.csv"'})
+
+
+@bp.route("/profiles/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    form = _profile_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            profile = services.register_profile(current_user, form.values())
+        except ForumError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash("Registered." if profile.status == ProfileStatus.ACTIVE else
+                  "Proposed: a digital enthusiast of the department, a senior or an admin "
+                  "will approve it.", "success")
+            return redirect(url_for("registry.detail", profile_id=profile.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("registry/new.html", form=form, staff=_staff()), status
+
+
+@bp.get("/profiles/<int:profile_id>")
+def detail(profile_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    today = utcnow().date()
+    status_form = forms.StatusForm()
+    status_form.status.choices = [(s.value, s.label) for s in
+                                  services.allowed_transitions(current_user, profile)]
+    return render_template(
+        "registry/detail.html", profile=profile,
+        attention=services.needs_attention(profile, today),
+        review_due=services.review_due_on(profile), history=services.history(profile),
+        reviews=services.reviews(profile),
+        references=services.references_for(profile, current_user),
+        verdict=services.verdict(profile), status_form=status_form,
+        review_form=forms.ReviewForm(), link_form=forms.LinkThreadForm(),
+        can_edit=permissions.can_edit(current_user, profile))
+
+
+@bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
+def edit(profile_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    if not permissions.can_edit(current_user, profile):
+        raise NotPermitted(
+            "Only the owners, the department's enthusiasts, seniors and admins edit this.")
+    form = _profile_form(profile)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = services.update_profile(current_user, profile, form.values())
+        except ForumError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(f"Saved ({len(changes)} change{'s' if len(changes) != 1 else ''}).",
+                  "success")
+            return redirect(url_for("registry.detail", profile_id=profile.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("registry/edit.html", form=form, profile=profile,
+                           staff=_staff()), status
+
+
+@bp.post("/profiles/<int:profile_id>/status")
+def change_status(profile_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    form = forms.StatusForm()
+    form.status.choices = [(s.value, s.label) for s in ProfileStatus]
+    if not form.validate_on_submit():
+        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    services.change_status(current_user, profile, form.status.data or "",
+                           reason=form.reason.data or "")
+    db.session.commit()
+    flash(f"Status is now {profile.status}.", "success")
+    return redirect(url_for("registry.detail", profile_id=profile.id))
+
+
+@bp.post("/profiles/<int:profile_id>/review")
+def review(profile_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    form = forms.ReviewForm()
+    if not form.validate_on_submit():
+        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    services.mark_reviewed(current_user, profile, note=form.note.data or "")
+    db.session.commit()
+    flash("Marked reviewed.", "success")
+    return redirect(url_for("registry.detail", profile_id=profile.id))
+
+
+@bp.post("/profiles/<int:profile_id>/threads")
+def link_thread(profile_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    form = forms.LinkThreadForm()
+    if not form.validate_on_submit():
+        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    thread_id = services.parse_thread_reference(form.thread.data or "")
+    services.link_thread(profile, thread_id, current_user)
+    db.session.commit()
+    flash("Thread linked.", "success")
+    return redirect(url_for("registry.detail", profile_id=profile.id, _anchor="references"))
+
+
+@bp.post("/profiles/<int:profile_id>/threads/<int:thread_id>/unlink")
+def unlink_thread(profile_id: int, thread_id: int) -> ResponseReturnValue:
+    profile = services.get_profile(profile_id)
+    if not FlaskForm().validate_on_submit():
+        raise Invalid("The form expired; reload the page and try again.")
+    services.unlink_thread(profile, thread_id, current_user)
+    db.session.commit()
+    flash("Thread unlinked.", "success")
+    return redirect(url_for("registry.detail", profile_id=profile.id, _anchor="references"))
+
+
+@bp.get("/profiles/verify")
+def verify() -> ResponseReturnValue:
+    value = (request.args.get("q") or "").strip()
+    matches = services.lookup(value) if value else []
+    verdicts = [(profile, services.verdict(profile)) for profile in matches]
+    return render_template("registry/verify.html", value=value, verdicts=verdicts,
+                           not_found=services.verdict(None) if value and not matches else None)
+
+
+def _import_dir() -> Path:
+    return Path(current_app.instance_path) / "registry-imports"
+
+
+def _staged_path(token: str) -> Path:
+    if not _IMPORT_TOKEN.match(token or ""):
+        raise NotFound("That import has expired; upload the file again.")
+    return _import_dir() / f"{current_user.id}-{token}.csv"
+
+
+@bp.route("/profiles/import", methods=["GET", "POST"])
+def import_csv() -> ResponseReturnValue:
+    form = forms.ImportForm()
+    report = None
+    token = ""
+    status = 200
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = ["Save the file as CSV in UTF-8 and upload it again."]
+            status = 400
+        else:
+            try:
+                report = services.import_csv(current_user, text, dry_run=True)
+            except ForumError as exc:
+                db.session.rollback()
+                form.file.errors = [exc.fields.get("file") or exc.message]
+                status = exc.status
+            else:
+                db.session.rollback()
+                if not report.error_count and report.rows:
+                    # Keep the checked file server-side, so "apply" imports exactly it.
+                    token = new_token(24)
+                    _import_dir().mkdir(parents=True, exist_ok=True)
+                    _staged_path(token).write_text(text, encoding="utf-8")
+    elif request.method == "POST":
+        status = 400
+    return render_template("registry/import.html", form=form, report=report,
+                           apply_form=forms.ApplyImportForm(token=token), token=token), status
+
+
+@bp.post("/profiles/import/apply")
+def import_apply() -> ResponseReturnValue:
+    form = forms.ApplyImportForm()
+    if not form.validate_on_submit():
+        raise Invalid("The form expired; upload the file again.")
+    path = _staged_path(form.token.data or "")
+    if not path.is_file():
+        raise NotFound("That import has expired; upload the file again.")
+    report = services.import_csv(current_user, path.read_text(encoding="utf-8"), dry_run=False)
+    if not report.applied:
+        db.session.rollback()
+        flash(f"Nothing was imported: {report.error_count} rows have errors now. Check the "
+              "file again.", "error")
+        return redirect(url_for("registry.import_csv"))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(f"Imported: {report.count('create')} registered, {report.count('update')} updated, "
+          f"{report.count('unchanged')} unchanged.", "success")
+    return redirect(url_for("registry.index", sort="updated", dir="desc"))
