@@ -1,0 +1,104 @@
+"""Every insights query (aggregate, read-only SQL), split by noun, and the metric keys goals use.
+
+`METRICS` is the fixed list of keys a strategy goal may be tied to; `metric_value(key, now)`
+computes one over the trailing `GOAL_WINDOW_DAYS` (or as a snapshot at `now`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from forum.insights.metrics.escalations import EscalationStats, escalation_stats
+from forum.insights.metrics.people import Ladder, Rung, engagement_ladder
+from forum.insights.metrics.period import Period
+from forum.insights.metrics.posts import (
+    DepartmentCount,
+    PostsByKind,
+    Responsiveness,
+    UncoveredDepartment,
+    UnansweredThread,
+    active_contributor_count,
+    active_contributors_by_department,
+    departments_without_enthusiast,
+    posts_by_kind,
+    responsiveness,
+    unanswered_questions,
+)
+from forum.insights.metrics.profiles import (
+    ATTENTION_REASONS,
+    Attention,
+    RegistryHealth,
+    profiles_needing_attention,
+    registry_health,
+)
+
+__all__ = [
+    "ATTENTION_REASONS", "GOAL_WINDOW_DAYS", "METRICS", "Attention", "DepartmentCount",
+    "EscalationStats", "Ladder", "Metric", "Period", "PostsByKind", "RegistryHealth",
+    "Responsiveness", "Rung", "UnansweredThread", "UncoveredDepartment",
+    "active_contributor_count", "active_contributors_by_department",
+    "departments_without_enthusiast", "engagement_ladder", "escalation_stats", "metric_value",
+    "posts_by_kind", "profiles_needing_attention", "registry_health", "responsiveness",
+    "unanswered_questions",
+]
+
+# Goals are measured over the last twelve weeks (windowed metrics) or at the moment (snapshots).
+GOAL_WINDOW_DAYS = 84
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str  # "people", "departments", "minutes", "percent", "profiles", "threads"
+    lower_is_better: bool
+    compute: Callable[[Period, dt.datetime], float | None]
+
+
+def _count(value: int) -> float:
+    return float(value)
+
+
+_METRICS = [
+    Metric("departments_without_enthusiast", "Departments with no active enthusiast",
+           "departments", True,
+           lambda p, now: _count(len(departments_without_enthusiast(p)))),
+    Metric("active_contributors", "Active contributors", "people", False,
+           lambda p, now: _count(active_contributor_count(p))),
+    Metric("median_minutes_to_first_reply", "Median time to first reply", "minutes", True,
+           lambda p, now: responsiveness(p).median_minutes_to_first_reply),
+    Metric("median_minutes_to_senior_reply", "Median time to a senior reply", "minutes", True,
+           lambda p, now: responsiveness(p).median_minutes_to_senior_reply),
+    Metric("median_minutes_to_senior_ack", "Median time to a senior acknowledging an escalation",
+           "minutes", True,
+           lambda p, now: escalation_stats(p).median_minutes_to_senior_ack),
+    Metric("median_minutes_to_resolve", "Median time to resolve an escalation", "minutes", True,
+           lambda p, now: escalation_stats(p).median_minutes_to_resolve),
+    Metric("percent_escalations_climbed", "Escalations that climbed the ladder", "percent", True,
+           lambda p, now: escalation_stats(p).percent_climbed),
+    Metric("percent_questions_solved", "Questions and failures solved", "percent", False,
+           lambda p, now: responsiveness(p).percent_solved),
+    Metric("unanswered_questions", "Unanswered questions and failures", "threads", True,
+           lambda p, now: _count(responsiveness(p).unanswered)),
+    Metric("profiles_needing_attention", "Profiles needing attention", "profiles", True,
+           lambda p, now: _count(profiles_needing_attention(now).total)),
+    Metric("profiles_review_overdue", "Profiles with a review overdue", "profiles", True,
+           lambda p, now: _count(registry_health(now).review_overdue)),
+    Metric("percent_profiles_reviewed_6_months", "Profiles reviewed in the last 6 months",
+           "percent", False, lambda p, now: registry_health(now).percent_reviewed_recently),
+    Metric("people_helping", "People who helped others to a solution", "people", False,
+           lambda p, now: _count(engagement_ladder(p).current[Rung.HELPING])),
+]
+METRICS: dict[str, Metric] = {metric.key: metric for metric in _METRICS}
+
+
+def metric_value(key: str, now: dt.datetime) -> float | None:
+    """The organization-wide value of metric `key` for the window ending on `now`'s day.
+
+    Raises KeyError for a key not in METRICS.
+    """
+    metric = METRICS[key]
+    value = metric.compute(Period.ending(now.date(), GOAL_WINDOW_DAYS), now)
+    return None if value is None else round(value, 1)
