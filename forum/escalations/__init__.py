@@ -2,10 +2,67 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+
+from flask import Blueprint, Flask
 
 from forum.escalations import models as models
 
+bp = Blueprint("escalations", __name__)
+
+from forum.escalations import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.escalations import views as _views  # noqa: E402, F401  (registers the HTML routes)
+
+__all__ = ["bp", "init_app"]
+
+
+def format_duration(value: dt.timedelta | None) -> str:
+    """A short human duration: "45 s", "12 min", "3 h 5 min", "2 d 4 h"."""
+    if value is None:
+        return "—"
+    seconds = max(0, int(value.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from forum.accounts.permissions import is_admin, is_senior
+    from forum.boards import signals
+    from forum.core.web import register_nav
+    from forum.core.db import utcnow
+    from forum.escalations import links, services
+    from forum.escalations.cli import escalations_cli
+
+    app.register_blueprint(bp)
+    app.cli.add_command(escalations_cli)
+    # weak=False: the receivers are module functions, but be explicit that they must live on.
+    signals.post_created.connect(services.on_post_created, weak=False)
+    signals.thread_moved.connect(services.on_thread_moved, weak=False)
+    app.jinja_env.globals.update(
+        escalation_for_thread=services.escalation_for_thread,
+        escalation_thread_url=links.thread_url, escalation_post_url=links.post_url,
+        escalation_profile_url=links.profile_url, escalation_now=utcnow)
+    app.jinja_env.filters["duration"] = format_duration
+    register_nav(app, "Inbox", "escalations.inbox", order=20, visible=is_senior)
+    register_nav(app, "Escalation policies", "escalations.admin_policies", order=93,
+                 visible=is_admin)
+    _register_periodic(app)
+
+
+def _register_periodic(app: Flask) -> None:
+    """Let the alerts worker loop run the ladder, when it offers a registry for periodic jobs."""
+    from forum.alerts import worker
+
+    register = getattr(worker, "register_periodic", None)
+    if register is not None:
+        from forum.escalations.cli import tick_job
+
+        register("escalations.ladder", tick_job)

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import Department, User
 from forum.alerts.models import WebhookEndpoint
-from forum.boards.models import Board
+from forum.boards.models import Board, Post, Thread
 from forum.core.db import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.registry.models import SocialProfile
 
 REASON_MAX = 2000
 NOTE_MAX = 5000
@@ -137,6 +138,11 @@ class Escalation(db.Model):
         ForeignKey("posts.id", ondelete="SET NULL"))
     resolution_note: Mapped[str] = mapped_column(Text, default="")
 
+    thread: Mapped[Thread] = relationship()
+    post: Mapped[Post | None] = relationship(foreign_keys=[post_id])
+    profile: Mapped[SocialProfile | None] = relationship()
+    board: Mapped[Board | None] = relationship()
+    resolution_post: Mapped[Post | None] = relationship(foreign_keys=[resolution_post_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
