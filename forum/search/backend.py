@@ -1,0 +1,140 @@
+"""The SearchBackend protocol and the plain values that cross it (documents, queries, hits).
+
+Services speak only this protocol, so a PostgreSQL full-text backend can replace Whoosh later
+without touching the queue, the views or the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class IndexState(enum.StrEnum):
+    READY = "ready"
+    # Never built, or built with an older schema: needs a rebuild before it can answer.
+    MISSING = "missing"
+    # Files that cannot be opened or read: needs a rebuild.
+    CORRUPT = "corrupt"
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be read or written right now (missing, corrupt, or being replaced)."""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable unit: a thread (its title and opening post) or one reply."""
+
+    key: str
+    doc_type: str
+    thread_id: int
+    post_id: int
+    board_id: int
+    kind: str
+    # The thread's title; searchable on thread documents only, so a title match is one hit.
+    title: str
+    text: str
+    tags: tuple[str, ...]
+    author_id: int
+    # Lower-case words `author:` matches: the email local part, its pieces, the name's words.
+    author_terms: tuple[str, ...]
+    author_name: str
+    created_at: dt.datetime
+
+
+@dataclass
+class IndexBatch:
+    """Changes applied in one index commit."""
+
+    # thread id -> every document the thread should now have (empty: remove them all).
+    threads: dict[int, list[SearchDocument]] = field(default_factory=dict)
+    upserts: list[SearchDocument] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.threads or self.upserts or self.deletes)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed request: free text (with the backend's own syntax) plus structured filters."""
+
+    text: str = ""
+    kind: str | None = None
+    board_id: int | None = None
+    tag: str | None = None
+    author: str | None = None
+    # Inclusive start and exclusive end, UTC.
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    # `board:<slug>` inside the text resolves through this map (only boards the reader sees).
+    board_ids_by_slug: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.kind or self.board_id is not None or self.tag
+                    or self.author or self.start or self.end)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    thread_id: int
+    post_id: int
+    board_id: int
+    doc_type: str
+    title: str
+    kind: str
+    author_name: str
+    created_at: dt.datetime | None
+    # Escaped text with <mark> around matches: safe to render as HTML.
+    snippet_html: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[SearchHit]
+    total: int
+
+
+class SearchBackend(Protocol):
+    """Where documents are indexed and searched. Writers must hold `write_lock`."""
+
+    def state(self) -> IndexState:
+        """Whether the index can answer queries."""
+        ...
+
+    def is_rebuilding(self) -> bool:
+        """True while any process holds the rebuild lock."""
+        ...
+
+    def write_lock(self, timeout: float) -> AbstractContextManager[bool]:
+        """Exclusive, cross-process right to change the index; yields False after `timeout`."""
+        ...
+
+    def rebuild_lock(self) -> AbstractContextManager[bool]:
+        """Exclusive right to rebuild; yields False at once when another process rebuilds."""
+        ...
+
+    def apply(self, batch: IndexBatch) -> None:
+        """Apply the changes in one commit; raises IndexUnavailable when the index is broken."""
+        ...
+
+    def search(self, query: SearchQuery, *, board_ids: Iterable[int], page: int,
+               per_page: int) -> SearchResults:
+        """Hits on the given boards only; raises IndexUnavailable when the index is broken."""
+        ...
+
+    def rebuild(self, documents: Iterator[SearchDocument]) -> int:
+        """Build a fresh index from `documents` aside, then swap it in atomically; returns
+        the number of documents."""
+        ...
+
+
+def chunked(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,131 @@
+"""What the index should hold, read from the database (the source of truth)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from forum.accounts.models import User
+from forum.boards.models import Post, Thread
+from forum.core.markup import plain_text
+from forum.search.backend import SearchDocument, chunked
+
+REBUILD_CHUNK = 200
+
+
+def thread_key(thread_id: int) -> str:
+    return f"thread:{thread_id}"
+
+
+def post_key(post_id: int) -> str:
+    return f"post:{post_id}"
+
+
+def author_terms(user: User) -> tuple[str, ...]:
+    """What `author:` matches for this person: `priya.shah`, `priya`, `shah` (email local part,
+    its pieces) and the words of the display name, lower-cased."""
+    local = user.email.split("@", 1)[0].lower()
+    words = [local, *re.split(r"[._+\-]+", local), *user.display_name.lower().split()]
+    return tuple(dict.fromkeys(word for word in words if word))
+
+
+def _document(thread: Thread, post: Post, *, is_first: bool) -> SearchDocument:
+    author = thread.author if is_first else post.author
+    return SearchDocument(
+        key=thread_key(thread.id) if is_first else post_key(post.id),
+        doc_type="thread" if is_first else "post",
+        thread_id=thread.id,
+        post_id=post.id,
+        board_id=thread.board_id,
+        kind=str(thread.kind),
+        title=thread.title,
+        # A deleted or hidden opening post leaves the thread findable by its title only.
+        text=plain_text(post.body_html) if post.is_visible else "",
+        tags=tuple(tag.name for tag in thread.tags),
+        author_id=author.id,
+        author_terms=author_terms(author),
+        author_name=author.display_name,
+        created_at=thread.created_at if is_first else post.created_at,
+    )
+
+
+def thread_documents(session: Session,
+                     thread_ids: Iterable[int]) -> dict[int, list[SearchDocument]]:
+    """Every document each thread should have now: its own (title and opening post) and one per
+    visible reply. A thread that no longer exists maps to an empty list."""
+    ids = sorted(set(thread_ids))
+    found: dict[int, list[SearchDocument]] = {thread_id: [] for thread_id in ids}
+    for chunk in chunked(ids, REBUILD_CHUNK):
+        threads = session.scalars(
+            select(Thread).where(Thread.id.in_(chunk))
+            .options(joinedload(Thread.author), selectinload(Thread.tags))).unique().all()
+        posts_by_thread: dict[int, list[Post]] = defaultdict(list)
+        for post in session.scalars(
+                select(Post).where(Post.thread_id.in_(chunk))
+                .options(joinedload(Post.author)).order_by(Post.thread_id, Post.id)):
+            posts_by_thread[post.thread_id].append(post)
+        for thread in threads:
+            posts = posts_by_thread.get(thread.id, [])
+            if not posts:
+                continue
+            documents = [_document(thread, posts[0], is_first=True)]
+            documents += [_document(thread, post, is_first=False)
+                          for post in posts[1:] if post.is_visible]
+            found[thread.id] = documents
+    return found
+
+
+def first_post_ids(session: Session, thread_ids: Iterable[int]) -> set[int]:
+    ids = sorted(set(thread_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(
+        select(func.min(Post.id)).where(Post.thread_id.in_(ids)).group_by(Post.thread_id)))
+
+
+def posts_by_id(session: Session, post_ids: Iterable[int]) -> dict[int, Post]:
+    ids = sorted(set(post_ids))
+    found: dict[int, Post] = {}
+    for chunk in chunked(ids, REBUILD_CHUNK):
+        for post in session.scalars(
+                select(Post).where(Post.id.in_(chunk))
+                .options(joinedload(Post.author),
+                         joinedload(Post.thread).joinedload(Thread.author),
+                         joinedload(Post.thread).selectinload(Thread.tags))).unique():
+            found[post.id] = post
+    return found
+
+
+def reply_document(post: Post) -> SearchDocument:
+    return _document(post.thread, post, is_first=False)
+
+
+def count_threads(session: Session) -> int:
+    return int(session.scalar(select(func.count(Thread.id))) or 0)
+
+
+def count_posts(session: Session) -> int:
+    return int(session.scalar(select(func.count(Post.id))) or 0)
+
+
+def all_documents(session: Session,
+                  on_thread: Callable[[int], None] | None = None) -> Iterator[SearchDocument]:
+    """Every document of every thread, a chunk of threads at a time; `on_thread(n)` is called
+    after each chunk with the number of threads it held."""
+    last_id = 0
+    while True:
+        chunk = list(session.scalars(
+            select(Thread.id).where(Thread.id > last_id).order_by(Thread.id)
+            .limit(REBUILD_CHUNK)))
+        if not chunk:
+            return
+        for documents in thread_documents(session, chunk).values():
+            yield from documents
+        if on_thread is not None:
+            on_thread(len(chunk))
+        last_id = chunk[-1]
+        session.expunge_all()
