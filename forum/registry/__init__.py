@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum.registry import api as _api  # noqa: F401  (registers the API routes)
 from forum.registry import models as models
+from forum.registry.cli import registry_cli
+from forum.registry.services.references import register_reference_provider
+from forum.registry.views import bp
+
+__all__ = ["bp", "init_app", "register_reference_provider"]
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from forum.accounts.models import Role
+    from forum.accounts.permissions import has_role
+    from forum.core.web import register_nav
+
+    app.register_blueprint(bp)
+    app.cli.add_command(registry_cli)
+    register_nav(app, "Registry", "registry.index", order=20,
+                 visible=lambda user: has_role(user, Role.MEMBER))

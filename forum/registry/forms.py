@@ -7,13 +7,16 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.registry.models import EngagementMode, ProfilePurpose, ProfileStatus
 from forum.registry.services.validation import FIELDS
 
-PURPOSE_CHOICES = [(p.value, p.label) for p in ProfilePurpose]
-ENGAGEMENT_CHOICES = [(m.value, m.label) for m in EngagementMode]
+PURPOSE_CHOICES = [SelectChoice(p.value, p.label) for p in ProfilePurpose]
+ENGAGEMENT_CHOICES = [SelectChoice(m.value, m.label) for m in EngagementMode]
+# Owner inputs suggest staff emails from a <datalist> the page renders.
+STAFF_LIST = {"list": "registry-staff", "autocomplete": "off"}
 
 
 class ProfileForm(FlaskForm):
@@ -31,8 +34,10 @@ class ProfileForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     audience_size = IntegerField("Audience size", validators=[Optional(), NumberRange(min=0)])
     audience_counted_on = DateField("Audience counted on", validators=[Optional()])
-    owner = StringField("Owner's email", validators=[Optional(), Length(max=254)])
-    backup_owner = StringField("Backup owner's email", validators=[Optional(), Length(max=254)])
+    owner = StringField("Owner's email", validators=[Optional(), Length(max=254)],
+                        render_kw=STAFF_LIST)
+    backup_owner = StringField("Backup owner's email", validators=[Optional(), Length(max=254)],
+                               render_kw=STAFF_LIST)
     review_interval_months = IntegerField("Review every (months)", default=6,
                                           validators=[Optional(), NumberRange(min=1, max=36)])
     credentials_note = TextAreaField("Where the credentials are kept",
@@ -45,7 +50,8 @@ class ProfileForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[(s.value, s.label) for s in ProfileStatus])
+    status = SelectField("New status", choices=[SelectChoice(s.value, s.label)
+                                                  for s in ProfileStatus])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
 
 

@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import services as account_services
 from forum.accounts.models import User
@@ -52,10 +53,10 @@ def _apply_errors(form: FlaskForm, error: ForumError) -> None:
 
 def _profile_form(profile: SocialProfile | None = None) -> forms.ProfileForm:
     form = forms.ProfileForm(data=services.current_values(profile) if profile else None)
-    form.platform.choices = [("", "Choose a platform")] + [
-        (p.slug, p.name) for p in services.list_platforms()]
-    form.department.choices = [("", "Choose a department")] + [
-        (d.slug, d.name) for d in account_services.list_departments()]
+    form.platform.choices = [SelectChoice("", "Choose a platform")] + [
+        SelectChoice(p.slug, p.name) for p in services.list_platforms()]
+    form.department.choices = [SelectChoice("", "Choose a department")] + [
+        SelectChoice(d.slug, d.name) for d in account_services.list_departments()]
     if profile is None and request.method == "GET":
         form.department.data = current_user.department.slug if current_user.department else ""
         form.owner.data = current_user.email
@@ -136,7 +137,7 @@ def detail(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     today = utcnow().date()
     status_form = forms.StatusForm()
-    status_form.status.choices = [(s.value, s.label) for s in
+    status_form.status.choices = [SelectChoice(s.value, s.label) for s in
                                   services.allowed_transitions(current_user, profile)]
     return render_template(
         "registry/detail.html", profile=profile,
@@ -179,7 +180,6 @@ def edit(profile_id: int) -> ResponseReturnValue:
 def change_status(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.StatusForm()
-    form.status.choices = [(s.value, s.label) for s in ProfileStatus]
     if not form.validate_on_submit():
         raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
     services.change_status(current_user, profile, form.status.data or "",

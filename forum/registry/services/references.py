@@ -41,6 +41,8 @@ class ProfileReference:
     url: str  # site-relative
     detail: str = ""
     created_at: dt.datetime | None = None
+    # The referencing object's id (a thread id for kind "thread"), when there is one.
+    ref_id: int | None = None
 
 
 ReferenceProvider = Callable[[SocialProfile, User], Iterable[ProfileReference]]
@@ -126,7 +128,7 @@ def references_for(profile: SocialProfile, user: User) -> list[ProfileReference]
     references = [
         ProfileReference(kind="thread", title=thread.title,
                          url=boards_services.thread_path(thread), detail=thread.board.name,
-                         created_at=thread.created_at)
+                         created_at=thread.created_at, ref_id=thread.id)
         for thread in threads_for_profile(profile, user)
     ]
     for provider in current_app.extensions.get(_PROVIDERS_KEY, []):
