@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
+from forum.boards import admin as _admin  # noqa: F401  (registers the admin pages)
+from forum.boards import api as _api  # noqa: F401  (registers the API routes)
 from forum.boards import models as models
+from forum.boards import moderation_views as _moderation  # noqa: F401  (registers routes)
 from forum.boards import signals as signals
+from forum.boards.views import bp
 
-bp = Blueprint("boards", __name__)
+__all__ = ["bp", "init_app", "models", "signals"]
 
 
-@bp.get("/")
-def index() -> ResponseReturnValue:
-    return render_template("boards/index.html")
+def _moderates_something(user: object) -> bool:
+    from forum.boards import services
+
+    return bool(getattr(user, "is_authenticated", False)) and services.moderated_board_ids(
+        user) != set()  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:
+    from forum.accounts.permissions import is_admin
+    from forum.core.web import register_nav
+
     app.register_blueprint(bp)
+    register_nav(app, "Flags", "boards.flags", order=80, visible=_moderates_something)
+    register_nav(app, "Boards admin", "boards.admin_boards", order=89, visible=is_admin)

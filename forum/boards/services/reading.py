@@ -25,9 +25,15 @@ def mark_read(user: User, thread: Thread, post_id: int, *, now: dt.datetime | No
 
     One upsert, so two tabs reading at once cannot collide on the primary key.
     """
+    mark_read_ids(user.id, thread.id, post_id, now=now)
+
+
+def mark_read_ids(user_id: int, thread_id: int, post_id: int, *,
+                  now: dt.datetime | None = None) -> None:
+    """mark_read by ids, for callers whose objects were expired by a commit."""
     now = now or utcnow()
     statement = _insert(ThreadRead).values(  # type: ignore[attr-defined]
-        user_id=user.id, thread_id=thread.id, last_read_post_id=post_id, read_at=now)
+        user_id=user_id, thread_id=thread_id, last_read_post_id=post_id, read_at=now)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=[ThreadRead.user_id, ThreadRead.thread_id],

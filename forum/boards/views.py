@@ -1,0 +1,408 @@
+"""HTML routes for reading and writing on the boards: home, boards, threads, posts, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from forum.accounts.forms import EmptyForm
+from forum.accounts.models import User
+from forum.boards import forms, services
+from forum.boards.models import Board, Post, PostKind, Thread
+from forum.core.errors import ForumError, Invalid
+from forum.core.markup import render_markdown
+from forum.core.pagination import page_number
+from forum.extensions import db, limiter
+
+bp = Blueprint("boards", __name__)
+
+
+def posting_key() -> str:
+    """Rate-limit posting per person (pages and API), not per IP: offices share addresses."""
+    user = g.get("api_user") or current_user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"poster:{user.id}"
+    return f"ip:{request.remote_addr}"
+
+
+def posting_limit() -> str:
+    return str(current_app.config.get("POST_RATE_LIMIT", "12 per minute; 200 per day"))
+
+
+post_rate_limit = limiter.limit(posting_limit, key_func=posting_key, methods=["POST"])
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def apply_errors(form: FlaskForm, error: ForumError) -> None:
+    """Show a service's field messages next to the matching inputs, the rest at the top."""
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")
+    if not error.fields:
+        flash(error.message, "error")
+
+
+def kind_filter() -> str | None:
+    raw = request.args.get("kind") or None
+    if raw is not None and raw not in {k.value for k in PostKind}:
+        raise Invalid(fields={"kind": "Unknown kind."})
+    return raw
+
+
+def thread_url(thread: Thread, **values: Any) -> str:
+    return url_for("boards.thread_detail", thread_id=thread.id, slug=thread.slug, **values)
+
+
+def post_url(post: Post) -> str:
+    page = services.page_of_post(post, services.POSTS_PER_PAGE)
+    values = {"page": page} if page > 1 else {}
+    return thread_url(post.thread, _anchor=f"post-{post.id}", **values)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    user = me()
+    kind = kind_filter()
+    threads = services.recent_threads(user, kind=kind, page=page_number(request.args.get("page")))
+    boards = services.visible_boards(user)
+    return render_template(
+        "boards/index.html", threads=threads, boards=boards, kind=kind, kinds=list(PostKind),
+        stats=services.board_stats(b.id for b in boards),
+        marks=services.read_marks(user, (t.id for t in threads.items)),
+        tags=services.popular_tags(user))
+
+
+@bp.get("/b/<slug>")
+def board_detail(slug: str) -> ResponseReturnValue:
+    user = me()
+    board = services.get_visible_board(user, slug)
+    kind = kind_filter()
+    tag = services.normalize_tag(request.args.get("tag", "")) or None
+    threads = services.board_threads(board, kind=kind, tag=tag,
+                                     page=page_number(request.args.get("page")))
+    return render_template(
+        "boards/board_detail.html", board=board, threads=threads, kind=kind, tag=tag,
+        kinds=list(PostKind), marks=services.read_marks(user, (t.id for t in threads.items)),
+        watching=services.is_watching_board(user, board), watch_form=EmptyForm(),
+        can_moderate=services.can_moderate(user, board))
+
+
+@bp.get("/tags/<tag>")
+def tag_detail(tag: str) -> ResponseReturnValue:
+    normalized = services.normalize_tag(tag)
+    if not normalized:
+        abort(404)
+    if normalized != tag:
+        return redirect(url_for("boards.tag_detail", tag=normalized, **request.args), 301)
+    user = me()
+    kind = kind_filter()
+    threads = services.recent_threads(user, kind=kind, tag=tag,
+                                      page=page_number(request.args.get("page")))
+    return render_template("boards/tag_detail.html", tag=tag, threads=threads, kind=kind,
+                           kinds=list(PostKind),
+                           marks=services.read_marks(user, (t.id for t in threads.items)))
+
+
+def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
+    """The rendered page and the id of its last post."""
+    user = me()
+    posts = services.thread_posts(thread, page=page)
+    marks = services.read_marks(user, [thread.id])
+    services.load_solution(thread)
+    can_solve = services.can_mark_solution(user, thread)
+    html = render_template(
+        "boards/thread_detail.html", thread=thread, posts=posts,
+        reactions=services.reaction_summary([p.id for p in posts.items], user),
+        read_mark=marks.get(thread.id, 0), is_unread=services.unread_state(thread, marks),
+        watching=services.is_watching_thread(user, thread),
+        can_moderate=services.can_moderate(user, thread.board),
+        can_reply=services.can_reply(user, thread), can_solve=can_solve,
+        fix_threads=services.fix_threads_for(user) if can_solve else [],
+        reply_form=forms.ReplyForm(), empty_form=EmptyForm(), body_hint=forms.BODY_HINT,
+        can_edit=services.can_edit_post, can_delete=services.can_delete_post,
+        solution_thread_visible=thread.solution_thread is not None
+        and services.can_see_board(user, thread.solution_thread.board))
+    return html, posts.items[-1].id if posts.items else None
+
+
+@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<int:thread_id>-<slug>")
+def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValue:
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    page = page_number(request.args.get("page"))
+    if slug is not None and slug != thread.slug:
+        return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)
+    if page > 1 and (page - 1) * services.POSTS_PER_PAGE >= thread.post_count:
+        abort(404)
+    html, last_on_page = _thread_page(thread, page=page)
+    # The read mark is written in its own short transaction after the page is built, so a
+    # reading request never upgrades a read transaction to a write (SQLite "database is locked").
+    user_id, thread_id = user.id, thread.id
+    db.session.commit()
+    if last_on_page:
+        services.mark_read_ids(user_id, thread_id, last_on_page)
+        db.session.commit()
+    return html
+
+
+@bp.get("/t/<int:thread_id>/unread")
+def thread_unread(thread_id: int) -> ResponseReturnValue:
+    """Jump to the first post the reader has not seen (or the last post when all are read)."""
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    post_id = services.first_unread_post_id(user, thread) or thread.last_post_id
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None:
+        return redirect(thread_url(thread))
+    return redirect(post_url(post))
+
+
+@bp.get("/p/<int:post_id>")
+def post_permalink(post_id: int) -> ResponseReturnValue:
+    post = services.get_visible_post(me(), post_id)
+    return redirect(post_url(post))
+
+
+@bp.get("/p/<int:post_id>/revisions")
+def post_revisions(post_id: int) -> ResponseReturnValue:
+    user = me()
+    post = services.get_visible_post(user, post_id)
+    moderator = services.can_moderate(user, post.thread.board)
+    if not post.is_visible and not (moderator or post.author_id == user.id):
+        abort(404)
+    return render_template("boards/post_revisions.html", post=post,
+                           revisions=services.revisions(post))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _wants_preview() -> bool:
+    return request.form.get("action") == "preview"
+
+
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@post_rate_limit
+def thread_new(slug: str) -> ResponseReturnValue:
+    user = me()
+    board = services.get_visible_board(user, slug)
+    form = forms.ThreadForm()
+    if request.method == "GET" and request.args.get("kind") in {k.value for k in PostKind}:
+        form.kind.data = request.args["kind"]
+    status, preview_html = 200, None
+    if request.method == "POST" and _wants_preview():
+        preview_html = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        try:
+            thread = services.create_thread(board, author=user, kind=form.kind.data or "",
+                                             title=form.title.data or "",
+                                             body=form.body.data or "", tags=form.tags.data)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = 400
+        else:
+            db.session.commit()
+            return redirect(thread_url(thread))
+    elif request.method == "POST":
+        status = 400
+    return render_template("boards/thread_new.html", board=board, form=form,
+                           preview_html=preview_html, body_hint=forms.BODY_HINT), status
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+@post_rate_limit
+def post_reply(thread_id: int) -> ResponseReturnValue:
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    form = forms.ReplyForm()
+    status, preview_html = 200, None
+    if request.method == "GET":
+        quoted_id = request.args.get("quote", type=int)
+        if quoted_id:
+            quoted = services.get_visible_post(user, quoted_id)
+            if quoted.thread_id == thread.id:
+                form.body.data = services.quote_source(quoted)
+                form.reply_to.data = str(quoted.id)
+    elif _wants_preview():
+        preview_html = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        reply_to = None
+        if (form.reply_to.data or "").isdigit():
+            reply_to = db.session.get(Post, int(form.reply_to.data or 0))
+        try:
+            post = services.add_post(thread, author=user, body=form.body.data or "",
+                                     reply_to=reply_to)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = 400
+        else:
+            db.session.commit()
+            return redirect(post_url(post))
+    else:
+        status = 400
+    if not services.can_reply(user, thread):
+        flash("This thread is locked: no new replies.", "warning")
+    return render_template("boards/post_reply.html", thread=thread, form=form,
+                           preview_html=preview_html, body_hint=forms.BODY_HINT), status
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def post_edit(post_id: int) -> ResponseReturnValue:
+    user = me()
+    post = services.get_visible_post(user, post_id)
+    if not services.can_edit_post(user, post):
+        abort(403)
+    thread = post.thread
+    first = services.is_first_post(post)
+    form = forms.EditForm()
+    if request.method == "GET":
+        form.body.data = post.body
+        if first:
+            form.title.data, form.kind.data = thread.title, thread.kind
+            form.tags.data = ", ".join(thread.tag_names)
+    status, preview_html = 200, None
+    if request.method == "POST" and _wants_preview():
+        preview_html = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        try:
+            services.edit_post(
+                post, editor=user, body=form.body.data or "",
+                title=form.title.data if first else None,
+                kind=form.kind.data if first else None,
+                tags=form.tags.data if first else None)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = 400
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(post_url(post))
+    elif request.method == "POST":
+        status = 400
+    return render_template("boards/post_edit.html", post=post, thread=thread, form=form,
+                           first=first, preview_html=preview_html,
+                           body_hint=forms.BODY_HINT), status
+
+
+@bp.post("/preview")
+def preview() -> ResponseReturnValue:
+    """The live preview: the same pipeline posts are saved with, as an HTML fragment."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    body = request.form.get("body", "")
+    return Response(render_markdown(body), mimetype="text/html")
+
+
+def _require_empty_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/p/<int:post_id>/delete")
+def post_delete(post_id: int) -> ResponseReturnValue:
+    _require_empty_form()
+    post = services.get_visible_post(me(), post_id)
+    services.delete_post(post, actor=me())
+    db.session.commit()
+    flash("Post deleted.", "success")
+    return redirect(post_url(post))
+
+
+@bp.post("/p/<int:post_id>/restore")
+def post_restore(post_id: int) -> ResponseReturnValue:
+    _require_empty_form()
+    post = services.get_visible_post(me(), post_id)
+    services.restore_post(post, actor=me())
+    db.session.commit()
+    flash("Post restored.", "success")
+    return redirect(post_url(post))
+
+
+@bp.post("/p/<int:post_id>/react")
+def post_react(post_id: int) -> ResponseReturnValue:
+    form = forms.ReactionForm()
+    if not form.validate_on_submit():
+        raise Invalid(fields={"kind": "Choose helpful, same_here or thanks."})
+    post = services.get_visible_post(me(), post_id)
+    services.toggle_reaction(post, user=me(), kind=form.kind.data or "")
+    db.session.commit()
+    return redirect(post_url(post))
+
+
+@bp.post("/t/<int:thread_id>/solution")
+def thread_solution(thread_id: int) -> ResponseReturnValue:
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    form = forms.SolutionForm()
+    form.solution_thread_id.choices = [SelectChoice("", "")] + [
+        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user)]
+    if not form.validate_on_submit():
+        raise Invalid(fields={name: "; ".join(errs) for name, errs in form.errors.items()})
+    post = db.session.get(Post, form.post_id.data) if form.post_id.data else None
+    if post is not None and post.thread_id != thread.id:
+        raise Invalid(fields={"post_id": "Choose a reply in this thread."})
+    fix = (services.get_visible_thread(user, int(form.solution_thread_id.data))
+           if form.solution_thread_id.data else None)
+    services.mark_solution(thread, actor=user, post=post, solution_thread=fix)
+    db.session.commit()
+    flash("Marked as solved." if thread.is_solved else "Solution cleared.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/t/<int:thread_id>/watch")
+def thread_watch(thread_id: int) -> ResponseReturnValue:
+    _require_empty_form()
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    if request.form.get("watch") == "0":
+        services.unwatch_thread(user, thread)
+        flash("You will no longer be notified of replies.", "info")
+    else:
+        services.watch_thread(user, thread)
+        flash("You will be notified of replies.", "info")
+    db.session.commit()
+    return redirect(thread_url(thread))
+
+
+@bp.post("/b/<slug>/watch")
+def board_watch(slug: str) -> ResponseReturnValue:
+    _require_empty_form()
+    user = me()
+    board: Board = services.get_visible_board(user, slug)
+    if request.form.get("watch") == "0":
+        services.unwatch_board(user, board)
+        flash(f"You will no longer be notified about {board.name}.", "info")
+    else:
+        services.watch_board(user, board)
+        flash(f"You will be notified of new threads and replies on {board.name}.", "info")
+    db.session.commit()
+    return redirect(url_for("boards.board_detail", slug=board.slug))
