@@ -36,8 +36,8 @@ def format_duration(value: dt.timedelta | None) -> str:
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin, is_senior
     from forum.boards import signals
-    from forum.core.web import register_nav
     from forum.core.db import utcnow
+    from forum.core.web import register_nav
     from forum.escalations import links, services
     from forum.escalations.cli import escalations_cli
 

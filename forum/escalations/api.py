@@ -1,4 +1,4 @@
-"""The escalations part of /api/v1: escalate a thread, list, read, acknowledge, resolve, reassign."""
+"""The escalations part of /api/v1: escalate, list, read, acknowledge, resolve, reassign."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ def escalations_list() -> ResponseReturnValue:
     return schemas.EscalationList(items=items, total=page.total).model_dump(mode="json")
 
 
-@api_route(bp, "/escalations/<int:escalation_id>", "GET", summary="One escalation with its timeline",
-           tag=TAG, response=schemas.EscalationOut, errors=(403, 404))
+@api_route(bp, "/escalations/<int:escalation_id>", "GET",
+           summary="One escalation with its timeline", tag=TAG,
+           response=schemas.EscalationOut, errors=(403, 404))
 def escalations_get(escalation_id: int) -> ResponseReturnValue:
     user = current_api_user()
     return _out(services.get_escalation(user, escalation_id), user)

@@ -36,7 +36,7 @@ class InboxFilter:
     assigned_to_id: int | None = None
 
 
-def _query(filters: InboxFilter, now: dt.datetime) -> Select[tuple[Escalation]]:
+def _query(filters: InboxFilter, now: dt.datetime) -> Select[Escalation]:
     query = select(Escalation).where(Escalation.state == filters.state)
     if filters.urgency is not None:
         query = query.where(Escalation.urgency == filters.urgency)

@@ -25,9 +25,8 @@ def profile_url(profile_id: int | None) -> str | None:
     if profile_id is None:
         return None
     for endpoint in PROFILE_ENDPOINTS:
-        for key in ("profile_id", "id"):
-            try:
-                return url_for(endpoint, **{key: profile_id})
-            except BuildError:
-                continue
+        try:
+            return url_for(endpoint, profile_id=profile_id)
+        except BuildError:
+            continue
     return None

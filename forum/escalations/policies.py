@@ -119,7 +119,7 @@ def add_level(actor: User, policy: EscalationPolicy, *, users: Iterable[User] = 
     MAX_LEVELS levels.
     """
     require_role(actor, Role.ADMIN)
-    people = [u for u in users]
+    people = list(users)
     fields: dict[str, str] = {}
     if not people and department is None and not includes_thread_department:
         fields["users"] = "Choose people, a department, or the thread's department."

@@ -109,11 +109,11 @@ def ladder(escalation: Escalation) -> list[Rung]:
     candidates.append(("Administrators", _admins(staff)))
     rungs = []
     previous: set[int] | None = None
-    for label, people in candidates:
-        ids = {u.id for u in people}
+    for label, group in candidates:
+        ids = {u.id for u in group}
         if not ids or ids == previous:
             continue
-        rungs.append(Rung(label=label, people=people, timeout=_timeout(None, urgency)))
+        rungs.append(Rung(label=label, people=group, timeout=_timeout(None, urgency)))
         previous = ids
     if not rungs:
         rungs.append(Rung(label="Administrators", people=[], timeout=_timeout(None, urgency)))

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import has_role, require_role
-from forum.boards.models import Post, Thread
 from forum.boards import services as board_services
+from forum.boards.models import Post, Thread
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted, Throttled
 from forum.escalations import alerting, routing
@@ -59,7 +59,8 @@ def can_view(user: User | None, escalation: Escalation) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.id in reporter_ids(escalation) and board_services.can_see_board(user, escalation.thread.board)
+    return (user.id in reporter_ids(escalation)
+            and board_services.can_see_board(user, escalation.thread.board))
 
 
 def can_handle(user: User | None) -> bool:
