@@ -481,3 +481,18 @@ def test_reminders_reach_the_cover_of_an_owner_who_is_away(app: Flask) -> None:
     owner.away_from, owner.away_until = due, due + dt.timedelta(days=5)
     services.send_review_reminders(now=dt.datetime.combine(due, dt.time(8), tzinfo=dt.UTC))
     assert [n.user_id for n in db.session.scalars(select(Notification))] == [cover.id]
+
+
+def test_demo_seed_registers_a_realistic_set_once(app: Flask) -> None:
+    from forum.demo.seed import seed_accounts
+    from forum.registry import demo
+
+    seed_accounts()
+    assert demo.seed() == f"{len(demo.PROFILES)} social profiles"
+    assert len(demo.PROFILES) >= 30
+    assert demo.seed() == "0 social profiles"
+    rows = services.list_profiles()
+    codes = {reason.code for row in rows for reason in row.attention}
+    assert {"review_overdue", "campaign_ended", "backup_missing", "owner_away",
+            "dormant_without_note"} <= codes
+    assert len({row.profile.platform.slug for row in rows}) >= 14
