@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from forum.alerts import digest, services, worker
+from forum.core.db import immediate_transactions
 from forum.extensions import db
 
 alerts_cli = AppGroup("alerts", help="Deliver queued alerts (email, webhooks, in-app).")
@@ -48,8 +49,9 @@ def run_once_command(limit: int | None) -> None:
 @alerts_cli.command("digest")
 def digest_command() -> None:
     """Queue today's daily digests now (the worker loop does this once a day by itself)."""
-    queued = digest.send_daily_digests()
-    db.session.commit()
+    with immediate_transactions():
+        queued = digest.send_daily_digests()
+        db.session.commit()
     click.echo(f"Queued {queued} daily digest{'' if queued == 1 else 's'}.")
 
 

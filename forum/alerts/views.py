@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from forum.alerts import services
 from forum.alerts.forms import ActionForm
+from forum.core.db import immediate_transactions
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
@@ -32,12 +33,13 @@ def notifications() -> ResponseReturnValue:
 
 @bp.get("/notifications/<int:notification_id>/open")
 def notification_open(notification_id: int) -> ResponseReturnValue:
-    # End the sign-in read first, so on SQLite the write below starts its own transaction
-    # and waits for the lock instead of failing to upgrade a stale read snapshot.
+    # A GET that writes: end the sign-in read, then let SQLite take the write lock up front
+    # (it would otherwise fail to upgrade a read snapshot another writer has moved past).
     db.session.commit()
-    notification = services.open_notification(current_user, notification_id)
-    target = safe_next_url(notification.url, default=url_for("alerts.notifications"))
-    db.session.commit()
+    with immediate_transactions():
+        notification = services.open_notification(current_user, notification_id)
+        target = safe_next_url(notification.url, default=url_for("alerts.notifications"))
+        db.session.commit()
     return redirect(target)
 
 

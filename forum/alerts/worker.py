@@ -31,7 +31,7 @@ from forum.alerts.channels import (
     get_channel,
 )
 from forum.alerts.models import AttemptOutcome, DeliveryAttempt, OutboxMessage, OutboxStatus
-from forum.core.db import utcnow
+from forum.core.db import immediate_transactions, utcnow
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -257,44 +257,47 @@ def run_once(
 
     worker_id = worker_id or default_worker_id()
     stats = RunStats()
-    deliveries = claim_due(
-        now=tick(),
-        limit=limit or int(settings["batch"]),
-        worker_id=worker_id,
-        lease_seconds=settings["lease"],
-    )
-    stats.claimed = len(deliveries)
-    for index, delivery in enumerate(deliveries):
-        if should_stop is not None and should_stop():
-            stats.released = release(
-                [d.message_id for d in deliveries[index:]], worker_id=worker_id
-            )
-            break
-        started = tick()
-        error: DeliveryError | None = None
-        writes = _writes_database(delivery)
-        try:
-            _deliver(app, delivery)
-        except DeliveryError as exc:
-            error = exc
-        except Exception as exc:  # a bug in a channel must not stop the other deliveries
-            logger.exception(
-                "channel %s crashed on outbox message %s", delivery.channel, delivery.message_id
-            )
-            error = TransientError(f"unexpected {type(exc).__name__}")
-        if error is not None and writes:
-            db.session.rollback()
-        _record(
-            delivery,
-            worker_id=worker_id,
-            started=started,
+    # SQLite: every transaction here reads then writes, so it takes the write lock up front.
+    with immediate_transactions():
+        db.session.commit()  # end any read the caller left open, so the claim begins afresh
+        deliveries = claim_due(
             now=tick(),
-            error=error,
-            settings=settings,
-            stats=stats,
-            remaining=[d.message_id for d in deliveries[index + 1 :]],
+            limit=limit or int(settings["batch"]),
+            worker_id=worker_id,
+            lease_seconds=settings["lease"],
         )
-        db.session.commit()
+        stats.claimed = len(deliveries)
+        for index, delivery in enumerate(deliveries):
+            if should_stop is not None and should_stop():
+                stats.released = release(
+                    [d.message_id for d in deliveries[index:]], worker_id=worker_id
+                )
+                break
+            started = tick()
+            error: DeliveryError | None = None
+            writes = _writes_database(delivery)
+            try:
+                _deliver(app, delivery)
+            except DeliveryError as exc:
+                error = exc
+            except Exception as exc:  # a bug in a channel must not stop the other deliveries
+                logger.exception(
+                    "channel %s crashed on outbox message %s", delivery.channel, delivery.message_id
+                )
+                error = TransientError(f"unexpected {type(exc).__name__}")
+            if error is not None and writes:
+                db.session.rollback()
+            _record(
+                delivery,
+                worker_id=worker_id,
+                started=started,
+                now=tick(),
+                error=error,
+                settings=settings,
+                stats=stats,
+                remaining=[d.message_id for d in deliveries[index + 1 :]],
+            )
+            db.session.commit()
     return stats
 
 
@@ -363,8 +366,9 @@ class Worker:
             or self.last_digest_on == now.date()
         ):
             return 0
-        queued = digest.send_daily_digests(now=now)
-        db.session.commit()
+        with immediate_transactions():
+            queued = digest.send_daily_digests(now=now)
+            db.session.commit()
         self.last_digest_on = now.date()
         if queued:
             logger.info("alerts worker %s queued %s daily digests", self.worker_id, queued)

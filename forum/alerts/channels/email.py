@@ -29,7 +29,7 @@ def absolute_url(base_url: str, url: str | None) -> str | None:
 
 def message_id_for(dedupe_key: str, base_url: str) -> str:
     """The same Message-ID for every attempt, so a resend is recognisably the same mail."""
-    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:40]
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
     domain = urlsplit(base_url).hostname or "forum.local"
     return f"<alert.{digest}@{domain}>"
 

@@ -1,0 +1,122 @@
+"""The daily digest: one email a day with what people on the daily preference missed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from forum.accounts.models import EmailPreference, User
+from forum.alerts import digest, services, worker
+from forum.alerts.models import Notification, OutboxMessage
+from forum.extensions import db
+from tests.factories import make_user
+
+DAY1 = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+
+
+def notify(user: User, n: int, at: dt.datetime) -> None:
+    services.notify_user(
+        user,
+        kind="reply",
+        title=f"Reply {n}",
+        body=f"Body {n}",
+        url=f"/t/{n}",
+        dedupe_key=f"digest-test:{n}",
+        now=at,
+    )
+    db.session.commit()
+
+
+def digests() -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.startswith("digest:"))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_daily_people_get_one_digest_of_unread_notifications(app: Flask) -> None:
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    immediate = make_user(email_preference=EmailPreference.IMMEDIATELY)
+    for n in range(3):
+        notify(daily, n, DAY1 - dt.timedelta(hours=n + 1))
+    notify(immediate, 10, DAY1 - dt.timedelta(hours=1))
+    read = db.session.scalar(select(Notification).where(Notification.title == "Reply 2"))
+    services.mark_read(daily, [read.id])  # type: ignore[union-attr]
+    db.session.commit()
+
+    assert digest.send_daily_digests(now=DAY1) == 1
+    db.session.commit()
+    [mail] = digests()
+    assert mail.recipient == daily.email
+    assert mail.payload["template"] == "digest"
+    assert [item["title"] for item in mail.payload["items"]] == ["Reply 0", "Reply 1"]
+    assert "2 new notifications" in mail.payload["subject"]
+    # Everything considered is now digested, the read one included.
+    assert (
+        db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == daily.id, Notification.digested_at.is_(None)
+            )
+        ).all()
+        == []
+    )
+
+
+def test_second_run_the_same_day_sends_nothing_and_keeps_new_items_for_tomorrow(
+    app: Flask,
+) -> None:
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    notify(daily, 1, DAY1 - dt.timedelta(hours=1))
+    assert digest.send_daily_digests(now=DAY1) == 1
+    db.session.commit()
+    notify(daily, 2, DAY1 + dt.timedelta(hours=2))
+    assert digest.send_daily_digests(now=DAY1 + dt.timedelta(hours=3)) == 0
+    db.session.commit()
+    assert digest.send_daily_digests(now=DAY1 + dt.timedelta(days=1)) == 1
+    db.session.commit()
+    assert [[i["title"] for i in m.payload["items"]] for m in digests()] == [
+        ["Reply 1"],
+        ["Reply 2"],
+    ]
+
+
+def test_nothing_unread_means_no_digest(app: Flask) -> None:
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    notify(daily, 1, DAY1 - dt.timedelta(hours=1))
+    services.mark_read(daily)
+    db.session.commit()
+    assert digest.send_daily_digests(now=DAY1) == 0
+
+
+def test_worker_loop_sends_digests_once_a_day_after_the_hour(app: Flask) -> None:
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    notify(daily, 1, DAY1 - dt.timedelta(hours=3))
+    now = [DAY1 - dt.timedelta(hours=1)]  # 06:00, before ALERT_DIGEST_HOUR (7)
+    loop = worker.Worker(app, clock=lambda: now[0])
+    assert loop.maybe_send_digests() == 0
+    now[0] = DAY1 + dt.timedelta(minutes=1)
+    assert loop.maybe_send_digests() == 1
+    notify(daily, 2, DAY1 + dt.timedelta(minutes=2))
+    now[0] = DAY1 + dt.timedelta(hours=5)
+    assert loop.maybe_send_digests() == 0  # already done today
+    now[0] = DAY1 + dt.timedelta(days=1)
+    assert loop.maybe_send_digests() == 1
+
+
+def test_digest_email_lists_items_with_absolute_links(app: Flask) -> None:
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    notify(daily, 1, DAY1 - dt.timedelta(hours=1))
+    digest.send_daily_digests(now=DAY1)
+    db.session.commit()
+    assert worker.run_once(now=DAY1).sent == 1
+    [eml] = (Path(app.instance_path) / "mail").glob("*.eml")
+    content = eml.read_text()
+    assert "Reply 1" in content
+    assert "http://forum.test/t/1" in content
+    assert "http://forum.test/notifications" in content
