@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, Flask
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     from forum.core.web import register_nav
     from forum.escalations import links, services
     from forum.escalations.cli import escalations_cli
+    from forum.registry import register_reference_provider
 
     app.register_blueprint(bp)
     app.cli.add_command(escalations_cli)
@@ -54,7 +56,23 @@ def init_app(app: Flask) -> None:
     register_nav(app, "Inbox", "escalations.inbox", order=20, visible=is_senior)
     register_nav(app, "Escalation policies", "escalations.admin_policies", order=93,
                  visible=is_admin)
+    register_reference_provider(app, _profile_references)
     _register_periodic(app)
+
+
+def _profile_references(profile: Any, viewer: Any) -> list[Any]:
+    """Escalations naming a registered profile, for its registry page: all of them for seniors
+    and admins, one's own for everyone else."""
+    from forum.escalations import inbox, services
+    from forum.registry.services.references import ProfileReference
+
+    return [
+        ProfileReference(kind="escalation", title=f"Escalation: {e.thread.title}",
+                         url=f"/escalations/{e.id}",
+                         detail=f"{e.urgency_enum.label}, {e.state_enum.label.lower()}",
+                         created_at=e.created_at, ref_id=e.id)
+        for e in inbox.escalations_for_profile(profile.id) if services.can_view(viewer, e)
+    ]
 
 
 def _register_periodic(app: Flask) -> None:

@@ -12,7 +12,7 @@ from forum.core.errors import Invalid
 from forum.escalations import inbox, schemas, services
 from forum.escalations.models import Escalation, EscalationState
 from forum.extensions import db
-from forum.registry.services.profiles import get_profile
+from forum.registry.services import profile_for_reference
 
 TAG = "escalations"
 
@@ -33,7 +33,8 @@ def escalations_create(thread_id: int) -> ResponseReturnValue:
     post = None
     if data.post_id is not None:
         post = board_services.get_visible_post(user, data.post_id)
-    profile = get_profile(data.profile_id) if data.profile_id is not None else None
+    profile = (profile_for_reference(data.profile_id, user)
+               if data.profile_id is not None else None)
     escalation, _created = services.escalate(thread, actor=user, reason=data.reason,
                                              urgency=data.urgency, post=post, profile=profile)
     db.session.commit()

@@ -19,7 +19,7 @@ from forum.core.security import safe_next_url
 from forum.escalations import bp, forms, inbox, policies, routing, services
 from forum.escalations.models import Escalation, EscalationState, Urgency
 from forum.extensions import db
-from forum.registry.services.profiles import get_profile
+from forum.registry.services import profile_for_reference
 
 
 def _apply_errors(form: FlaskForm, error: ForumError) -> None:
@@ -57,7 +57,8 @@ def escalate(thread_id: int) -> ResponseReturnValue:
         return render_template("escalations/escalate.html", thread=thread, form=form, post=post,
                                existing=existing), status
     try:
-        profile = get_profile(form.profile_id.data) if form.profile_id.data else None
+        profile = (profile_for_reference(form.profile_id.data, current_user)
+                   if form.profile_id.data else None)
     except NotFound:
         form.profile_id.errors = ["No registered profile has that number."]
         return render_template("escalations/escalate.html", thread=thread, form=form, post=post,

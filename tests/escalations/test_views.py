@@ -218,3 +218,28 @@ def test_reopen_from_the_page_by_the_escalating_person(
     assert escalation.state == EscalationState.OPEN
     assert escalation.events[-2].kind == EventKind.REOPENED
 
+
+
+def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
+        setup: dict[str, Any], login: Login) -> None:
+    from tests.registry.factories import make_profile
+
+    profile = make_profile(actor=setup["admin"], department=setup["dept"])
+    client = login(setup["member"])
+    response = client.post(f"/t/{setup['thread'].id}/escalate", data={
+        "reason": "Our account is being impersonated.", "urgency": "urgent",
+        "profile_id": str(profile.id)})
+    assert response.status_code == 302
+    escalation = db.session.scalar(select(Escalation))
+    assert escalation is not None and escalation.profile_id == profile.id
+
+    page = client.get(f"/profiles/{profile.id}").get_data(as_text=True)
+    assert f"/escalations/{escalation.id}" in page
+    client.post("/logout")
+    bystander = login(make_user(department=setup["dept"]))
+    assert f"/escalations/{escalation.id}" not in bystander.get(
+        f"/profiles/{profile.id}").get_data(as_text=True)
+    client.post("/logout")
+    senior = login(setup["senior"])
+    inbox_html = senior.get("/inbox").get_data(as_text=True)
+    assert f'href="/profiles/{profile.id}"' in inbox_html
