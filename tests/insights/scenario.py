@@ -45,7 +45,7 @@ def build() -> SimpleNamespace:
                                    visibility=BoardVisibility.DEPARTMENT.value)
     f.moderate(s.bob, s.board, at(1, month=2))
 
-    def thread(author, when, kind=PostKind.QUESTION, board=None, title=None):  # noqa: ANN001, ANN202
+    def thread(author, when, kind=PostKind.QUESTION, board=None, title=None):
         return f.make_thread(author, when, kind=kind, board=board or s.board, title=title)
 
     # Previous period.

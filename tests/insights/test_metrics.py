@@ -149,16 +149,17 @@ def test_profiles_needing_attention_by_reason(s: SimpleNamespace) -> None:
     assert attention.total == 4
     assert attention.by_reason == {
         "review_overdue": 1, "campaign_ended": 1, "owner_missing": 1, "owner_deactivated": 1,
-        "owner_away_without_cover": 1, "no_backup": 1, "backup_deactivated": 0,
-        "backup_away_without_cover": 1, "dormant_without_note": 1,
+        "owner_away": 1, "backup_missing": 1, "backup_deactivated": 0, "backup_away": 1,
+        "dormant_without_note": 1,
     }
     assert metrics.profiles_needing_attention(NOW, s.a.id).total == 1
 
 
 def test_review_becomes_overdue_when_the_interval_runs_out(s: SimpleNamespace) -> None:
-    # The profile reviewed on 1 Aug 2025 with a 6-month interval fell due on 1 Feb 2026.
-    before_due = dt.datetime(2026, 1, 31, 23, 0, tzinfo=dt.UTC)
-    after_due = dt.datetime(2026, 2, 1, 0, 1, tzinfo=dt.UTC)
+    # The profile reviewed on 1 Aug 2025 with a 6-month interval is due on 1 Feb 2026, and
+    # overdue from the day after (the registry's rule).
+    before_due = dt.datetime(2026, 2, 1, 23, 0, tzinfo=dt.UTC)
+    after_due = dt.datetime(2026, 2, 2, 0, 1, tzinfo=dt.UTC)
     assert metrics.profiles_needing_attention(before_due, s.a.id).by_reason[
         "review_overdue"] == 0
     assert metrics.profiles_needing_attention(after_due, s.a.id).by_reason[

@@ -42,7 +42,7 @@ def escalation_stats(period: Period, department_id: int | None = None) -> Escala
     count. Time to resolve covers the resolved ones.
     """
     scope = _scope(period, department_id)
-    counts = dict(db.session.execute(
+    counts: dict[str, int] = dict(db.session.execute(  # type: ignore[arg-type]
         select(Escalation.urgency, func.count()).where(scope).group_by(Escalation.urgency)
     ).all())
     by_urgency = {urgency.value: int(counts.get(urgency.value, 0)) for urgency in Urgency}
