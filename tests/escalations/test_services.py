@@ -437,3 +437,21 @@ def test_moving_the_thread_moves_the_escalations_department(app: Flask, dept: An
                                to_board=make_board(staff["admin"], department=other))
 
     assert escalation.department_id == other.id
+
+
+def test_the_database_refuses_a_second_unresolved_escalation_per_thread(
+        app: Flask, dept: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    staff = make_staff(dept)
+    thread = make_thread(make_board(staff["admin"], department=dept))
+    make_escalation(thread, actor=staff["member"])
+
+    db.session.add(Escalation(thread_id=thread.id, reason="race", urgency="routine",
+                              state=EscalationState.ACKNOWLEDGED, created_at=T0, updated_at=T0))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.add(Escalation(thread_id=thread.id, reason="old", urgency="routine",
+                              state=EscalationState.RESOLVED, created_at=T0, updated_at=T0))
+    db.session.flush()  # resolved ones are not limited

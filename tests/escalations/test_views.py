@@ -243,3 +243,30 @@ def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
     senior = login(setup["senior"])
     inbox_html = senior.get("/inbox").get_data(as_text=True)
     assert f'href="/profiles/{profile.id}"' in inbox_html
+
+
+def test_inbox_query_count_does_not_grow_with_the_number_of_escalations(
+        setup: dict[str, Any], login: Login) -> None:
+    from sqlalchemy import event
+
+    client = login(setup["senior"])
+    board = setup["thread"].board
+
+    def queries_for_inbox() -> int:
+        statements: list[str] = []
+
+        def count(*_args: Any) -> None:
+            statements.append("q")
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/inbox").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    make_escalation(make_thread(board), actor=setup["member"])
+    few = queries_for_inbox()
+    for _ in range(4):
+        make_escalation(make_thread(board), actor=make_user(department=setup["dept"]))
+    assert queries_for_inbox() == few
