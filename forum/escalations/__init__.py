@@ -76,11 +76,9 @@ def _profile_references(profile: Any, viewer: Any) -> list[Any]:
 
 
 def _register_periodic(app: Flask) -> None:
-    """Let the alerts worker loop run the ladder, when it offers a registry for periodic jobs."""
+    """The `alerts work` loop runs the ladder every few seconds (cron can use `escalations
+    tick` instead)."""
     from forum.alerts import worker
+    from forum.escalations.cli import tick_job
 
-    register = getattr(worker, "register_periodic", None)
-    if register is not None:
-        from forum.escalations.cli import tick_job
-
-        register("escalations.ladder", tick_job)
+    worker.register_periodic("escalations.ladder", tick_job, every_seconds=10)

@@ -10,7 +10,13 @@ from flask.testing import FlaskCliRunner
 from forum.core.db import utcnow
 from forum.escalations.models import Escalation, EventKind, Urgency
 from forum.extensions import db
-from tests.escalations.factories import make_board, make_escalation, make_staff, make_thread
+from tests.escalations.factories import (
+    T0,
+    make_board,
+    make_escalation,
+    make_staff,
+    make_thread,
+)
 from tests.factories import make_department
 
 
@@ -33,3 +39,25 @@ def test_tick_climbs_overdue_escalations_and_commits(app: Flask, runner: FlaskCl
     assert climbed is not None and climbed.level == 2
     assert climbed.events[-1].kind == EventKind.CLIMBED
     assert db.session.get(Escalation, fresh_id).level == 1  # type: ignore[union-attr]
+
+
+def test_the_alerts_worker_loop_runs_the_ladder(app: Flask) -> None:
+    from forum.alerts import worker
+
+    dept = make_department()
+    staff = make_staff(dept)
+    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
+                                 actor=staff["member"], urgency=Urgency.CRISIS, now=T0)
+    escalation_id = escalation.id
+    clock = [T0 + dt.timedelta(minutes=5)]
+    loop = worker.Worker(app, clock=lambda: clock[0], worker_id="test")
+
+    assert "escalations.ladder" in worker.PERIODIC_JOBS
+    loop.run_periodic_jobs()
+    db.session.expire_all()
+    assert db.session.get(Escalation, escalation_id).level == 1  # type: ignore[union-attr]
+
+    clock[0] = T0 + dt.timedelta(minutes=10, seconds=30)
+    loop.run_periodic_jobs()
+    db.session.expire_all()
+    assert db.session.get(Escalation, escalation_id).level == 2  # type: ignore[union-attr]
