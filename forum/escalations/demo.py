@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from forum.accounts import services as account_services
 from forum.accounts.models import User
+from forum.alerts import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
@@ -50,6 +51,8 @@ def _seed_policy(admin: User) -> int:
     policy = policies.save_policy(
         admin, name=POLICY_NAME, position=0, urgencies=["urgent", "crisis"],
         departments=[communications], repeat_count=1,
+        # The alerts demo's Slack endpoint is switched off until an admin pastes a real URL.
+        webhook_endpoints=webhook_endpoints.list_endpoints(),
         description="Public rows on communications boards go to the head of comms first, "
                     "then the other seniors, then the administrators.")
     policies.add_level(admin, policy, users=first)
