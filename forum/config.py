@@ -41,6 +41,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_IP = 20
     LOGIN_FAILURE_WINDOW_SECONDS = 900
+    # Escalations (new ones and additions to open ones) one person may make per hour.
+    ESCALATIONS_PER_HOUR = 10
     # Default limit applied to API writes (Flask-Limiter syntax).
     API_WRITE_RATE_LIMIT = "120 per minute"
 
