@@ -111,8 +111,8 @@ def search(user: User, *, q: str = "", kind: PostKind | str | None = None,
     except QuerySyntaxError:
         raise Invalid(fields={"q": "That search cannot be run; check quotes and brackets."}
                       ) from None
-    except IndexUnavailable:
-        logger.warning("search: index unreadable; starting a rebuild", exc_info=True)
+    except IndexUnavailable as exc:
+        logger.warning("search: index unreadable (%s); starting a rebuild", exc)
         status = indexing.ensure_index()
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING

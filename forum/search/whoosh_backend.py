@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -49,6 +50,8 @@ SNIPPET_CHARS = 240
 # Query fields people may name; everything else in the index is internal.
 TEXT_FIELDS = ("title", "text")
 KEYWORD_FIELDS = frozenset({"kind", "tag", "author", "board"})
+NO_BOARD = "none"
+_SYNTAX_CHARS = re.compile(r"[()\"'+\-:*?\[\]{}^~]")
 
 _lower_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
 
@@ -88,7 +91,10 @@ class QuerySyntaxError(ValueError):
 
 def _parser() -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), QUERY_SCHEMA)
-    parser.add_plugin(qparser.PlusMinusPlugin())
+    # `-word` excludes and `+word` requires, but only at the start of a word, so hyphenated
+    # slugs and tags (`board:it-help`, `tag:social-media`) stay whole.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
+                                              minusexpr=r"(?<![^\s(])-"))
     return parser
 
 
@@ -142,14 +148,23 @@ def _rewrite(node: wq.Query, board_ids_by_slug: dict[str, int]) -> wq.Query:
     if fieldname not in KEYWORD_FIELDS:
         return node
     if fieldname == "board":
-        if isinstance(node, wq.Term):
-            board_id = board_ids_by_slug.get(str(node.text).lower())
-            return wq.Term("board_id", str(board_id)) if board_id is not None else wq.NullQuery
-        return wq.NullQuery
+        board_id = board_ids_by_slug.get(str(node.text).lower()) if isinstance(
+            node, wq.Term) else None
+        # An unknown or hidden board matches nothing (a NullQuery would be dropped from an AND).
+        return wq.Term("board_id", str(board_id) if board_id is not None else NO_BOARD)
     if isinstance(node, wq.Phrase):
         # Keyword fields keep no positions: `author:"Priya Shah"` means both words.
         return wq.And([wq.Term(fieldname, word) for word in node.words])
     return node
+
+
+def _parse(text: str) -> wq.Query:
+    """The parsed text; when Whoosh's parser chokes on odd syntax, the plain words instead."""
+    try:
+        return _parser().parse(text)
+    except Exception:
+        logger.info("search: query syntax not understood; searching its words")
+        return _parser().parse(_SYNTAX_CHARS.sub(" ", text))
 
 
 def compile_query(query: SearchQuery) -> wq.Query | None:
@@ -157,8 +172,7 @@ def compile_query(query: SearchQuery) -> wq.Query | None:
     parts: list[wq.Query] = []
     slugs = {slug.lower(): board_id for slug, board_id in query.board_ids_by_slug.items()}
     if query.text.strip():
-        parsed = _parser().parse(query.text)
-        parts.append(parsed.accept(lambda node: _rewrite(node, slugs)))
+        parts.append(_parse(query.text).accept(lambda node: _rewrite(node, slugs)))
     if query.kind:
         parts.append(wq.Term("kind", query.kind.lower()))
     if query.board_id is not None:
@@ -237,9 +251,10 @@ class WhooshBackend:
                 # Reading one stored document touches the segment files, not just the TOC.
                 if searcher.doc_count_all():
                     searcher.stored_fields(0)
-        except Exception:
+        except Exception as exc:
             self._forget()
-            logger.warning("search index at %s cannot be read", self.root, exc_info=True)
+            # No traceback kept: Whoosh leaves files open in the frames of a failed read.
+            logger.warning("search index at %s cannot be read: %r", self.root, exc)
             return IndexState.CORRUPT
         return IndexState.READY
 
