@@ -20,6 +20,11 @@ class Config:
     DATABASE_URL: str | None = None
     # Directory of the Whoosh index; default instance/search-index.
     SEARCH_INDEX_DIR: str | None = None
+    # Seconds a process waits for the search index writer lock before leaving its changes queued.
+    SEARCH_LOCK_TIMEOUT_SECONDS = 10.0
+    # A missing or corrupt index is rebuilt inside the request when the database holds at most
+    # this many posts; above it, a background thread rebuilds while search says so.
+    SEARCH_INLINE_REBUILD_MAX_POSTS = 2000
     # Absolute base URL used for links in emails and webhooks.
     FORUM_BASE_URL = "http://127.0.0.1:5000"
     # Sign-up without invitation is open to these email domains (comma-separated or JSON list).
