@@ -35,7 +35,7 @@ def report_command(start: dt.datetime | None, end: dt.datetime | None, departmen
             raise click.BadParameter(f"no department {department!r}", param_hint="--department")
     data = report.build_report(period, scope, now=now)
     if series:
-        header, rows = report.series(data)[series]
+        header, rows = report.series(data, series)
         click.echo(report.to_csv(header, rows), nl=False)
     else:
         click.echo(json.dumps(report.as_json(data), default=str, indent=2))

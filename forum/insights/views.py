@@ -66,7 +66,7 @@ def series_csv(name: str) -> ResponseReturnValue:
     department = services.insights_department(current_user, slug)
     data = report.build_report(period, department, now=utcnow(),
                                board_clause=board_visibility_clause(current_user))
-    header, rows = report.series(data)[name]
+    header, rows = report.series(data, name)
     scope = department.slug if department else "all"
     filename = f"{name}_{scope}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     return Response(report.to_csv(header, rows), mimetype="text/csv",

@@ -88,26 +88,26 @@ def active_contributors_by_department(period: Period, department_id: int | None 
 
     People without a department are one extra row (slug "") when there are any.
     """
-    contributors = (
-        select(Post.author_id.label("user_id"))
-        .where(in_period(Post.created_at, period), visible_post())
-        .distinct().subquery())
-    per_department = (
-        select(User.department_id, func.count().label("n"))
-        .join(contributors, contributors.c.user_id == User.id)
-        .group_by(User.department_id).subquery())
-    query = (select(Department.id, Department.slug, Department.name,
-                    func.coalesce(per_department.c.n, 0))
-             .outerjoin(per_department, per_department.c.department_id == Department.id)
-             .order_by(Department.name))
+    # "+ 0" keeps the planner from walking the author index row by row (SQLite does without
+    # statistics): one sequential scan of the period's posts is several times faster.
+    authors = (select((Post.author_id + 0).label("user_id"))
+               .where(in_period(Post.created_at, period), visible_post())
+               .distinct().subquery())
+    query = (select(User.department_id, func.count())
+             .join(authors, authors.c.user_id == User.id)
+             .group_by(User.department_id))
     if department_id is not None:
-        query = query.where(Department.id == department_id)
-    result = [DepartmentCount(*row) for row in db.session.execute(query).all()]
-    if department_id is None:
-        without = db.session.scalar(select(per_department.c.n).where(
-            per_department.c.department_id.is_(None)))
-        if without:
-            result.append(DepartmentCount(None, "", "No department", int(without)))
+        query = query.where(User.department_id == department_id)
+    counts: dict[int | None, int] = {
+        row[0]: int(row[1]) for row in db.session.execute(query).all()}
+    departments = select(Department.id, Department.slug, Department.name).order_by(
+        Department.name)
+    if department_id is not None:
+        departments = departments.where(Department.id == department_id)
+    result = [DepartmentCount(id_, slug, name, counts.get(id_, 0))
+              for id_, slug, name in db.session.execute(departments).all()]
+    if department_id is None and counts.get(None):
+        result.append(DepartmentCount(None, "", "No department", counts[None]))
     return result
 
 
