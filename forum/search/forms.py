@@ -10,5 +10,5 @@ from forum.search.services import MAX_QUERY_LENGTH
 
 class SearchForm(Form):
     q = SearchField("Search for", validators=[Optional(), Length(max=MAX_QUERY_LENGTH)])
-    kind = SelectField("Kind", validate_choice=True)
-    board = SelectField("Board", validate_choice=True)
+    kind = SelectField("Kind", default="")
+    board = SelectField("Board", default="")

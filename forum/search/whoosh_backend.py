@@ -348,9 +348,6 @@ class WhooshBackend:
         try:
             with ix.searcher() as searcher:
                 results = searcher.search(compiled, **options)
-                results.formatter = _MarkFormatter()
-                results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS,
-                                                                 surround=60)
                 total = len(results)
                 hits = [self._hit(hit) for hit in results[(page - 1) * per_page:page * per_page]]
         except wq.QueryError as exc:
@@ -364,7 +361,11 @@ class WhooshBackend:
     def _hit(hit: Any) -> SearchHit:
         stored = hit.fields()
         text = stored.get("text") or ""
-        snippet = hit.highlights("text", top=2) or plain_snippet(text)
+        # A short text is shown whole; a long one as the passages around its matches.
+        fragmenter = (highlight.WholeFragmenter() if len(text) <= SNIPPET_CHARS
+                      else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60))
+        highlighter = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
+        snippet = highlighter.highlight_hit(hit, "text", text=text, top=2) or plain_snippet(text)
         created = stored.get("created_at")
         return SearchHit(
             thread_id=int(stored["thread_id"]),

@@ -137,7 +137,15 @@ def test_filter_only_searches_list_newest_first(corpus) -> None:
 def test_snippets_mark_matches(corpus) -> None:
     outcome = services.search(corpus["reader"], q="duplex")
     assert outcome.page.items[0].snippet_html == (
-        "The printer in the east wing jams on every <mark>duplex</mark> job")
+        "The printer in the east wing jams on every <mark>duplex</mark> job.")
+
+
+def test_long_texts_give_the_passages_around_matches(app) -> None:
+    filler = " ".join(f"word{n}" for n in range(200))
+    make_thread(make_board(), title="Long one", body=f"{filler} needle {filler} needle end")
+    snippet = services.search(make_user(), q="needle").page.items[0].snippet_html
+    assert snippet.count("<mark>needle</mark>") == 2
+    assert " … " in snippet and len(snippet) < 700 and not snippet.startswith("word0 ")
 
 
 def test_markup_in_a_post_never_reaches_a_snippet_as_html(app) -> None:
