@@ -308,6 +308,18 @@ def _writes_database(delivery: Delivery) -> bool:
         return False
 
 
+PeriodicJob = Callable[[dt.datetime], int]
+# Jobs other capabilities ask the `alerts work` loop to run (the escalation ladder, say):
+# name -> (job, seconds between runs). Each job commits its own work.
+PERIODIC_JOBS: dict[str, tuple[PeriodicJob, float]] = {}
+
+
+def register_periodic(name: str, job: PeriodicJob, *, every_seconds: float = 15.0) -> None:
+    """Have the worker loop call `job(now)` about every `every_seconds` (replacing any job of
+    the same name). The job returns how much it did (for the log) and commits its own work."""
+    PERIODIC_JOBS[name] = (job, max(1.0, float(every_seconds)))
+
+
 class Worker:
     """The `alerts work` loop: poll, deliver, send the daily digest; stop cleanly on a signal.
 
@@ -331,6 +343,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self._stop = threading.Event()
         self.last_digest_on: dt.date | None = None
+        self._next_job_run: dict[str, dt.datetime] = {}
 
     def stop(self) -> None:
         """Ask the loop to finish the current message and return."""
@@ -374,8 +387,30 @@ class Worker:
             logger.info("alerts worker %s queued %s daily digests", self.worker_id, queued)
         return queued
 
+    def run_periodic_jobs(self) -> int:
+        """Run every registered periodic job whose interval has passed; a failing job is
+        logged and tried again next interval, never stopping delivery."""
+        ran = 0
+        for name, (job, every) in list(PERIODIC_JOBS.items()):
+            now = self.clock()
+            due = self._next_job_run.get(name)
+            if due is not None and now < due:
+                continue
+            self._next_job_run[name] = now + dt.timedelta(seconds=every)
+            try:
+                done = job(now)
+            except Exception:
+                db.session.rollback()
+                logger.exception("alerts worker %s: periodic job %s failed", self.worker_id, name)
+                continue
+            ran += 1
+            if done:
+                logger.info("alerts worker %s: %s did %s", self.worker_id, name, done)
+        return ran
+
     def iterate(self) -> RunStats:
-        """One turn of the loop: digests when due, then one batch."""
+        """One turn of the loop: periodic jobs and digests when due, then one batch."""
+        self.run_periodic_jobs()
         self.maybe_send_digests()
         return run_once(clock=self.clock, worker_id=self.worker_id, should_stop=self._stop.is_set)
 

@@ -152,3 +152,15 @@ def test_worker_process_killed_mid_send_loses_nothing(
         assert reload(message).status == OutboxStatus.SENT
         first, second = receiver.requests
         assert first.headers["webhook-id"] == second.headers["webhook-id"]
+
+
+def test_demo_seed_is_idempotent(app: Flask) -> None:
+    from forum.alerts import demo
+    from forum.alerts.models import WebhookEndpoint
+
+    users = [make_user() for _ in range(2)]
+    assert demo.seed() == "1 webhook endpoints, 2 welcome notifications"
+    db.session.commit()
+    assert demo.seed() == "0 webhook endpoints, 0 welcome notifications"
+    assert all(services.unread_count(u) == 1 for u in users)
+    assert db.session.query(WebhookEndpoint).one().is_active is False

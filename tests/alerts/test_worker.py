@@ -330,3 +330,40 @@ def test_concurrent_workers_never_deliver_a_message_twice(app: Flask, fake: Fake
     assert not errors
     assert sorted(fake.delivered) == sorted(m.id for m in messages)
     assert all(reload(m).status == OutboxStatus.SENT for m in messages)
+
+
+@pytest.fixture
+def no_periodic_jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    jobs: dict[str, Any] = {}
+    monkeypatch.setattr(worker, "PERIODIC_JOBS", jobs)
+    return jobs
+
+
+def test_periodic_jobs_run_at_their_interval_with_the_worker_clock(
+    app: Flask, no_periodic_jobs: dict[str, Any]
+) -> None:
+    calls: list[dt.datetime] = []
+
+    def job(now: dt.datetime) -> int:
+        calls.append(now)
+        return 1
+
+    worker.register_periodic("test.job", job, every_seconds=30)
+    now = [T0]
+    loop = worker.Worker(app, clock=lambda: now[0])
+    for seconds in (0, 10, 29, 30, 45, 61):
+        now[0] = T0 + dt.timedelta(seconds=seconds)
+        loop.iterate()
+    assert calls == [T0, T0 + dt.timedelta(seconds=30), T0 + dt.timedelta(seconds=61)]
+
+
+def test_a_failing_periodic_job_does_not_stop_delivery(
+    app: Flask, fake: FakeChannel, no_periodic_jobs: dict[str, Any]
+) -> None:
+    def broken(now: dt.datetime) -> int:
+        raise RuntimeError("ladder bug")
+
+    worker.register_periodic("test.broken", broken)
+    make_email(now=T0)
+    stats = worker.Worker(app, clock=lambda: T0).iterate()
+    assert stats.sent == 1
