@@ -91,7 +91,7 @@ def seed_accounts() -> str:
 
 
 # Each capability with demo data has a `demo` module with `seed() -> str`, run in this order.
-CAPABILITY_SEEDERS = ("boards", "registry", "escalations", "insights")
+CAPABILITY_SEEDERS = ("alerts", "boards", "registry", "escalations", "insights")
 
 
 def seeders() -> list[Callable[[], str]]:
