@@ -11,9 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-WIDTH = 640
+# viewBox widths: small enough that labels stay legible when a 375px screen scales the chart
+# down, and the stylesheet caps how far wide screens scale them up.
+WIDTH = 520
+BAR_WIDTH = 360
 BAR_ROW = 44
-LABEL_GAP = 16
 
 
 def nice_max(value: float) -> float:
@@ -67,6 +69,7 @@ class Chart:
     width: int = WIDTH
     csv: str | None = None
     empty: bool = False
+    kind: str = "bars"  # or "columns": the stylesheet sizes them differently
 
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, float]], *,
@@ -74,7 +77,7 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, float]], *,
               column: str = "Category") -> Chart:
     """Horizontal bars, one per item, the label above its bar and the value after it."""
     top = max((value for _, value in items), default=0)
-    scale = (WIDTH - 80) / nice_max(top)
+    scale = (BAR_WIDTH - 60) / nice_max(top)
     bars = []
     for index, (label, value) in enumerate(items):
         y = index * BAR_ROW
@@ -90,7 +93,7 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, float]], *,
     return Chart(id=chart_id, title=title, description=description,
                  height=max(len(items) * BAR_ROW, BAR_ROW), columns=[column, unit.capitalize()],
                  rows=[[label, fmt(value)] for label, value in items], bars=bars, csv=csv,
-                 empty=not items or top == 0)
+                 empty=not items or top == 0, width=BAR_WIDTH)
 
 
 def paired_bar_chart(chart_id: str, title: str, items: list[tuple[str, float, float]], *,
@@ -98,7 +101,7 @@ def paired_bar_chart(chart_id: str, title: str, items: list[tuple[str, float, fl
                      column: str = "Category") -> Chart:
     """Two bars per item (e.g. the previous period, then this one), label above the pair."""
     top = max((max(a, b) for _, a, b in items), default=0)
-    scale = (WIDTH - 80) / nice_max(top)
+    scale = (BAR_WIDTH - 60) / nice_max(top)
     row = BAR_ROW + 14
     bars = []
     for index, (label, a, b) in enumerate(items):
@@ -113,14 +116,14 @@ def paired_bar_chart(chart_id: str, title: str, items: list[tuple[str, float, fl
                  height=max(len(items) * row, row), columns=[column, first, second],
                  rows=[[label, fmt(a), fmt(b)] for label, a, b in items], bars=bars,
                  legend=[(first, "bar bar-previous"), (second, "bar")], csv=csv,
-                 empty=top == 0)
+                 empty=top == 0, width=BAR_WIDTH)
 
 
 def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
                     series: list[tuple[str, str, list[float]]], *, unit: str,
                     csv: str | None = None) -> Chart:
     """One column per week, stacked by series (label, css class, values per week)."""
-    left, bottom, plot_height = 44, 28, 220
+    left, top_pad, bottom, plot_height = 40, 12, 28, 200
     plot_width = WIDTH - left - 8
     totals = [sum(values[i] for _, _, values in series) for i in range(len(weeks))]
     top = nice_max(max(totals, default=0))
@@ -129,7 +132,7 @@ def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
     bars: list[Bar] = []
     for i, week in enumerate(weeks):
         x = left + i * slot + (slot - column_width) / 2
-        base = float(plot_height)
+        base = float(top_pad + plot_height)
         for label, css, values in series:
             value = values[i]
             if value <= 0:
@@ -138,10 +141,10 @@ def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
             base -= height
             bars.append(Bar(label=f"{label}, week of {week:%-d %b}", value=value, x=x, y=base,
                             width=column_width, height=height, css=f"bar {css}"))
-    ticks = [{"y": plot_height - fraction * plot_height, "label": fmt(top * fraction)}
+    ticks = [{"y": top_pad + plot_height - fraction * plot_height, "label": fmt(top * fraction)}
              for fraction in (0, 0.5, 1)]
-    every = max(1, math.ceil(len(weeks) / 8))
-    x_labels = [{"x": left + i * slot + slot / 2, "y": plot_height + 18,
+    every = max(1, math.ceil(len(weeks) / 6))
+    x_labels = [{"x": left + i * slot + slot / 2, "y": top_pad + plot_height + 18,
                  "label": f"{week:%-d %b}"} for i, week in enumerate(weeks) if i % every == 0]
     total = sum(totals)
     busiest = max(range(len(weeks)), key=lambda i: totals[i]) if weeks else None
@@ -151,7 +154,7 @@ def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
     rows = [[f"{week:%Y-%m-%d}", *(fmt(values[i]) for _, _, values in series), fmt(totals[i])]
             for i, week in enumerate(weeks)]
     return Chart(id=chart_id, title=title, description=description,
-                 height=plot_height + bottom,
+                 height=top_pad + plot_height + bottom, kind="columns",
                  columns=["Week starting", *(label for label, _, _ in series), "Total"],
                  rows=rows, bars=bars, ticks=[{**t, "x1": left, "x2": WIDTH - 8} for t in ticks],
                  x_labels=x_labels, legend=[(label, f"bar {css}") for label, css, _ in series],

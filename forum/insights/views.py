@@ -19,6 +19,10 @@ from forum.insights.forms import RangeForm, StrategyForm
 from forum.insights.metrics import Period
 from forum.insights.models import MAX_GOALS
 
+# Singular and plural of each kind, for sentences ("1 fix", "3 fixes", "2 stories").
+KIND_NAMES = {"win": ("win", "wins"), "failure": ("failure", "failures"), "fix": ("fix", "fixes"),
+              "question": ("question", "questions"), "story": ("story", "stories")}
+
 
 def _range_form() -> tuple[RangeForm, Period, str | None]:
     """The range form from the query string, the period it selects, and the department slug."""
@@ -55,6 +59,7 @@ def dashboard() -> ResponseReturnValue:
     return render_template("insights/dashboard.html", form=form, report=data,
                            charts=charts.dashboard_charts(data, query), query=query,
                            ladder_moves=report.ladder_moves(data.ladder),
+                           kind_names=KIND_NAMES,
                            department=department, is_senior=is_senior), status
 
 

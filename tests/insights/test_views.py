@@ -44,7 +44,7 @@ def test_senior_sees_every_section_with_accessible_charts(s: SimpleNamespace,
                     "Escalations", "Registry health", "Engagement ladder"):
         assert heading in html
     # Every chart is an image with a title and description, and a table behind a toggle.
-    svgs = re.findall(r'<svg class="chart-svg"[^>]*aria-labelledby="([\w-]+)-title \1-desc"', html)
+    svgs = re.findall(r'<svg class="chart-svg[^"]*"[^>]*aria-labelledby="([\w-]+)-title \1-desc"', html)
     assert len(svgs) >= 6
     for chart_id in svgs:
         assert f'<title id="{chart_id}-title">' in html
@@ -208,3 +208,41 @@ def test_members_cannot_endorse(app: object, login: Callable[..., Any]) -> None:
     client = login(make_user(Role.MEMBER))
     assert "Endorse version" not in client.get("/strategy").get_data(as_text=True)
     assert client.post("/strategy/v/1/endorse").status_code == 403
+
+
+def _count_queries(client: Any, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(app: object,
+                                                           login: Callable[..., Any]) -> None:
+    from tests.insights import factories as f
+    from tests.insights.factories import at
+
+    department = make_department()
+    admin = make_user(Role.ADMIN, department=department)
+    client = login(admin)
+    people = [make_user(department=department) for _ in range(3)]
+
+    def add_threads(n: int) -> None:
+        for i in range(n):
+            thread = f.make_thread(people[i % 3], at(3 + i % 10))
+            f.make_post(thread, people[(i + 1) % 3], at(3 + i % 10, 5))
+        db.session.commit()
+
+    add_threads(3)
+    few = _count_queries(client, f"/insights?{RANGE}")
+    add_threads(60)
+    assert _count_queries(client, f"/insights?{RANGE}") == few
