@@ -6,13 +6,13 @@ import datetime as dt
 import logging
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
 from forum.boards import signals
 from forum.boards.models import REASON_MAX, Board, Flag, FlagState, Post, Thread
 from forum.boards.services import notify
+from forum.boards.services.validation import dialect_insert
 from forum.boards.services.visibility import (
     can_moderate,
     can_see_board,
@@ -136,12 +136,13 @@ def flag_post(post: Post, *, reporter: User, reason: str,
         raise Invalid(fields={"reason": "You cannot flag your own post; edit or delete it."})
     if not post.is_visible:
         raise Conflict("That post is already deleted or hidden.")
-    flag = Flag(post_id=post.id, user_id=reporter.id, reason=text, created_at=now or utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(flag)
-    except IntegrityError as exc:
-        raise Conflict("You have already flagged this post.") from exc
+    inserted = db.session.execute(dialect_insert(Flag).values(
+        post_id=post.id, user_id=reporter.id, reason=text, state=FlagState.OPEN,
+        created_at=now or utcnow(),
+    ).on_conflict_do_nothing().returning(Flag.id)).scalar()
+    if inserted is None:
+        raise Conflict("You have already flagged this post.")
+    flag = db.session.get_one(Flag, inserted)
     notify.notify_flag(post, flag_id=flag.id, reporter=reporter)
     logger.info("post %s flagged (flag %s)", post.id, flag.id)
     return flag

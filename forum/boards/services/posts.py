@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
@@ -20,6 +19,7 @@ from forum.boards.services.validation import (
     clean_body,
     clean_tags,
     clean_title,
+    dialect_insert,
     parse_kind,
     slugify,
     tags_for,
@@ -189,12 +189,10 @@ def toggle_reaction(post: Post, *, user: User, kind: ReactionKind | str,
         Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == parsed))
     if removed.rowcount:  # type: ignore[attr-defined]
         return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(Reaction(post_id=post.id, user_id=user.id, kind=parsed,
-                                    created_at=now or utcnow()))
-    except IntegrityError:
-        pass  # the same click arrived twice: it is there, which is what was asked
+    # The same click arriving twice inserts nothing the second time: it is there, as asked.
+    db.session.execute(dialect_insert(Reaction).values(
+        post_id=post.id, user_id=user.id, kind=parsed, created_at=now or utcnow(),
+    ).on_conflict_do_nothing())
     return True
 
 

@@ -6,18 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forum.accounts.models import User
 from forum.boards.models import Board, BoardWatch, Post, Thread, ThreadRead, ThreadWatch
+from forum.boards.services.validation import dialect_insert
 from forum.core.db import utcnow
 from forum.extensions import db
-
-
-def _insert(table: type) -> object:
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def mark_read(user: User, thread: Thread, post_id: int, *, now: dt.datetime | None = None) -> None:
@@ -32,7 +26,7 @@ def mark_read_ids(user_id: int, thread_id: int, post_id: int, *,
                   now: dt.datetime | None = None) -> None:
     """mark_read by ids, for callers whose objects were expired by a commit."""
     now = now or utcnow()
-    statement = _insert(ThreadRead).values(  # type: ignore[attr-defined]
+    statement = dialect_insert(ThreadRead).values(
         user_id=user_id, thread_id=thread_id, last_read_post_id=post_id, read_at=now)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
@@ -95,7 +89,7 @@ def is_watching_board(user: User, board: Board) -> bool:
 
 def watch_thread(user: User, thread: Thread, *, now: dt.datetime | None = None) -> None:
     """Notify `user` of every reply in `thread` (idempotent)."""
-    statement = _insert(ThreadWatch).values(  # type: ignore[attr-defined]
+    statement = dialect_insert(ThreadWatch).values(
         user_id=user.id, thread_id=thread.id, created_at=now or utcnow())
     db.session.execute(statement.on_conflict_do_nothing())
 
@@ -107,7 +101,7 @@ def unwatch_thread(user: User, thread: Thread) -> None:
 
 def watch_board(user: User, board: Board, *, now: dt.datetime | None = None) -> None:
     """Notify `user` of every new thread and reply on `board` (idempotent)."""
-    statement = _insert(BoardWatch).values(  # type: ignore[attr-defined]
+    statement = dialect_insert(BoardWatch).values(
         user_id=user.id, board_id=board.id, created_at=now or utcnow())
     db.session.execute(statement.on_conflict_do_nothing())
 

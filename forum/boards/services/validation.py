@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forum.boards.models import BODY_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, PostKind, Tag
 from forum.extensions import db
@@ -95,14 +97,19 @@ def tags_for(names: list[str]) -> list[Tag]:
     return tags
 
 
+def dialect_insert(model: type) -> Any:
+    """INSERT that supports ON CONFLICT on both SQLite and PostgreSQL.
+
+    Used instead of savepoints for "insert unless it exists", so concurrent requests never fail
+    on a unique constraint and no nested commit happens inside the caller's transaction.
+    """
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
 def _create_tag(name: str) -> Tag:
-    # A savepoint: when another request created the same tag a moment ago, use theirs.
-    try:
-        with db.session.begin_nested():
-            tag = Tag(name=name)
-            db.session.add(tag)
-        return tag
-    except IntegrityError:
-        found = db.session.scalar(select(Tag).where(Tag.name == name))
-        assert found is not None
-        return found
+    # When another request created the same tag a moment ago, use theirs.
+    db.session.execute(dialect_insert(Tag).values(name=name).on_conflict_do_nothing())
+    found = db.session.scalar(select(Tag).where(Tag.name == name))
+    assert found is not None
+    return found
