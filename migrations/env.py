@@ -1,4 +1,5 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from flask import current_app
@@ -51,6 +52,19 @@ def get_metadata():
     return target_db.metadata
 
 
+def _only_packages(packages):
+    owned = set()
+    for mapper in target_db.Model.registry.mappers:
+        if mapper.class_.__module__.startswith(packages):
+            owned.update(t.name for t in mapper.tables)
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in owned
+
+    return include_object
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -93,6 +107,11 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    only = os.environ.get("FORUM_MIGRATE_ONLY")
+    if only:
+        # Autogenerate one capability's revision at a time: only tables whose models live in
+        # the named packages (e.g. FORUM_MIGRATE_ONLY=forum.boards) are compared.
+        conf_args["include_object"] = _only_packages(tuple(only.split(",")))
 
     connectable = get_engine()
 
