@@ -87,14 +87,15 @@ class ThreadSummary(BaseModel):
 
     @classmethod
     def fields_of(cls, thread: Thread) -> dict[str, object]:
-        return dict(
-            id=thread.id, title=thread.title, kind=PostKind(thread.kind), board=thread.board.slug,
-            tags=thread.tag_names, author=AuthorOut.of(thread.author),
-            is_pinned=thread.is_pinned, is_locked=thread.is_locked,
-            solution_post_id=thread.solution_post_id,
-            solution_thread_id=thread.solution_thread_id, post_count=thread.post_count,
-            created_at=thread.created_at, last_activity_at=thread.last_activity_at,
-            url=f"/t/{thread.id}-{thread.slug}")
+        return {
+            "id": thread.id, "title": thread.title, "kind": PostKind(thread.kind),
+            "board": thread.board.slug, "tags": thread.tag_names,
+            "author": AuthorOut.of(thread.author), "is_pinned": thread.is_pinned,
+            "is_locked": thread.is_locked, "solution_post_id": thread.solution_post_id,
+            "solution_thread_id": thread.solution_thread_id, "post_count": thread.post_count,
+            "created_at": thread.created_at, "last_activity_at": thread.last_activity_at,
+            "url": f"/t/{thread.id}-{thread.slug}",
+        }
 
     @classmethod
     def of(cls, thread: Thread) -> ThreadSummary:

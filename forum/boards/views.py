@@ -118,7 +118,8 @@ def tag_detail(tag: str) -> ResponseReturnValue:
     if not normalized:
         abort(404)
     if normalized != tag:
-        return redirect(url_for("boards.tag_detail", tag=normalized, **request.args), 301)
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("boards.tag_detail", tag=normalized, **args), 301)
     user = me()
     kind = kind_filter()
     threads = services.recent_threads(user, kind=kind, tag=tag,

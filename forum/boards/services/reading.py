@@ -1,4 +1,4 @@
-"""Per-person reading state: how far each thread is read, and which threads and boards they watch."""
+"""Per-person reading state: how far each thread is read; the threads and boards watched."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
         .where(ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)))
-    return {thread_id: post_id for thread_id, post_id in rows}
+    return {row[0]: row[1] for row in rows}
 
 
 def unread_state(thread: Thread, marks: dict[int, int]) -> str:

@@ -183,7 +183,7 @@ def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
 # --- listings --------------------------------------------------------------------------------
 
 
-def _listing(query: Select[tuple[Thread]], page: int,
+def _listing(query: Select[Thread], page: int,
              per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(
@@ -193,8 +193,8 @@ def _listing(query: Select[tuple[Thread]], page: int,
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def _filtered(query: Select[tuple[Thread]], kind: PostKind | str | None,
-              tag: str | None) -> Select[tuple[Thread]]:
+def _filtered(query: Select[Thread], kind: PostKind | str | None,
+              tag: str | None) -> Select[Thread]:
     if kind:
         query = query.where(Thread.kind == PostKind(kind))
     if tag:

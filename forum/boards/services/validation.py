@@ -110,6 +110,4 @@ def dialect_insert(model: type) -> Any:
 def _create_tag(name: str) -> Tag:
     # When another request created the same tag a moment ago, use theirs.
     db.session.execute(dialect_insert(Tag).values(name=name).on_conflict_do_nothing())
-    found = db.session.scalar(select(Tag).where(Tag.name == name))
-    assert found is not None
-    return found
+    return db.session.execute(select(Tag).where(Tag.name == name)).scalar_one()

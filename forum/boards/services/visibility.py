@@ -7,7 +7,7 @@ cannot see is NotFound (404), never NotPermitted: its existence is not revealed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,7 +18,7 @@ from forum.core.errors import NotFound
 from forum.extensions import db
 
 
-def _active(user: Any) -> bool:
+def _active(user: Any) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False)
                 and getattr(user, "is_active", False))
 
@@ -27,7 +27,6 @@ def can_see_board(user: User | None, board: Board) -> bool:
     """True when `user` may see `board` and everything on it (see the module rule)."""
     if not _active(user):
         return False
-    assert user is not None
     if board.visibility == BoardVisibility.STAFF or user.has_role(Role.SENIOR):
         return True
     if board.department_id is not None and board.department_id == user.department_id:
@@ -39,7 +38,6 @@ def board_visibility_clause(user: User | None) -> ColumnElement[bool]:
     """A WHERE clause on Board (join it) selecting exactly the boards `user` may see."""
     if not _active(user):
         return false()
-    assert user is not None
     if user.has_role(Role.SENIOR):
         return true()
     conditions: list[ColumnElement[bool]] = [
@@ -51,7 +49,7 @@ def board_visibility_clause(user: User | None) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
-def visible_boards_query(user: User | None) -> Select[tuple[Board]]:
+def visible_boards_query(user: User | None) -> Select[Board]:
     """SELECT of the boards `user` may see, in display order (position, then name)."""
     return (select(Board).where(board_visibility_clause(user))
             .order_by(Board.position, Board.name))
@@ -108,7 +106,6 @@ def can_moderate(user: User | None, board: Board) -> bool:
     """Admins moderate every board; board moderators moderate theirs (if they can still see it)."""
     if not _active(user):
         return False
-    assert user is not None
     if user.has_role(Role.ADMIN):
         return True
     return user.id in board.moderator_ids and can_see_board(user, board)
@@ -118,7 +115,6 @@ def moderated_board_ids(user: User | None) -> set[int] | None:
     """Boards whose flags `user` handles: None means every board (admins)."""
     if not _active(user):
         return set()
-    assert user is not None
     if user.has_role(Role.ADMIN):
         return None
     return set(db.session.scalars(
@@ -130,7 +126,6 @@ def can_edit_post(user: User | None, post: Post) -> bool:
     edit any post that is not deleted."""
     if not _active(user) or post.is_deleted:
         return False
-    assert user is not None
     board = post.thread.board
     if can_moderate(user, board):
         return True
@@ -141,7 +136,6 @@ def can_delete_post(user: User | None, post: Post) -> bool:
     """The author or a moderator may soft-delete a post that is not already deleted."""
     if not _active(user) or post.is_deleted:
         return False
-    assert user is not None
     return post.author_id == user.id or can_moderate(user, post.thread.board)
 
 
@@ -149,7 +143,6 @@ def can_mark_solution(user: User | None, thread: Thread) -> bool:
     """The thread's author, a moderator of its board, or any senior may mark a solution."""
     if not _active(user) or not thread.kind_enum.solvable:
         return False
-    assert user is not None
     return (thread.author_id == user.id or user.has_role(Role.SENIOR)
             or can_moderate(user, thread.board))
 
