@@ -26,7 +26,6 @@ from forum.accounts.models import User
 from forum.boards import forms, services
 from forum.boards.models import Board, Post, PostKind, Thread
 from forum.core.errors import ForumError, Invalid
-from forum.core.markup import render_markdown
 from forum.core.pagination import page_number
 from forum.extensions import db, limiter
 
@@ -204,6 +203,11 @@ def post_revisions(post_id: int) -> ResponseReturnValue:
 # --- writing ---------------------------------------------------------------------------------
 
 
+def preview_markdown(body: str) -> str:
+    """Exactly what saving would store (mentions included), without saving."""
+    return services.render_body(body)[0]
+
+
 def _wants_preview() -> bool:
     return request.form.get("action") == "preview"
 
@@ -218,7 +222,7 @@ def thread_new(slug: str) -> ResponseReturnValue:
         form.kind.data = request.args["kind"]
     status, preview_html = 200, None
     if request.method == "POST" and _wants_preview():
-        preview_html = render_markdown(form.body.data or "")
+        preview_html = preview_markdown(form.body.data or "")
     elif form.validate_on_submit():
         try:
             thread = services.create_thread(board, author=user, kind=form.kind.data or "",
@@ -252,7 +256,7 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
                 form.body.data = services.quote_source(quoted)
                 form.reply_to.data = str(quoted.id)
     elif _wants_preview():
-        preview_html = render_markdown(form.body.data or "")
+        preview_html = preview_markdown(form.body.data or "")
     elif form.validate_on_submit():
         reply_to = None
         if (form.reply_to.data or "").isdigit():
@@ -291,7 +295,7 @@ def post_edit(post_id: int) -> ResponseReturnValue:
             form.tags.data = ", ".join(thread.tag_names)
     status, preview_html = 200, None
     if request.method == "POST" and _wants_preview():
-        preview_html = render_markdown(form.body.data or "")
+        preview_html = preview_markdown(form.body.data or "")
     elif form.validate_on_submit():
         try:
             services.edit_post(
@@ -320,7 +324,7 @@ def preview() -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     body = request.form.get("body", "")
-    return Response(render_markdown(body), mimetype="text/html")
+    return Response(preview_markdown(body), mimetype="text/html")
 
 
 def _require_empty_form() -> None:

@@ -118,6 +118,10 @@ def test_live_preview_endpoint_uses_the_same_pipeline(app: Flask, login: Login) 
     response = client.post("/preview", data={"body": "[x](javascript:alert(1)) **b**"})
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "<p>[x](javascript:alert(1)) <strong>b</strong></p>"
+    mention = make_user(email="priya.shah@example.org")
+    html = client.post("/preview", data={"body": "@priya.shah"}).get_data(as_text=True)
+    assert mention.email.startswith("priya.shah@")
+    assert html == '<p><span class="mention">@priya.shah</span></p>'
 
 
 def test_reply_and_quote_reply(app: Flask, login: Login) -> None:

@@ -105,10 +105,13 @@ def hide_post(post: Post, *, actor: User, reason: str,
         .values(state=FlagState.RESOLVED, resolved_at=now, resolved_by_id=actor.id),
         execution_options={"synchronize_session": False})
     thread = post.thread
-    if thread.solution_post_id == post.id:
+    unsolved = thread.solution_post_id == post.id
+    if unsolved:
         thread.solution_post_id = None
         thread.solved_at = thread.solved_by_id = None
     db.session.flush()
+    if unsolved:
+        signals.thread_solved.send(thread, post=None, solution_thread=None, actor=actor)
     if post.author_id != actor.id:
         notify.notify_moderation(
             post.author, thread.board, title=f"A moderator hid your post in “{thread.title}”",
