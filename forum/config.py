@@ -50,6 +50,8 @@ class Config:
     ESCALATIONS_PER_HOUR = 10
     # Default limit applied to API writes (Flask-Limiter syntax).
     API_WRITE_RATE_LIMIT = "120 per minute"
+    # New threads and replies per person (pages and API together count per route).
+    POST_RATE_LIMIT = "12 per minute; 200 per day"
 
     # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
     TRUST_PROXY_HEADERS = False
