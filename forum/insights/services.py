@@ -174,6 +174,7 @@ def goal_statuses(version: StrategyVersion, *, now: dt.datetime | None = None
 
 
 def has_endorsed(user: User, version: StrategyVersion) -> bool:
+    """True when `user` already endorsed `version` (its endorsements are loaded)."""
     return any(e.user_id == user.id for e in version.endorsements)
 
 
@@ -202,4 +203,5 @@ def insights_department(viewer: User, department_slug: str | None) -> Department
 
 
 def list_departments() -> list[Department]:
+    """Every department by name, for the dashboard's department picker."""
     return list(db.session.scalars(select(Department).order_by(Department.name)))
