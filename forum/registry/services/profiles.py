@@ -251,17 +251,9 @@ def change_status(actor: User, profile: SocialProfile, status: ProfileStatus | s
     if new not in TRANSITIONS[old]:
         raise Invalid(f"A {old.value} profile cannot become {new.value}.",
                       fields={"status": f"A {old.value} profile cannot become {new.value}."})
-    if new == ProfileStatus.ARCHIVED or old == ProfileStatus.ARCHIVED:
-        allowed = permissions.can_archive(actor)
-        who = "Only admins archive or restore profiles."
-    elif old == ProfileStatus.PROPOSED:
-        allowed = permissions.can_approve(actor, profile.department)
-        who = f"Only {profile.department.name}'s enthusiasts, seniors or admins approve."
-    else:
-        allowed = permissions.can_edit(actor, profile)
-        who = "Only the owners, the department's enthusiasts, seniors and admins may do that."
-    if not allowed:
-        raise NotPermitted(who)
+    refusal = _move_refusal(actor, profile, old, new)
+    if refusal:
+        raise NotPermitted(refusal)
     reason = (reason or "").strip()
     if new in REASON_REQUIRED and not reason:
         raise Invalid(fields={"reason": f"Say why the profile is {new.value}."})
@@ -337,17 +329,19 @@ def reviews(profile: SocialProfile) -> list[ProfileReview]:
 
 
 
+def _move_refusal(user: User, profile: SocialProfile, old: ProfileStatus,
+                  new: ProfileStatus) -> str | None:
+    """Why `user` may not move `profile` from `old` to `new`, or None when they may."""
+    if new == ProfileStatus.ARCHIVED or old == ProfileStatus.ARCHIVED:
+        return None if permissions.can_archive(user) else "Only admins archive or restore profiles."
+    if old == ProfileStatus.PROPOSED:
+        return None if permissions.can_approve(user, profile.department) else (
+            f"Only {profile.department.name}'s enthusiasts, seniors or admins approve.")
+    return None if permissions.can_edit(user, profile) else (
+        "Only the owners, the department's enthusiasts, seniors and admins may do that.")
+
+
 def allowed_transitions(user: User, profile: SocialProfile) -> list[ProfileStatus]:
     """The statuses `user` may move `profile` to (what the status form offers)."""
     old = ProfileStatus(profile.status)
-    allowed = []
-    for new in TRANSITIONS[old]:
-        if new == ProfileStatus.ARCHIVED or old == ProfileStatus.ARCHIVED:
-            ok = permissions.can_archive(user)
-        elif old == ProfileStatus.PROPOSED:
-            ok = permissions.can_approve(user, profile.department)
-        else:
-            ok = permissions.can_edit(user, profile)
-        if ok:
-            allowed.append(new)
-    return allowed
+    return [new for new in TRANSITIONS[old] if _move_refusal(user, profile, old, new) is None]
