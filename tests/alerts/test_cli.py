@@ -60,11 +60,16 @@ def test_digest_command_queues_digests(app: Flask, runner: FlaskCliRunner) -> No
 # --- The real `alerts work` process -------------------------------------------------------------
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float = 60, process: subprocess.Popen[str] | None = None
+) -> None:
+    """Poll for a real process's effect; fail with its output if it died or took too long."""
     deadline = time.monotonic() + timeout
     while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"worker exited {process.returncode}: {process.communicate()[0]}")
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
+            raise AssertionError("timed out waiting for the worker")
         time.sleep(0.05)
 
 
@@ -116,14 +121,14 @@ def test_worker_process_delivers_and_stops_cleanly_on_sigterm(
 ) -> None:
     messages = [make_email(subject=f"Alert {n}") for n in range(3)]
     process = start_worker()
-    wait_for(lambda: eml_count(app) == 3)
-    wait_for(lambda: all(reload(m).status == OutboxStatus.SENT for m in messages))
+    wait_for(lambda: eml_count(app) == 3, process=process)
+    wait_for(lambda: all(reload(m).status == OutboxStatus.SENT for m in messages), process=process)
     # Still polling: a message queued now is picked up within a second or so.
     make_email(subject="Late alert")
-    wait_for(lambda: eml_count(app) == 4, timeout=10)
+    wait_for(lambda: eml_count(app) == 4, timeout=30, process=process)
 
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
     assert "Alerts worker stopped." in output
 
@@ -137,7 +142,7 @@ def test_worker_process_killed_mid_send_loses_nothing(
         db.session.commit()
         release = receiver.hold_next()  # the receiver keeps the first request waiting
         process = start_worker()
-        assert receiver.arrived.wait(30), "the worker never sent the webhook"
+        wait_for(receiver.arrived.is_set, process=process)
         process.kill()  # SIGKILL while the request is in flight: no chance to clean up
         process.wait(timeout=20)
         release.set()
