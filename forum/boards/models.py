@@ -206,7 +206,11 @@ class Thread(db.Model):
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_id_id", "thread_id", "id"),)
+    __table_args__ = (
+        Index("ix_posts_thread_id_id", "thread_id", "id"),
+        # Insights filter posts by period.
+        Index("ix_posts_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))

@@ -122,6 +122,7 @@ def upgrade():
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_posts_thread_id_id', ['thread_id', 'id'], unique=False)
+        batch_op.create_index('ix_posts_created_at', ['created_at'], unique=False)
 
     # threads and posts point at each other: the thread → post keys are added once both exist.
     with op.batch_alter_table('threads', schema=None) as batch_op:
@@ -247,6 +248,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_threads_last_post_id_posts'), type_='foreignkey')
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_created_at')
         batch_op.drop_index('ix_posts_thread_id_id')
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
 
