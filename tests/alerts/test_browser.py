@@ -10,12 +10,9 @@ from forum.accounts.models import Role
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
 from tests.alerts.factories import make_email, make_endpoint, make_notification
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
+from tests.browser.conftest import (  # noqa: F401  (app_config: CSRF on)
     app_config,
     assert_no_horizontal_scroll,
-    browser,
-    live_server,
-    page,
     sign_in,
 )
 from tests.factories import PASSWORD, make_user
@@ -23,7 +20,7 @@ from tests.factories import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 
-def test_bell_and_notifications_at_375px(page: Any, live_server: str) -> None:  # noqa: F811
+def test_bell_and_notifications_at_375px(page: Any, live_server: str) -> None:
     user = make_user()
     make_notification(
         user, title="Priya replied to your question about bins", url="/notifications?from=bell"
@@ -48,7 +45,7 @@ def test_bell_and_notifications_at_375px(page: Any, live_server: str) -> None:  
     assert page.csp_errors == []
 
 
-def test_admin_alert_pages_fit_a_phone(page: Any, live_server: str) -> None:  # noqa: F811
+def test_admin_alert_pages_fit_a_phone(page: Any, live_server: str) -> None:
     from forum.alerts import worker
 
     admin = make_user(Role.ADMIN)

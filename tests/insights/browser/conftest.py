@@ -1,8 +1,3 @@
 """The browser fixtures (live server, Chromium, CSRF on) for the insights journeys."""
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures, found by name)
-    app_config,
-    browser,
-    live_server,
-    page,
-)
+from tests.browser.conftest import app_config  # noqa: F401  (CSRF on)

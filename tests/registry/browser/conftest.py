@@ -1,3 +1,3 @@
 """The browser suite's fixtures (live server, Chromium at 375px, CSRF on) for registry journeys."""
 
-from tests.browser.conftest import app_config, browser, live_server, page  # noqa: F401
+from tests.browser.conftest import app_config  # noqa: F401  (CSRF on)
