@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model
 
 
 class Channel(enum.StrEnum):
@@ -46,7 +46,7 @@ class WebhookFormat(enum.StrEnum):
         return {"slack": "Slack", "teams": "Microsoft Teams", "generic": "Generic JSON"}[self.value]
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to deliver, written in the same transaction as the event that causes it."""
 
     __tablename__ = "outbox_messages"
@@ -97,7 +97,7 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.channel} {self.status}>"
 
 
-class DeliveryAttempt(db.Model):
+class DeliveryAttempt(Model):
     """One try at delivering an outbox message, kept for the admin pages and for debugging."""
 
     __tablename__ = "delivery_attempts"
@@ -120,7 +120,7 @@ class DeliveryAttempt(db.Model):
         return f"<DeliveryAttempt {self.message_id}#{self.number} {self.outcome}>"
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(Model):
     """A place alerts are POSTed to (a Slack or Teams channel, an on-call tool), signed."""
 
     __tablename__ = "webhook_endpoints"
@@ -139,7 +139,7 @@ class WebhookEndpoint(db.Model):
         return f"<WebhookEndpoint {self.id} {self.name}>"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notification: the bell's unread count and the notifications page."""
 
     __tablename__ = "notifications"

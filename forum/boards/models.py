@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import Department, User
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -72,7 +72,7 @@ class FlagState(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
-class Board(db.Model):
+class Board(Model):
     __tablename__ = "boards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +101,7 @@ class Board(db.Model):
         return f"<Board {self.slug}>"
 
 
-class BoardModerator(db.Model):
+class BoardModerator(Model):
     """A person who moderates one board (admins moderate every board without a row here)."""
 
     __tablename__ = "board_moderators"
@@ -118,7 +118,7 @@ class BoardModerator(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ThreadTag(db.Model):
+class ThreadTag(Model):
     __tablename__ = "thread_tags"
 
     thread_id: Mapped[int] = mapped_column(
@@ -129,7 +129,7 @@ class ThreadTag(db.Model):
     )
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A normalized (lower-case, hyphenated) label shared by threads."""
 
     __tablename__ = "tags"
@@ -141,7 +141,7 @@ class Tag(db.Model):
         return f"<Tag {self.name}>"
 
 
-class Thread(db.Model):
+class Thread(Model):
     __tablename__ = "threads"
     __table_args__ = (
         Index("ix_threads_board_id_last_activity_at", "board_id", "last_activity_at"),
@@ -204,7 +204,7 @@ class Thread(db.Model):
         return f"<Thread {self.id} {self.kind}>"
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "posts"
     __table_args__ = (
         Index("ix_posts_thread_id_id", "thread_id", "id"),
@@ -257,7 +257,7 @@ class Post(db.Model):
         return f"<Post {self.id} in thread {self.thread_id}>"
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """The text of a post before one edit (and the thread title, when the edit changed it)."""
 
     __tablename__ = "post_revisions"
@@ -276,7 +276,7 @@ class PostRevision(db.Model):
     editor: Mapped[User | None] = relationship()
 
 
-class Reaction(db.Model):
+class Reaction(Model):
     """One person's `helpful`, `same here` or `thanks` on one post: one of each per person."""
 
     __tablename__ = "reactions"
@@ -291,7 +291,7 @@ class Reaction(db.Model):
     post: Mapped[Post] = relationship(back_populates="reactions")
 
 
-class Flag(db.Model):
+class Flag(Model):
     """A member's report of a post for the moderator queue; one open flag per person and post."""
 
     __tablename__ = "flags"
@@ -314,7 +314,7 @@ class Flag(db.Model):
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
 
 
-class ThreadRead(db.Model):
+class ThreadRead(Model):
     """How far one person has read one thread: the id of the last post they saw."""
 
     __tablename__ = "thread_reads"
@@ -329,7 +329,7 @@ class ThreadRead(db.Model):
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ThreadWatch(db.Model):
+class ThreadWatch(Model):
     """Notify this person of every reply in this thread."""
 
     __tablename__ = "thread_watches"
@@ -345,7 +345,7 @@ class ThreadWatch(db.Model):
     user: Mapped[User] = relationship()
 
 
-class BoardWatch(db.Model):
+class BoardWatch(Model):
     """Notify this person of every new thread (and reply) on this board."""
 
     __tablename__ = "board_watches"

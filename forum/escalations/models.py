@@ -24,7 +24,7 @@ from forum.accounts.models import Department, User
 from forum.alerts.models import WebhookEndpoint
 from forum.boards.models import Board, Post, Thread
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model, db
 from forum.registry.models import SocialProfile
 
 REASON_MAX = 2000
@@ -88,7 +88,7 @@ class EventKind(enum.StrEnum):
         }[self.value]
 
 
-class Escalation(db.Model):
+class Escalation(Model):
     """A thread in hot water, waiting for a senior: one open (unresolved) one per thread."""
 
     __tablename__ = "escalations"
@@ -180,7 +180,7 @@ class Escalation(db.Model):
         return f"<Escalation {self.id} thread={self.thread_id} {self.state}>"
 
 
-class EscalationEvent(db.Model):
+class EscalationEvent(Model):
     """One entry on an escalation's timeline: who did what, when; notes may be internal."""
 
     __tablename__ = "escalation_events"
@@ -242,7 +242,7 @@ level_users = Table(
 )
 
 
-class EscalationPolicy(db.Model):
+class EscalationPolicy(Model):
     """Who is alerted, level by level, for escalations matching departments, boards, urgencies.
 
     Empty match lists mean "any". Active policies are tried by position; the first match wins.
@@ -279,7 +279,7 @@ class EscalationPolicy(db.Model):
         return f"<EscalationPolicy {self.id} {self.name}>"
 
 
-class EscalationPolicyLevel(db.Model):
+class EscalationPolicyLevel(Model):
     """One rung of a policy's ladder: named people and/or a department's seniors."""
 
     __tablename__ = "escalation_policy_levels"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model
 
 VISION_MAX = 5000
 GOAL_TITLE_MAX = 200
@@ -38,7 +38,7 @@ class Comparison(enum.StrEnum):
         return value <= target if self is Comparison.AT_MOST else value >= target
 
 
-class StrategyVersion(db.Model):
+class StrategyVersion(Model):
     """One saved edition of the strategy; every save by an admin creates a new one."""
 
     __tablename__ = "strategy_versions"
@@ -61,7 +61,7 @@ class StrategyVersion(db.Model):
         return f"<StrategyVersion {self.number}>"
 
 
-class Goal(db.Model):
+class Goal(Model):
     """A measurable goal: a metric, a target, and when to look again.
 
     `baseline_value` is the metric's value when this version was saved (the last revisit), so
@@ -92,7 +92,7 @@ class Goal(db.Model):
         return f"<Goal {self.id} {self.metric_key}>"
 
 
-class Endorsement(db.Model):
+class Endorsement(Model):
     """A senior's (or admin's) public backing of one version: one per person and version."""
 
     __tablename__ = "strategy_endorsements"

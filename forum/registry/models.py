@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import Department, User
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model
 
 
 class ProfileStatus(enum.StrEnum):
@@ -45,7 +45,7 @@ class EngagementMode(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Platform(db.Model):
+class Platform(Model):
     """A social platform accounts live on; rows come from platforms.KNOWN_PLATFORMS."""
 
     __tablename__ = "platforms"
@@ -59,7 +59,7 @@ class Platform(db.Model):
         return f"<Platform {self.slug}>"
 
 
-class SocialProfile(db.Model):
+class SocialProfile(Model):
     """One account the organization runs on one platform: one row per account."""
 
     __tablename__ = "social_profiles"
@@ -143,7 +143,7 @@ class SocialProfile(db.Model):
         return f"<SocialProfile {self.id} {self.canonical_url}>"
 
 
-class ProfileChange(db.Model):
+class ProfileChange(Model):
     """One changed field of a profile: who, when, before and after."""
 
     __tablename__ = "profile_changes"
@@ -166,7 +166,7 @@ class ProfileChange(db.Model):
         return f"<ProfileChange {self.profile_id} {self.field}>"
 
 
-class ProfileReview(db.Model):
+class ProfileReview(Model):
     """A "mark reviewed": someone checked the account is still right, with a note."""
 
     __tablename__ = "profile_reviews"
@@ -182,7 +182,7 @@ class ProfileReview(db.Model):
     reviewed_by: Mapped[User | None] = relationship()
 
 
-class ProfileThreadLink(db.Model):
+class ProfileThreadLink(Model):
     """A forum thread that references a profile (the profile page lists them)."""
 
     __tablename__ = "profile_thread_links"
