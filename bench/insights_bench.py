@@ -11,8 +11,8 @@
     DATABASE_URL=... python bench/insights_bench.py all
 
 Seeding writes rows with bulk INSERTs (explicit ids, timestamps spread over the past year);
-running it again on a seeded database does nothing. The database schema is created from the
-models when the tables are missing (a fresh benchmark database).
+running it again on a seeded database does nothing. A fresh benchmark database is migrated to
+the latest revision first.
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ def seed(database_url: str) -> str:
     rng = random.Random(7)
     with app.app_context(), immediate_transactions():
         if not inspect(db.engine).has_table("posts"):
-            db.create_all()
+            from flask_migrate import upgrade
+
+            upgrade()  # the schema comes from the migrations, as in production
         admin = account_services.user_by_email(ADMIN_EMAIL)
         if admin is not None and (db.session.scalar(select(func.count()).select_from(Post))
                                   or 0) >= POSTS:
