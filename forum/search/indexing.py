@@ -39,7 +39,7 @@ from forum.search.models import SearchAction, SearchDocType, SearchQueueItem
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "forum.search.backend"
-# Per session: {(doc_type, doc_id): last action queued} in the open transaction.
+# Set on a session when it queued index changes; the next real commit drains.
 _PENDING_KEY = "forum.search.pending"
 DRAIN_BATCH = 500
 # Seconds a rebuild waits for a drain in progress to finish.
@@ -65,14 +65,11 @@ def enqueue(doc_type: SearchDocType, doc_id: int, action: SearchAction = SearchA
             *, session: Any = None) -> None:
     """Queue an index change in the caller's transaction; it is applied after commit.
 
-    Never raises for ordinary input; a repeat of the last queued action for the same document
-    in the same transaction adds no row.
+    Never raises for ordinary input. Repeats are not merged here (a savepoint may roll back
+    the first one): the drain applies each document once, as the database has it.
     """
     session = session if session is not None else db.session
-    pending: dict[tuple[str, int], str] = session.info.setdefault(_PENDING_KEY, {})
-    if pending.get((doc_type, doc_id)) == action:
-        return
-    pending[(doc_type, doc_id)] = action
+    session.info[_PENDING_KEY] = True
     session.add(SearchQueueItem(doc_type=doc_type, doc_id=doc_id, action=action,
                                 created_at=utcnow()))
 
@@ -129,11 +126,13 @@ def install(app: Flask, backend: SearchBackend) -> None:
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver, weak=False)
     event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
     _installed = True
 
 
 def _after_commit(session: Session) -> None:
+    # Releasing a savepoint also "commits"; only the outermost commit makes rows visible.
+    if session.in_nested_transaction():
+        return
     if not session.info.pop(_PENDING_KEY, None) or not has_app_context():
         return
     if EXTENSION_KEY not in current_app.extensions:
@@ -144,9 +143,6 @@ def _after_commit(session: Session) -> None:
         # The change is committed and its queue rows are too: the next drain applies them.
         logger.exception("search: drain after commit failed; the changes stay queued")
 
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
 
 
 # -- draining ------------------------------------------------------------------------------

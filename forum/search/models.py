@@ -9,7 +9,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.core.db import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.extensions import Model
 
 
 class SearchDocType(enum.StrEnum):
@@ -28,7 +28,7 @@ class SearchAction(enum.StrEnum):
     DELETE = "delete"
 
 
-class SearchQueueItem(db.Model):
+class SearchQueueItem(Model):
     """One pending index change. Rows are added in the same transaction as the change they
     describe, so they commit or roll back with it, and are deleted only after the index
     commit that applied them succeeded."""

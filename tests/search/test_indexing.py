@@ -298,3 +298,28 @@ def test_rebuild_keeps_one_previous_generation_and_clears_older_ones(app: Flask)
     third = live_dir()
     assert len({first, second, third}) == 3
     assert not first.exists() and second.exists() and third.exists()
+
+
+def test_savepoints_neither_drain_early_nor_lose_changes(app: Flask) -> None:
+    board = make_board()
+    author = make_user()
+    make_thread(board, title="Warm-up")
+    kept = boards.create_thread(board, author=author, kind=PostKind.WIN, title="Kept win",
+                                body="Outer transaction.")
+    with db.session.begin_nested():
+        inner = boards.add_post(kept, author=author, body="Inside a released savepoint.")
+    assert f"thread:{kept.id}" not in indexed()  # a savepoint release is not a commit
+    db.session.commit()
+    docs = indexed()
+    assert docs[f"thread:{kept.id}"]["text"] == "Outer transaction."
+    assert docs[f"post:{inner.id}"]["text"] == "Inside a released savepoint."
+
+    boards.edit_post(inner, editor=author, body="Edited before the savepoint.")
+    savepoint = db.session.begin_nested()
+    boards.add_post(kept, author=author, body="Inside a rolled back savepoint.")
+    savepoint.rollback()
+    db.session.commit()
+    docs = indexed()
+    assert docs[f"post:{inner.id}"]["text"] == "Edited before the savepoint."
+    assert [d["text"] for d in docs.values() if "rolled back" in d["text"]] == []
+    assert indexing.pending_count() == 0
