@@ -57,6 +57,9 @@ def _only_packages(packages):
     for mapper in target_db.Model.registry.mappers:
         if mapper.class_.__module__.startswith(packages):
             owned.update(t.name for t in mapper.tables)
+            # plain association tables belong to the package whose models use them
+            owned.update(rel.secondary.name for rel in mapper.relationships
+                         if rel.secondary is not None)
 
     def include_object(obj, name, type_, reflected, compare_to):
         table = obj if type_ == "table" else getattr(obj, "table", None)

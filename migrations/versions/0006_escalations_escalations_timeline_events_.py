@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-23 16:05:13.725879
+Create Date: 2026-11-23 16:09:45.641850
 
 """
 from alembic import op
@@ -33,6 +33,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_policies')),
     sa.UniqueConstraint('name', name=op.f('uq_escalation_policies_name'))
     )
+    op.create_table('escalation_policy_departments',
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_escalation_policy_departments_department_id_departments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['policy_id'], ['escalation_policies.id'], name=op.f('fk_escalation_policy_departments_policy_id_escalation_policies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('policy_id', 'department_id', name=op.f('pk_escalation_policy_departments'))
+    )
+    with op.batch_alter_table('escalation_policy_departments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_departments_department_id'), ['department_id'], unique=False)
+
     op.create_table('escalation_policy_levels',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('policy_id', sa.Integer(), nullable=False),
@@ -46,6 +56,36 @@ def upgrade():
     )
     with op.batch_alter_table('escalation_policy_levels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalation_policy_levels_policy_id'), ['policy_id'], unique=False)
+
+    op.create_table('escalation_policy_webhooks',
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('endpoint_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoints.id'], name=op.f('fk_escalation_policy_webhooks_endpoint_id_webhook_endpoints'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['policy_id'], ['escalation_policies.id'], name=op.f('fk_escalation_policy_webhooks_policy_id_escalation_policies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('policy_id', 'endpoint_id', name=op.f('pk_escalation_policy_webhooks'))
+    )
+    with op.batch_alter_table('escalation_policy_webhooks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_webhooks_endpoint_id'), ['endpoint_id'], unique=False)
+
+    op.create_table('escalation_policy_boards',
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('board_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['board_id'], ['boards.id'], name=op.f('fk_escalation_policy_boards_board_id_boards'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['policy_id'], ['escalation_policies.id'], name=op.f('fk_escalation_policy_boards_policy_id_escalation_policies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('policy_id', 'board_id', name=op.f('pk_escalation_policy_boards'))
+    )
+    with op.batch_alter_table('escalation_policy_boards', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_boards_board_id'), ['board_id'], unique=False)
+
+    op.create_table('escalation_policy_level_users',
+    sa.Column('level_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['level_id'], ['escalation_policy_levels.id'], name=op.f('fk_escalation_policy_level_users_level_id_escalation_policy_levels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_escalation_policy_level_users_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('level_id', 'user_id', name=op.f('pk_escalation_policy_level_users'))
+    )
+    with op.batch_alter_table('escalation_policy_level_users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_level_users_user_id'), ['user_id'], unique=False)
 
     op.create_table('escalations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -133,9 +173,25 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_escalations_assigned_to_id'))
 
     op.drop_table('escalations')
+    with op.batch_alter_table('escalation_policy_level_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_level_users_user_id'))
+
+    op.drop_table('escalation_policy_level_users')
+    with op.batch_alter_table('escalation_policy_boards', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_boards_board_id'))
+
+    op.drop_table('escalation_policy_boards')
+    with op.batch_alter_table('escalation_policy_webhooks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_webhooks_endpoint_id'))
+
+    op.drop_table('escalation_policy_webhooks')
     with op.batch_alter_table('escalation_policy_levels', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalation_policy_levels_policy_id'))
 
     op.drop_table('escalation_policy_levels')
+    with op.batch_alter_table('escalation_policy_departments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_departments_department_id'))
+
+    op.drop_table('escalation_policy_departments')
     op.drop_table('escalation_policies')
     # ### end Alembic commands ###
