@@ -127,13 +127,25 @@ class _MarkFormatter(highlight.Formatter):
     """Escapes every character of the text and wraps matches in <mark>: nothing else is emitted,
     so a post containing markup can never put raw HTML into a snippet."""
 
-    between = " … "
 
     def _text(self, text: str) -> str:
         return str(escape(text))
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
         return "<mark>" + str(escape(highlight.get_text(text, token, replace))) + "</mark>"
+
+    def format(self, fragments: list[Any], replace: bool = False) -> str:
+        """Passages in text order, with an ellipsis wherever the text was cut."""
+        if not fragments:
+            return ""
+        passages = [self.format_fragment(fragment, replace=replace).strip()
+                    for fragment in fragments]
+        text = " … ".join(passages)
+        if fragments[0].startchar > 0:
+            text = "… " + text
+        if fragments[-1].endchar < len(fragments[-1].text.rstrip()):
+            text += " …"
+        return text
 
 
 def plain_snippet(text: str, length: int = SNIPPET_CHARS) -> str:
