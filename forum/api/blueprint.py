@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, current_app, g, request
 
-from forum.accounts import services as account_services
-from forum.accounts.models import User
 from forum.core.errors import NotAuthenticated
 from forum.extensions import csrf, db, limiter
+
+if TYPE_CHECKING:
+    from forum.accounts.models import User
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens are never sent automatically by a browser, so the API needs no CSRF token;
@@ -33,6 +36,9 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated("Send Authorization: Bearer <token>.")
+    # Imported here: accounts registers its own API routes on this blueprint at import time.
+    from forum.accounts import services as account_services
+
     user = account_services.user_for_api_token(secret.strip())
     if user is None:
         raise NotAuthenticated("The token is unknown, revoked, or its owner is deactivated.")
