@@ -48,6 +48,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_engine() -> Iterator[None]:
+    """Tests build extra apps (two "hosts", a broken database...). Close their pooled
+    connections at the end, so no driver warns about connections left open at exit."""
+    yield
+    import gc
+
+    from sqlalchemy.engine import Engine
+
+    for engine in [obj for obj in gc.get_objects() if isinstance(obj, Engine)]:
+        engine.dispose()
+
+
 def _empty_all_tables(url: str) -> None:
     engine = create_engine(url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
