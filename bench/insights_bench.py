@@ -54,8 +54,9 @@ BATCH = 5_000
 def _app(database_url: str) -> Any:
     from forum import create_app
 
-    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret",
-                       "FORUM_ENV": "development"})
+    return create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "FORUM_ENV": "development"}
+    )
 
 
 def seed(database_url: str) -> str:
@@ -89,8 +90,10 @@ def seed(database_url: str) -> str:
 
             upgrade()  # the schema comes from the migrations, as in production
         admin = account_services.user_by_email(ADMIN_EMAIL)
-        if admin is not None and (db.session.scalar(select(func.count()).select_from(Post))
-                                  or 0) >= POSTS:
+        if (
+            admin is not None
+            and (db.session.scalar(select(func.count()).select_from(Post)) or 0) >= POSTS
+        ):
             print("already seeded")
             return _token(admin)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -105,42 +108,80 @@ def seed(database_url: str) -> str:
 
         def bulk(model: Any, rows: list[dict[str, Any]]) -> None:
             for i in range(0, len(rows), BATCH):
-                db.session.execute(insert(model), rows[i:i + BATCH])
+                db.session.execute(insert(model), rows[i : i + BATCH])
 
         first_department = next_id(Department)
-        bulk(Department, [{"id": first_department + i, "slug": f"bench-{first_department + i}",
-                           "name": f"Bench department {first_department + i}",
-                           "created_at": start} for i in range(DEPARTMENTS)])
+        bulk(
+            Department,
+            [
+                {
+                    "id": first_department + i,
+                    "slug": f"bench-{first_department + i}",
+                    "name": f"Bench department {first_department + i}",
+                    "created_at": start,
+                }
+                for i in range(DEPARTMENTS)
+            ],
+        )
         departments = list(range(first_department, first_department + DEPARTMENTS))
         password_hash = generate_password_hash(ADMIN_PASSWORD)
         first_user = next_id(User)
         users = []
         for i in range(USERS):
             roll = rng.random()
-            role = (Role.ADMIN if i == 0 else Role.SENIOR if roll < 0.06
-                    else Role.ENTHUSIAST if roll < 0.16 else Role.MEMBER)
-            users.append({
-                "id": first_user + i,
-                "email": ADMIN_EMAIL if i == 0 else f"bench{first_user + i}@example.org",
-                "display_name": f"Bench person {first_user + i}", "role": role.value,
-                "department_id": rng.choice(departments), "is_active": rng.random() > 0.03,
-                "password_hash": password_hash, "session_token": secrets.token_hex(16),
-                "created_at": start, "email_preference": "off"})
+            role = (
+                Role.ADMIN
+                if i == 0
+                else Role.SENIOR
+                if roll < 0.06
+                else Role.ENTHUSIAST
+                if roll < 0.16
+                else Role.MEMBER
+            )
+            users.append(
+                {
+                    "id": first_user + i,
+                    "email": ADMIN_EMAIL if i == 0 else f"bench{first_user + i}@example.org",
+                    "display_name": f"Bench person {first_user + i}",
+                    "role": role.value,
+                    "department_id": rng.choice(departments),
+                    "is_active": rng.random() > 0.03,
+                    "password_hash": password_hash,
+                    "session_token": secrets.token_hex(16),
+                    "created_at": start,
+                    "email_preference": "off",
+                }
+            )
         users[0]["is_active"] = True
         bulk(User, users)
         user_ids = [u["id"] for u in users]
         seniors = [u["id"] for u in users if u["role"] in ("senior", "admin")]
 
         first_board = next_id(Board)
-        bulk(Board, [{"id": first_board + i, "slug": f"bench-board-{first_board + i}",
-                      "name": f"Bench board {i}", "description": "",
-                      "department_id": rng.choice(departments) if i % 3 == 0 else None,
-                      "visibility": "department" if i % 5 == 0 else "staff", "position": i,
-                      "created_at": start} for i in range(BOARDS)])
+        bulk(
+            Board,
+            [
+                {
+                    "id": first_board + i,
+                    "slug": f"bench-board-{first_board + i}",
+                    "name": f"Bench board {i}",
+                    "description": "",
+                    "department_id": rng.choice(departments) if i % 3 == 0 else None,
+                    "visibility": "department" if i % 5 == 0 else "staff",
+                    "position": i,
+                    "created_at": start,
+                }
+                for i in range(BOARDS)
+            ],
+        )
         boards = list(range(first_board, first_board + BOARDS))
-        bulk(BoardModerator, [{"board_id": board, "user_id": user, "created_at": when()}
-                              for board, user in {(rng.choice(boards), rng.choice(user_ids))
-                                                  for _ in range(24)}])
+        bulk(
+            BoardModerator,
+            [
+                {"board_id": board, "user_id": user, "created_at": when()}
+                for board, user in {(rng.choice(boards), rng.choice(user_ids)) for _ in range(24)}
+            ],
+        )
 
         kinds = [k.value for k in PostKind]
         first_thread, first_post = next_id(Thread), next_id(Post)
@@ -152,110 +193,198 @@ def seed(database_url: str) -> str:
             author = rng.choice(user_ids)
             thread_id = first_thread + i
             kind = rng.choices(kinds, weights=(3, 2, 2, 4, 2))[0]
-            count = 1 + min(replies_left, int(rng.expovariate(1 / ((POSTS - THREADS)
-                                                                   / THREADS))))
+            count = 1 + min(replies_left, int(rng.expovariate(1 / ((POSTS - THREADS) / THREADS))))
             replies_left -= count - 1
             moment, thread_posts = created, []
             for n in range(count):
                 if n:
                     moment = min(now, moment + dt.timedelta(minutes=rng.expovariate(1 / 240)))
-                thread_posts.append({
-                    "id": post_id, "thread_id": thread_id,
-                    "author_id": author if n == 0 else rng.choice(
-                        seniors if rng.random() < 0.15 else user_ids),
-                    "body": "Benchmark post", "body_html": "<p>Benchmark post</p>",
-                    "created_at": moment,
-                    "deleted_at": moment if rng.random() < 0.01 else None})
+                thread_posts.append(
+                    {
+                        "id": post_id,
+                        "thread_id": thread_id,
+                        "author_id": author
+                        if n == 0
+                        else rng.choice(seniors if rng.random() < 0.15 else user_ids),
+                        "body": "Benchmark post",
+                        "body_html": "<p>Benchmark post</p>",
+                        "created_at": moment,
+                        "deleted_at": moment if rng.random() < 0.01 else None,
+                    }
+                )
                 post_id += 1
             posts.extend(thread_posts)
-            solved = (kind in ("question", "failure") and len(thread_posts) > 1
-                      and rng.random() < 0.5)
+            solved = (
+                kind in ("question", "failure") and len(thread_posts) > 1 and rng.random() < 0.5
+            )
             solution = rng.choice(thread_posts[1:]) if solved else None
-            threads.append({
-                "id": thread_id, "board_id": rng.choice(boards), "author_id": author,
-                "kind": kind, "title": f"Bench thread {thread_id}", "slug": "bench-thread",
-                "created_at": created, "last_activity_at": moment,
-                "post_count": len(thread_posts), "is_pinned": False, "is_locked": False,
-                "solved_at": solution["created_at"] + dt.timedelta(hours=1) if solution
-                else None,
-                "_solution": solution["id"] if solution else None,
-                "_last": thread_posts[-1]["id"]})
+            threads.append(
+                {
+                    "id": thread_id,
+                    "board_id": rng.choice(boards),
+                    "author_id": author,
+                    "kind": kind,
+                    "title": f"Bench thread {thread_id}",
+                    "slug": "bench-thread",
+                    "created_at": created,
+                    "last_activity_at": moment,
+                    "post_count": len(thread_posts),
+                    "is_pinned": False,
+                    "is_locked": False,
+                    "solved_at": solution["created_at"] + dt.timedelta(hours=1)
+                    if solution
+                    else None,
+                    "_solution": solution["id"] if solution else None,
+                    "_last": thread_posts[-1]["id"],
+                }
+            )
         while replies_left > 0:  # top up to exactly POSTS
             target = rng.choice(threads)
-            posts.append({"id": post_id, "thread_id": target["id"],
-                          "author_id": rng.choice(user_ids), "body": "Benchmark post",
-                          "body_html": "<p>Benchmark post</p>", "created_at": when(),
-                          "deleted_at": None})
+            posts.append(
+                {
+                    "id": post_id,
+                    "thread_id": target["id"],
+                    "author_id": rng.choice(user_ids),
+                    "body": "Benchmark post",
+                    "body_html": "<p>Benchmark post</p>",
+                    "created_at": when(),
+                    "deleted_at": None,
+                }
+            )
             post_id += 1
             replies_left -= 1
         bulk(Thread, [{k: v for k, v in t.items() if not k.startswith("_")} for t in threads])
         bulk(Post, posts)
         threads_table = Thread.__table__
         db.session.execute(
-            threads_table.update().where(threads_table.c.id == bindparam("tid")).values(
-                solution_post_id=bindparam("sid"), last_post_id=bindparam("lid")),
-            [{"tid": t["id"], "sid": t["_solution"], "lid": t["_last"]} for t in threads])
+            threads_table.update()
+            .where(threads_table.c.id == bindparam("tid"))
+            .values(solution_post_id=bindparam("sid"), last_post_id=bindparam("lid")),
+            [{"tid": t["id"], "sid": t["_solution"], "lid": t["_last"]} for t in threads],
+        )
 
-        pairs = {(rng.choice(user_ids), rng.randrange(first_post, post_id))
-                 for _ in range(30_000)}
-        bulk(Reaction, [{"post_id": p, "user_id": u, "kind": "helpful", "created_at": when()}
-                        for u, p in pairs])
-        reads = {(rng.choice(user_ids), rng.randrange(first_thread, first_thread + THREADS))
-                 for _ in range(40_000)}
-        bulk(ThreadRead, [{"user_id": u, "thread_id": t, "last_read_post_id": 0,
-                           "read_at": when()} for u, t in reads])
+        pairs = {(rng.choice(user_ids), rng.randrange(first_post, post_id)) for _ in range(30_000)}
+        bulk(
+            Reaction,
+            [
+                {"post_id": p, "user_id": u, "kind": "helpful", "created_at": when()}
+                for u, p in pairs
+            ],
+        )
+        reads = {
+            (rng.choice(user_ids), rng.randrange(first_thread, first_thread + THREADS))
+            for _ in range(40_000)
+        }
+        bulk(
+            ThreadRead,
+            [
+                {"user_id": u, "thread_id": t, "last_read_post_id": 0, "read_at": when()}
+                for u, t in reads
+            ],
+        )
 
         first_escalation = next_id(Escalation)
         escalations, events = [], []
         for i in range(600):
             created = when()
-            acknowledged = (created + dt.timedelta(minutes=rng.expovariate(1 / 45))
-                            if rng.random() < 0.8 else None)
-            resolved = (created + dt.timedelta(minutes=rng.expovariate(1 / 300))
-                        if rng.random() < 0.7 else None)
-            escalations.append({
-                "id": first_escalation + i, "thread_id": first_thread + i,
-                "department_id": rng.choice(departments), "reason": "bench",
-                "urgency": rng.choice(("routine", "urgent", "crisis")),
-                "state": "resolved" if resolved else "acknowledged" if acknowledged else "open",
-                "level": 1, "ladder_round": 0, "alert_wave": 0, "created_at": created,
-                "updated_at": created, "acknowledged_at": acknowledged,
-                "resolved_at": resolved, "resolution_note": ""})
+            acknowledged = (
+                created + dt.timedelta(minutes=rng.expovariate(1 / 45))
+                if rng.random() < 0.8
+                else None
+            )
+            resolved = (
+                created + dt.timedelta(minutes=rng.expovariate(1 / 300))
+                if rng.random() < 0.7
+                else None
+            )
+            escalations.append(
+                {
+                    "id": first_escalation + i,
+                    "thread_id": first_thread + i,
+                    "department_id": rng.choice(departments),
+                    "reason": "bench",
+                    "urgency": rng.choice(("routine", "urgent", "crisis")),
+                    "state": "resolved" if resolved else "acknowledged" if acknowledged else "open",
+                    "level": 1,
+                    "ladder_round": 0,
+                    "alert_wave": 0,
+                    "created_at": created,
+                    "updated_at": created,
+                    "acknowledged_at": acknowledged,
+                    "resolved_at": resolved,
+                    "resolution_note": "",
+                }
+            )
             for step in range(rng.choice((0, 0, 0, 1, 2))):
-                events.append({"escalation_id": first_escalation + i, "kind": "climbed",
-                               "created_at": created + dt.timedelta(minutes=10 * (step + 1)),
-                               "note": "", "details": {}, "is_internal": False})
+                events.append(
+                    {
+                        "escalation_id": first_escalation + i,
+                        "kind": "climbed",
+                        "created_at": created + dt.timedelta(minutes=10 * (step + 1)),
+                        "note": "",
+                        "details": {},
+                        "is_internal": False,
+                    }
+                )
         bulk(Escalation, escalations)
         bulk(EscalationEvent, events)
 
         ensure_platforms()
         platforms = list(db.session.scalars(select(Platform.id)))
         first_profile = next_id(SocialProfile)
-        bulk(SocialProfile, [{
-            "id": first_profile + i, "platform_id": rng.choice(platforms),
-            "handle": f"@bench{first_profile + i}", "handle_key": f"bench{first_profile + i}",
-            "url": f"https://example.social/@bench{first_profile + i}",
-            "canonical_url": f"https://example.social/@bench{first_profile + i}",
-            "display_name": f"Bench profile {i}", "department_id": rng.choice(departments),
-            "purpose": "campaign" if i % 7 == 0 else "business_as_usual",
-            "ends_on": (now - dt.timedelta(days=rng.randrange(-90, 90))).date()
-            if i % 7 == 0 else None,
-            "engagement_mode": "communicating", "description": "",
-            "owner_id": rng.choice(user_ids) if rng.random() < 0.95 else None,
-            "backup_owner_id": rng.choice(user_ids) if rng.random() < 0.6 else None,
-            "status": rng.choice(("active", "active", "active", "dormant", "proposed",
-                                  "archived")),
-            "status_reason": "", "activity_note": "", "review_interval_months": 6,
-            "last_reviewed_at": when() if rng.random() < 0.7 else None,
-            "credentials_note": "", "created_at": start, "updated_at": start,
-        } for i in range(300)])
+        bulk(
+            SocialProfile,
+            [
+                {
+                    "id": first_profile + i,
+                    "platform_id": rng.choice(platforms),
+                    "handle": f"@bench{first_profile + i}",
+                    "handle_key": f"bench{first_profile + i}",
+                    "url": f"https://example.social/@bench{first_profile + i}",
+                    "canonical_url": f"https://example.social/@bench{first_profile + i}",
+                    "display_name": f"Bench profile {i}",
+                    "department_id": rng.choice(departments),
+                    "purpose": "campaign" if i % 7 == 0 else "business_as_usual",
+                    "ends_on": (now - dt.timedelta(days=rng.randrange(-90, 90))).date()
+                    if i % 7 == 0
+                    else None,
+                    "engagement_mode": "communicating",
+                    "description": "",
+                    "owner_id": rng.choice(user_ids) if rng.random() < 0.95 else None,
+                    "backup_owner_id": rng.choice(user_ids) if rng.random() < 0.6 else None,
+                    "status": rng.choice(
+                        ("active", "active", "active", "dormant", "proposed", "archived")
+                    ),
+                    "status_reason": "",
+                    "activity_note": "",
+                    "review_interval_months": 6,
+                    "last_reviewed_at": when() if rng.random() < 0.7 else None,
+                    "credentials_note": "",
+                    "created_at": start,
+                    "updated_at": start,
+                }
+                for i in range(300)
+            ],
+        )
 
         if db.engine.dialect.name == "postgresql":
-            for table in ("departments", "users", "boards", "threads", "posts", "reactions",
-                          "escalations", "escalation_events", "social_profiles"):
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT MAX(id) FROM {table}))"))
+            for table in (
+                "departments",
+                "users",
+                "boards",
+                "threads",
+                "posts",
+                "reactions",
+                "escalations",
+                "escalation_events",
+                "social_profiles",
+            ):
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT MAX(id) FROM {table}))"
+                    )
+                )
         db.session.commit()
         admin = account_services.user_by_email(ADMIN_EMAIL)
         assert admin is not None
@@ -275,8 +404,9 @@ def _token(admin: Any) -> str:
     return secret
 
 
-def _time(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str],
-          runs: int) -> list[float]:
+def _time(
+    opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str], runs: int
+) -> list[float]:
     timings = []
     for _ in range(runs):
         request = urllib.request.Request(url, headers=headers)
@@ -300,19 +430,30 @@ def measure(base_url: str, token: str, runs: int) -> None:
     form = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     if match:
         form["csrf_token"] = match.group(1)
-    opener.open(urllib.request.Request(f"{base_url}/login",
-                                       data=urllib.parse.urlencode(form).encode()), timeout=30)
+    opener.open(
+        urllib.request.Request(f"{base_url}/login", data=urllib.parse.urlencode(form).encode()),
+        timeout=30,
+    )
     today = dt.date.today()
     year = f"from={today - dt.timedelta(days=364)}&to={today}"
     targets = [
         ("/insights (12 weeks)", f"{base_url}/insights", {}),
         ("/insights (1 year)", f"{base_url}/insights?{year}", {}),
-        ("/insights/posts_by_kind.csv (1 year)", f"{base_url}/insights/posts_by_kind.csv?{year}",
-         {}),
-        ("/api/v1/insights (12 weeks)", f"{base_url}/api/v1/insights",
-         {"Authorization": f"Bearer {token}"}),
-        ("/api/v1/insights (1 year)", f"{base_url}/api/v1/insights?{year}",
-         {"Authorization": f"Bearer {token}"}),
+        (
+            "/insights/posts_by_kind.csv (1 year)",
+            f"{base_url}/insights/posts_by_kind.csv?{year}",
+            {},
+        ),
+        (
+            "/api/v1/insights (12 weeks)",
+            f"{base_url}/api/v1/insights",
+            {"Authorization": f"Bearer {token}"},
+        ),
+        (
+            "/api/v1/insights (1 year)",
+            f"{base_url}/api/v1/insights?{year}",
+            {"Authorization": f"Bearer {token}"},
+        ),
     ]
     print(f"{'endpoint':40} {'median':>9} {'p95':>9} {'max':>9}   ({runs} runs, ms)")
     for label, url, headers in targets:
@@ -331,11 +472,19 @@ def _free_port() -> int:
 def run_all(database_url: str, runs: int) -> None:
     token = seed(database_url)
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret",
-           "FORUM_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-secret",
+        "FORUM_ENV": "development",
+    }
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -367,8 +516,7 @@ def main() -> None:
     if args.command == "seed":
         print(f"token: {seed(database_url)}")
     elif args.command == "measure":
-        measure(args.base_url.rstrip("/"), args.token or TOKEN_FILE.read_text().strip(),
-                args.runs)
+        measure(args.base_url.rstrip("/"), args.token or TOKEN_FILE.read_text().strip(), args.runs)
     else:
         run_all(database_url, args.runs)
 

@@ -17,8 +17,10 @@ __all__ = ["bp", "init_app", "models", "signals"]
 def _moderates_something(user: object) -> bool:
     from forum.boards import services
 
-    return bool(getattr(user, "is_authenticated", False)) and services.moderated_board_ids(
-        user) != set()  # type: ignore[arg-type]
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and services.moderated_board_ids(user) != set()
+    )  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:

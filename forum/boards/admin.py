@@ -25,10 +25,12 @@ def _admins_only() -> None:
 def _board_form(board: Board | None = None) -> forms.BoardForm:
     form = forms.BoardForm(obj=board) if board is not None else forms.BoardForm()
     form.department.choices = [SelectChoice("", "No department")] + [
-        SelectChoice(d.slug, d.name) for d in account_services.list_departments()]
+        SelectChoice(d.slug, d.name) for d in account_services.list_departments()
+    ]
     form.moderators.choices = [
         SelectChoice(str(u.id), f"{u.display_name} ({u.email})")
-        for u in account_services.list_users(include_inactive=False)]
+        for u in account_services.list_users(include_inactive=False)
+    ]
     if board is not None and request.method == "GET":
         form.department.data = board.department.slug if board.department else ""
         form.moderators.data = sorted(board.moderator_ids)
@@ -61,9 +63,14 @@ def admin_board_new() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             board = services.create_board(
-                me(), slug=form.slug.data or "", name=form.name.data or "",
-                description=form.description.data or "", visibility=form.visibility.data or "",
-                department=_department(form), position=form.position.data or 0)
+                me(),
+                slug=form.slug.data or "",
+                name=form.name.data or "",
+                description=form.description.data or "",
+                visibility=form.visibility.data or "",
+                department=_department(form),
+                position=form.position.data or 0,
+            )
             services.set_moderators(me(), board, _moderators(form))
         except ForumError as exc:
             db.session.rollback()
@@ -86,9 +93,15 @@ def admin_board_edit(board_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.update_board(
-                me(), board, slug=form.slug.data or "", name=form.name.data or "",
-                description=form.description.data or "", visibility=form.visibility.data or "",
-                department=_department(form), position=form.position.data or 0)
+                me(),
+                board,
+                slug=form.slug.data or "",
+                name=form.name.data or "",
+                description=form.description.data or "",
+                visibility=form.visibility.data or "",
+                department=_department(form),
+                position=form.position.data or 0,
+            )
             services.set_moderators(me(), board, _moderators(form))
         except ForumError as exc:
             db.session.rollback()

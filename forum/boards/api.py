@@ -23,8 +23,9 @@ def _department(slug: str | None) -> Department | None:
     return department
 
 
-@api_route(bp, "/boards", "GET", summary="Boards you can see", tag="boards",
-           response=schemas.BoardList)
+@api_route(
+    bp, "/boards", "GET", summary="Boards you can see", tag="boards", response=schemas.BoardList
+)
 def boards_list() -> ResponseReturnValue:
     boards = services.visible_boards(current_api_user())
     stats = services.board_stats(b.id for b in boards)
@@ -32,29 +33,53 @@ def boards_list() -> ResponseReturnValue:
     return schemas.BoardList(items=items, total=len(items)).model_dump(mode="json")
 
 
-@api_route(bp, "/boards", "POST", summary="Create a board (admin)", tag="boards",
-           body=schemas.BoardIn, response=schemas.BoardOut, status=201, errors=(403, 409))
+@api_route(
+    bp,
+    "/boards",
+    "POST",
+    summary="Create a board (admin)",
+    tag="boards",
+    body=schemas.BoardIn,
+    response=schemas.BoardOut,
+    status=201,
+    errors=(403, 409),
+)
 def boards_create() -> ResponseReturnValue:
     data = parse_body(schemas.BoardIn)
     board = services.create_board(
-        current_api_user(), slug=data.slug, name=data.name, description=data.description,
-        visibility=data.visibility, department=_department(data.department),
-        position=data.position)
+        current_api_user(),
+        slug=data.slug,
+        name=data.name,
+        description=data.description,
+        visibility=data.visibility,
+        department=_department(data.department),
+        position=data.position,
+    )
     db.session.commit()
     return schemas.BoardOut.of(board).model_dump(mode="json"), 201
 
 
-@api_route(bp, "/boards/<slug>/threads", "GET",
-           summary="A board's threads, pinned first then by last activity, 25 a page",
-           tag="boards", query=schemas.ThreadsQuery, response=schemas.ThreadPage, errors=(404,))
+@api_route(
+    bp,
+    "/boards/<slug>/threads",
+    "GET",
+    summary="A board's threads, pinned first then by last activity, 25 a page",
+    tag="boards",
+    query=schemas.ThreadsQuery,
+    response=schemas.ThreadPage,
+    errors=(404,),
+)
 def board_threads(slug: str) -> ResponseReturnValue:
     board = services.get_visible_board(current_api_user(), slug)
     query = parse_query(schemas.ThreadsQuery)
     tag = services.normalize_tag(query.tag) if query.tag else None
     page = services.board_threads(board, kind=query.kind, tag=tag, page=query.page)
-    return schemas.ThreadPage(items=[schemas.ThreadSummary.of(t) for t in page.items],
-                              total=page.total, page=page.page,
-                              pages=page.pages).model_dump(mode="json")
+    return schemas.ThreadPage(
+        items=[schemas.ThreadSummary.of(t) for t in page.items],
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+    ).model_dump(mode="json")
 
 
 def _thread_out(thread_id: int) -> ResponseReturnValue:
@@ -63,8 +88,17 @@ def _thread_out(thread_id: int) -> ResponseReturnValue:
     return schemas.ThreadOut.with_posts(thread, posts.items).model_dump(mode="json")
 
 
-@api_route(bp, "/threads", "POST", summary="Start a thread", tag="boards",
-           body=schemas.ThreadIn, response=schemas.ThreadOut, status=201, errors=(404, 429))
+@api_route(
+    bp,
+    "/threads",
+    "POST",
+    summary="Start a thread",
+    tag="boards",
+    body=schemas.ThreadIn,
+    response=schemas.ThreadOut,
+    status=201,
+    errors=(404, 429),
+)
 @post_rate_limit
 def threads_create() -> ResponseReturnValue:
     user = current_api_user()
@@ -73,22 +107,38 @@ def threads_create() -> ResponseReturnValue:
         board = services.get_visible_board(user, data.board)
     except NotFound as exc:
         raise Invalid(fields={"board": "No board with that slug that you can see."}) from exc
-    thread = services.create_thread(board, author=user, kind=data.kind, title=data.title,
-                                    body=data.body, tags=data.tags)
+    thread = services.create_thread(
+        board, author=user, kind=data.kind, title=data.title, body=data.body, tags=data.tags
+    )
     db.session.commit()
     thread_id = thread.id
     return _thread_out(thread_id), 201  # type: ignore[return-value]
 
 
-@api_route(bp, "/threads/<int:thread_id>", "GET", summary="A thread with its first page of posts",
-           tag="boards", response=schemas.ThreadOut, errors=(404,))
+@api_route(
+    bp,
+    "/threads/<int:thread_id>",
+    "GET",
+    summary="A thread with its first page of posts",
+    tag="boards",
+    response=schemas.ThreadOut,
+    errors=(404,),
+)
 def threads_get(thread_id: int) -> ResponseReturnValue:
     return _thread_out(thread_id)
 
 
-@api_route(bp, "/threads/<int:thread_id>/posts", "POST", summary="Reply to a thread",
-           tag="boards", body=schemas.PostIn, response=schemas.PostOut, status=201,
-           errors=(403, 404, 429))
+@api_route(
+    bp,
+    "/threads/<int:thread_id>/posts",
+    "POST",
+    summary="Reply to a thread",
+    tag="boards",
+    body=schemas.PostIn,
+    response=schemas.PostOut,
+    status=201,
+    errors=(403, 404, 429),
+)
 @post_rate_limit
 def threads_reply(thread_id: int) -> ResponseReturnValue:
     user = current_api_user()
@@ -100,29 +150,50 @@ def threads_reply(thread_id: int) -> ResponseReturnValue:
     return schemas.PostOut.of(post).model_dump(mode="json"), 201
 
 
-@api_route(bp, "/posts/<int:post_id>", "GET", summary="One post", tag="boards",
-           response=schemas.PostOut, errors=(404,))
+@api_route(
+    bp,
+    "/posts/<int:post_id>",
+    "GET",
+    summary="One post",
+    tag="boards",
+    response=schemas.PostOut,
+    errors=(404,),
+)
 def posts_get(post_id: int) -> ResponseReturnValue:
     post = services.get_visible_post(current_api_user(), post_id)
     return schemas.PostOut.of(post).model_dump(mode="json")
 
 
-@api_route(bp, "/posts/<int:post_id>", "PATCH",
-           summary="Edit a post (author or moderator); title, kind, tags on an opening post",
-           tag="boards", body=schemas.PostPatch, response=schemas.PostOut, errors=(403, 404))
+@api_route(
+    bp,
+    "/posts/<int:post_id>",
+    "PATCH",
+    summary="Edit a post (author or moderator); title, kind, tags on an opening post",
+    tag="boards",
+    body=schemas.PostPatch,
+    response=schemas.PostOut,
+    errors=(403, 404),
+)
 def posts_patch(post_id: int) -> ResponseReturnValue:
     user = current_api_user()
     post = services.get_visible_post(user, post_id)
     data = parse_body(schemas.PostPatch)
-    services.edit_post(post, editor=user, body=data.body, title=data.title, kind=data.kind,
-                       tags=data.tags)
+    services.edit_post(
+        post, editor=user, body=data.body, title=data.title, kind=data.kind, tags=data.tags
+    )
     db.session.commit()
     return schemas.PostOut.of(post).model_dump(mode="json")
 
 
-@api_route(bp, "/posts/<int:post_id>", "DELETE",
-           summary="Soft-delete a post (author or moderator)", tag="boards",
-           response=schemas.PostOut, errors=(403, 404, 409))
+@api_route(
+    bp,
+    "/posts/<int:post_id>",
+    "DELETE",
+    summary="Soft-delete a post (author or moderator)",
+    tag="boards",
+    response=schemas.PostOut,
+    errors=(403, 404, 409),
+)
 def posts_delete(post_id: int) -> ResponseReturnValue:
     user = current_api_user()
     post = services.get_visible_post(user, post_id)
@@ -131,11 +202,17 @@ def posts_delete(post_id: int) -> ResponseReturnValue:
     return schemas.PostOut.of(post).model_dump(mode="json")
 
 
-@api_route(bp, "/threads/<int:thread_id>/solution", "POST",
-           summary="Mark the reply (or linked fix thread) that solved a failure or question; "
-                   "send neither to clear",
-           tag="boards", body=schemas.SolutionIn, response=schemas.ThreadOut,
-           errors=(403, 404))
+@api_route(
+    bp,
+    "/threads/<int:thread_id>/solution",
+    "POST",
+    summary="Mark the reply (or linked fix thread) that solved a failure or question; "
+    "send neither to clear",
+    tag="boards",
+    body=schemas.SolutionIn,
+    response=schemas.ThreadOut,
+    errors=(403, 404),
+)
 def threads_solution(thread_id: int) -> ResponseReturnValue:
     user = current_api_user()
     thread = services.get_visible_thread(user, thread_id)

@@ -24,24 +24,31 @@ from forum.boards.models import (
 )
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in PostKind]
-BODY_HINT = ("Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ``` code ```, "
-             "tables, and images from https addresses. Mention colleagues with @name.")
+BODY_HINT = (
+    "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ``` code ```, "
+    "tables, and images from https addresses. Mention colleagues with @name."
+)
 
 
 class ThreadForm(FlaskForm):
-    kind = SelectField("What kind of post is this?", choices=KIND_CHOICES,
-                       validators=[InputRequired()])
-    title = StringField("Title", validators=[DataRequired(message="Enter a title."),
-                                             Length(max=TITLE_MAX)])
-    body = TextAreaField("What happened?", validators=[
-        DataRequired(message="Write something first."), Length(max=BODY_MAX)])
-    tags = StringField("Tags (comma-separated, optional)", validators=[Optional(),
-                                                                       Length(max=400)])
+    kind = SelectField(
+        "What kind of post is this?", choices=KIND_CHOICES, validators=[InputRequired()]
+    )
+    title = StringField(
+        "Title", validators=[DataRequired(message="Enter a title."), Length(max=TITLE_MAX)]
+    )
+    body = TextAreaField(
+        "What happened?",
+        validators=[DataRequired(message="Write something first."), Length(max=BODY_MAX)],
+    )
+    tags = StringField("Tags (comma-separated, optional)", validators=[Optional(), Length(max=400)])
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Your reply", validators=[
-        DataRequired(message="Write something first."), Length(max=BODY_MAX)])
+    body = TextAreaField(
+        "Your reply",
+        validators=[DataRequired(message="Write something first."), Length(max=BODY_MAX)],
+    )
     reply_to = HiddenField()
 
 
@@ -51,13 +58,15 @@ class EditForm(FlaskForm):
     title = StringField("Title", validators=[Optional(), Length(max=TITLE_MAX)])
     kind = SelectField("Kind", choices=KIND_CHOICES, validators=[Optional()])
     tags = StringField("Tags (comma-separated)", validators=[Optional(), Length(max=400)])
-    body = TextAreaField("Text", validators=[
-        DataRequired(message="Write something first."), Length(max=BODY_MAX)])
+    body = TextAreaField(
+        "Text", validators=[DataRequired(message="Write something first."), Length(max=BODY_MAX)]
+    )
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField("Reason", validators=[DataRequired(message="Give a reason."),
-                                               Length(max=REASON_MAX)])
+    reason = StringField(
+        "Reason", validators=[DataRequired(message="Give a reason."), Length(max=REASON_MAX)]
+    )
 
 
 class MoveForm(FlaskForm):
@@ -74,23 +83,38 @@ class SolutionForm(FlaskForm):
 
 
 class FlagResolveForm(FlaskForm):
-    action = SelectField("Action", choices=[SelectChoice("dismiss", "Dismiss"),
-                                              SelectChoice("resolve", "Resolved")])
+    action = SelectField(
+        "Action", choices=[SelectChoice("dismiss", "Dismiss"), SelectChoice("resolve", "Resolved")]
+    )
 
 
 class BoardForm(FlaskForm):
-    slug = StringField("Slug (used in the address /b/…)", validators=[
-        DataRequired(), Length(max=64),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-               message="Use lower-case letters, digits and hyphens.")])
+    slug = StringField(
+        "Slug (used in the address /b/…)",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and hyphens."
+            ),
+        ],
+    )
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    visibility = SelectField("Who can see it", choices=[
-        SelectChoice(BoardVisibility.STAFF.value, "All staff"),
-        SelectChoice(BoardVisibility.DEPARTMENT.value,
-                     "One department (plus seniors, admins, moderators)"),
-    ])
+    visibility = SelectField(
+        "Who can see it",
+        choices=[
+            SelectChoice(BoardVisibility.STAFF.value, "All staff"),
+            SelectChoice(
+                BoardVisibility.DEPARTMENT.value,
+                "One department (plus seniors, admins, moderators)",
+            ),
+        ],
+    )
     department = SelectField("Department", validators=[Optional()])
-    position = IntegerField("Position (lower comes first)", default=0,
-                            validators=[Optional(), NumberRange(-10_000, 10_000)])
+    position = IntegerField(
+        "Position (lower comes first)",
+        default=0,
+        validators=[Optional(), NumberRange(-10_000, 10_000)],
+    )
     moderators = SelectMultipleField("Moderators", coerce=int, validators=[Optional()])

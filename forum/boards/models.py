@@ -38,8 +38,13 @@ class PostKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"win": "Win", "failure": "Failure", "fix": "Fix", "question": "Question",
-                "story": "Story"}[self.value]
+        return {
+            "win": "Win",
+            "failure": "Failure",
+            "fix": "Fix",
+            "question": "Question",
+            "story": "Story",
+        }[self.value]
 
     @property
     def solvable(self) -> bool:
@@ -178,8 +183,9 @@ class Thread(Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id])
     solved_by: Mapped[User | None] = relationship(foreign_keys=[solved_by_id])
-    solution_post: Mapped[Post | None] = relationship(foreign_keys=[solution_post_id],
-                                                      post_update=True)
+    solution_post: Mapped[Post | None] = relationship(
+        foreign_keys=[solution_post_id], post_update=True
+    )
     solution_thread: Mapped[Thread | None] = relationship(
         remote_side=[id], foreign_keys=[solution_thread_id]
     )
@@ -234,8 +240,9 @@ class Post(Model):
     thread: Mapped[Thread] = relationship(back_populates="posts", foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
-    reactions: Mapped[list[Reaction]] = relationship(back_populates="post",
-                                                     cascade="all, delete-orphan")
+    reactions: Mapped[list[Reaction]] = relationship(
+        back_populates="post", cascade="all, delete-orphan"
+    )
     revisions: Mapped[list[PostRevision]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostRevision.id"
     )

@@ -96,8 +96,9 @@ def _reason_page(endpoint: str, post_id: int, *, title: str, action: str) -> Res
             return redirect(post_url(post))
     elif request.method == "POST":
         status = 400
-    return render_template("boards/post_reason.html", post=post, form=form, title=title,
-                           endpoint=endpoint), status
+    return render_template(
+        "boards/post_reason.html", post=post, form=form, title=title, endpoint=endpoint
+    ), status
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
@@ -107,8 +108,9 @@ def post_hide(post_id: int) -> ResponseReturnValue:
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 def post_flag(post_id: int) -> ResponseReturnValue:
-    return _reason_page("boards.post_flag", post_id, title="Flag this post for the moderators",
-                        action="flag")
+    return _reason_page(
+        "boards.post_flag", post_id, title="Flag this post for the moderators", action="flag"
+    )
 
 
 @bp.get("/moderation/flags")

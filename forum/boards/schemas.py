@@ -41,10 +41,16 @@ class BoardOut(BaseModel):
 
     @classmethod
     def of(cls, board: Board, thread_count: int = 0) -> BoardOut:
-        return cls(slug=board.slug, name=board.name, description=board.description,
-                   department=board.department.slug if board.department else None,
-                   visibility=BoardVisibility(board.visibility), position=board.position,
-                   thread_count=thread_count, url=f"/b/{board.slug}")
+        return cls(
+            slug=board.slug,
+            name=board.name,
+            description=board.description,
+            department=board.department.slug if board.department else None,
+            visibility=BoardVisibility(board.visibility),
+            position=board.position,
+            thread_count=thread_count,
+            url=f"/b/{board.slug}",
+        )
 
 
 class BoardList(BaseModel):
@@ -88,12 +94,19 @@ class ThreadSummary(BaseModel):
     @classmethod
     def fields_of(cls, thread: Thread) -> dict[str, object]:
         return {
-            "id": thread.id, "title": thread.title, "kind": PostKind(thread.kind),
-            "board": thread.board.slug, "tags": thread.tag_names,
-            "author": AuthorOut.of(thread.author), "is_pinned": thread.is_pinned,
-            "is_locked": thread.is_locked, "solution_post_id": thread.solution_post_id,
-            "solution_thread_id": thread.solution_thread_id, "post_count": thread.post_count,
-            "created_at": thread.created_at, "last_activity_at": thread.last_activity_at,
+            "id": thread.id,
+            "title": thread.title,
+            "kind": PostKind(thread.kind),
+            "board": thread.board.slug,
+            "tags": thread.tag_names,
+            "author": AuthorOut.of(thread.author),
+            "is_pinned": thread.is_pinned,
+            "is_locked": thread.is_locked,
+            "solution_post_id": thread.solution_post_id,
+            "solution_thread_id": thread.solution_thread_id,
+            "post_count": thread.post_count,
+            "created_at": thread.created_at,
+            "last_activity_at": thread.last_activity_at,
             "url": f"/t/{thread.id}-{thread.slug}",
         }
 
@@ -125,11 +138,19 @@ class PostOut(BaseModel):
     @classmethod
     def of(cls, post: Post) -> PostOut:
         visible = post.is_visible
-        return cls(id=post.id, thread_id=post.thread_id, author=AuthorOut.of(post.author),
-                   body=post.body if visible else "", body_html=post.body_html if visible else "",
-                   created_at=post.created_at, edited_at=post.edited_at,
-                   is_deleted=post.is_deleted, is_hidden=post.is_hidden,
-                   hidden_reason=post.hidden_reason, url=f"/p/{post.id}")
+        return cls(
+            id=post.id,
+            thread_id=post.thread_id,
+            author=AuthorOut.of(post.author),
+            body=post.body if visible else "",
+            body_html=post.body_html if visible else "",
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            is_deleted=post.is_deleted,
+            is_hidden=post.is_hidden,
+            hidden_reason=post.hidden_reason,
+            url=f"/p/{post.id}",
+        )
 
 
 class ThreadOut(ThreadSummary):
@@ -137,8 +158,9 @@ class ThreadOut(ThreadSummary):
 
     @classmethod
     def with_posts(cls, thread: Thread, posts: list[Post]) -> ThreadOut:
-        return cls.model_validate({**cls.fields_of(thread),
-                                   "posts": [PostOut.of(p) for p in posts]})
+        return cls.model_validate(
+            {**cls.fields_of(thread), "posts": [PostOut.of(p) for p in posts]}
+        )
 
 
 class ThreadIn(BaseModel):
@@ -159,11 +181,13 @@ class PostIn(BaseModel):
 class PostPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown")
-    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX,
-                              description="Opening post only")
+    title: str | None = Field(
+        default=None, min_length=1, max_length=TITLE_MAX, description="Opening post only"
+    )
     kind: PostKind | None = Field(default=None, description="Opening post only")
-    tags: list[str] | None = Field(default=None, max_length=MAX_TAGS,
-                                   description="Opening post only")
+    tags: list[str] | None = Field(
+        default=None, max_length=MAX_TAGS, description="Opening post only"
+    )
 
 
 class SolutionIn(BaseModel):

@@ -90,10 +90,15 @@ def index() -> ResponseReturnValue:
     threads = services.recent_threads(user, kind=kind, page=page_number(request.args.get("page")))
     boards = services.visible_boards(user)
     return render_template(
-        "boards/index.html", threads=threads, boards=boards, kind=kind, kinds=list(PostKind),
+        "boards/index.html",
+        threads=threads,
+        boards=boards,
+        kind=kind,
+        kinds=list(PostKind),
         stats=services.board_stats(b.id for b in boards),
         marks=services.read_marks(user, (t.id for t in threads.items)),
-        tags=services.popular_tags(user))
+        tags=services.popular_tags(user),
+    )
 
 
 @bp.get("/b/<slug>")
@@ -102,13 +107,21 @@ def board_detail(slug: str) -> ResponseReturnValue:
     board = services.get_visible_board(user, slug)
     kind = kind_filter()
     tag = services.normalize_tag(request.args.get("tag", "")) or None
-    threads = services.board_threads(board, kind=kind, tag=tag,
-                                     page=page_number(request.args.get("page")))
+    threads = services.board_threads(
+        board, kind=kind, tag=tag, page=page_number(request.args.get("page"))
+    )
     return render_template(
-        "boards/board_detail.html", board=board, threads=threads, kind=kind, tag=tag,
-        kinds=list(PostKind), marks=services.read_marks(user, (t.id for t in threads.items)),
-        watching=services.is_watching_board(user, board), watch_form=EmptyForm(),
-        can_moderate=services.can_moderate(user, board))
+        "boards/board_detail.html",
+        board=board,
+        threads=threads,
+        kind=kind,
+        tag=tag,
+        kinds=list(PostKind),
+        marks=services.read_marks(user, (t.id for t in threads.items)),
+        watching=services.is_watching_board(user, board),
+        watch_form=EmptyForm(),
+        can_moderate=services.can_moderate(user, board),
+    )
 
 
 @bp.get("/tags/<tag>")
@@ -121,11 +134,17 @@ def tag_detail(tag: str) -> ResponseReturnValue:
         return redirect(url_for("boards.tag_detail", tag=normalized, **args), 301)
     user = me()
     kind = kind_filter()
-    threads = services.recent_threads(user, kind=kind, tag=tag,
-                                      page=page_number(request.args.get("page")))
-    return render_template("boards/tag_detail.html", tag=tag, threads=threads, kind=kind,
-                           kinds=list(PostKind),
-                           marks=services.read_marks(user, (t.id for t in threads.items)))
+    threads = services.recent_threads(
+        user, kind=kind, tag=tag, page=page_number(request.args.get("page"))
+    )
+    return render_template(
+        "boards/tag_detail.html",
+        tag=tag,
+        threads=threads,
+        kind=kind,
+        kinds=list(PostKind),
+        marks=services.read_marks(user, (t.id for t in threads.items)),
+    )
 
 
 def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
@@ -136,17 +155,25 @@ def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
     services.load_solution(thread)
     can_solve = services.can_mark_solution(user, thread)
     html = render_template(
-        "boards/thread_detail.html", thread=thread, posts=posts,
+        "boards/thread_detail.html",
+        thread=thread,
+        posts=posts,
         reactions=services.reaction_summary([p.id for p in posts.items], user),
-        read_mark=marks.get(thread.id, 0), is_unread=services.unread_state(thread, marks),
+        read_mark=marks.get(thread.id, 0),
+        is_unread=services.unread_state(thread, marks),
         watching=services.is_watching_thread(user, thread),
         can_moderate=services.can_moderate(user, thread.board),
-        can_reply=services.can_reply(user, thread), can_solve=can_solve,
+        can_reply=services.can_reply(user, thread),
+        can_solve=can_solve,
         fix_threads=services.fix_threads_for(user) if can_solve else [],
-        reply_form=forms.ReplyForm(), empty_form=EmptyForm(), body_hint=forms.BODY_HINT,
-        can_edit=services.can_edit_post, can_delete=services.can_delete_post,
+        reply_form=forms.ReplyForm(),
+        empty_form=EmptyForm(),
+        body_hint=forms.BODY_HINT,
+        can_edit=services.can_edit_post,
+        can_delete=services.can_delete_post,
         solution_thread_visible=thread.solution_thread is not None
-        and services.can_see_board(user, thread.solution_thread.board))
+        and services.can_see_board(user, thread.solution_thread.board),
+    )
     return html, posts.items[-1].id if posts.items else None
 
 
@@ -196,8 +223,9 @@ def post_revisions(post_id: int) -> ResponseReturnValue:
     moderator = services.can_moderate(user, post.thread.board)
     if not post.is_visible and not (moderator or post.author_id == user.id):
         abort(404)
-    return render_template("boards/post_revisions.html", post=post,
-                           revisions=services.revisions(post))
+    return render_template(
+        "boards/post_revisions.html", post=post, revisions=services.revisions(post)
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -225,9 +253,14 @@ def thread_new(slug: str) -> ResponseReturnValue:
         preview_html = preview_markdown(form.body.data or "")
     elif form.validate_on_submit():
         try:
-            thread = services.create_thread(board, author=user, kind=form.kind.data or "",
-                                             title=form.title.data or "",
-                                             body=form.body.data or "", tags=form.tags.data)
+            thread = services.create_thread(
+                board,
+                author=user,
+                kind=form.kind.data or "",
+                title=form.title.data or "",
+                body=form.body.data or "",
+                tags=form.tags.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -237,8 +270,13 @@ def thread_new(slug: str) -> ResponseReturnValue:
             return redirect(thread_url(thread))
     elif request.method == "POST":
         status = 400
-    return render_template("boards/thread_new.html", board=board, form=form,
-                           preview_html=preview_html, body_hint=forms.BODY_HINT), status
+    return render_template(
+        "boards/thread_new.html",
+        board=board,
+        form=form,
+        preview_html=preview_html,
+        body_hint=forms.BODY_HINT,
+    ), status
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -262,8 +300,9 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         if (form.reply_to.data or "").isdigit():
             reply_to = db.session.get(Post, int(form.reply_to.data or 0))
         try:
-            post = services.add_post(thread, author=user, body=form.body.data or "",
-                                     reply_to=reply_to)
+            post = services.add_post(
+                thread, author=user, body=form.body.data or "", reply_to=reply_to
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -275,8 +314,13 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         status = 400
     if not services.can_reply(user, thread):
         flash("This thread is locked: no new replies.", "warning")
-    return render_template("boards/post_reply.html", thread=thread, form=form,
-                           preview_html=preview_html, body_hint=forms.BODY_HINT), status
+    return render_template(
+        "boards/post_reply.html",
+        thread=thread,
+        form=form,
+        preview_html=preview_html,
+        body_hint=forms.BODY_HINT,
+    ), status
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
@@ -299,10 +343,13 @@ def post_edit(post_id: int) -> ResponseReturnValue:
     elif form.validate_on_submit():
         try:
             services.edit_post(
-                post, editor=user, body=form.body.data or "",
+                post,
+                editor=user,
+                body=form.body.data or "",
                 title=form.title.data if first else None,
                 kind=form.kind.data if first else None,
-                tags=form.tags.data if first else None)
+                tags=form.tags.data if first else None,
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -313,9 +360,15 @@ def post_edit(post_id: int) -> ResponseReturnValue:
             return redirect(post_url(post))
     elif request.method == "POST":
         status = 400
-    return render_template("boards/post_edit.html", post=post, thread=thread, form=form,
-                           first=first, preview_html=preview_html,
-                           body_hint=forms.BODY_HINT), status
+    return render_template(
+        "boards/post_edit.html",
+        post=post,
+        thread=thread,
+        form=form,
+        first=first,
+        preview_html=preview_html,
+        body_hint=forms.BODY_HINT,
+    ), status
 
 
 @bp.post("/preview")
@@ -369,14 +422,18 @@ def thread_solution(thread_id: int) -> ResponseReturnValue:
     thread = services.get_visible_thread(user, thread_id)
     form = forms.SolutionForm()
     form.solution_thread_id.choices = [SelectChoice("", "")] + [
-        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user)]
+        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user)
+    ]
     if not form.validate_on_submit():
         raise Invalid(fields={name: "; ".join(errs) for name, errs in form.errors.items()})
     post = db.session.get(Post, form.post_id.data) if form.post_id.data else None
     if post is not None and post.thread_id != thread.id:
         raise Invalid(fields={"post_id": "Choose a reply in this thread."})
-    fix = (services.get_visible_thread(user, int(form.solution_thread_id.data))
-           if form.solution_thread_id.data else None)
+    fix = (
+        services.get_visible_thread(user, int(form.solution_thread_id.data))
+        if form.solution_thread_id.data
+        else None
+    )
     services.mark_solution(thread, actor=user, post=post, solution_thread=fix)
     db.session.commit()
     flash("Marked as solved." if thread.is_solved else "Solution cleared.", "success")

@@ -76,7 +76,10 @@ def error_response(
         title = ERROR_TITLES.get(status, "Error")
         try:
             html = render_template(
-                "errors/error.html", status=status, title=title, message=message,
+                "errors/error.html",
+                status=status,
+                title=title,
+                message=message,
                 fields=fields or {},
             )
         except Exception:
@@ -180,7 +183,10 @@ def init_app(app: Flask) -> None:
     def _forum_error(error: ForumError) -> ResponseReturnValue:
         db.session.rollback()
         return error_response(
-            error.status, error.code, error.message, error.fields,
+            error.status,
+            error.code,
+            error.message,
+            error.fields,
             retry_after=getattr(error, "retry_after", None),
         )
 

@@ -50,12 +50,16 @@ def init_app(app: Flask) -> None:
     signals.thread_moved.connect(services.on_thread_moved, weak=False)
     app.jinja_env.globals.update(
         escalation_for_thread=services.escalation_for_thread,
-        escalation_thread_url=links.thread_url, escalation_post_url=links.post_url,
-        escalation_profile_url=links.profile_url, escalation_now=utcnow)
+        escalation_thread_url=links.thread_url,
+        escalation_post_url=links.post_url,
+        escalation_profile_url=links.profile_url,
+        escalation_now=utcnow,
+    )
     app.jinja_env.filters["duration"] = format_duration
     register_nav(app, "Inbox", "escalations.inbox", order=20, visible=is_senior)
-    register_nav(app, "Escalation policies", "escalations.admin_policies", order=93,
-                 visible=is_admin)
+    register_nav(
+        app, "Escalation policies", "escalations.admin_policies", order=93, visible=is_admin
+    )
     register_reference_provider(app, _profile_references)
     _register_periodic(app)
 
@@ -67,11 +71,16 @@ def _profile_references(profile: Any, viewer: Any) -> list[Any]:
     from forum.registry.services.references import ProfileReference
 
     return [
-        ProfileReference(kind="escalation", title=f"Escalation: {e.thread.title}",
-                         url=f"/escalations/{e.id}",
-                         detail=f"{e.urgency_enum.label}, {e.state_enum.label.lower()}",
-                         created_at=e.created_at, ref_id=e.id)
-        for e in inbox.escalations_for_profile(profile.id) if services.can_view(viewer, e)
+        ProfileReference(
+            kind="escalation",
+            title=f"Escalation: {e.thread.title}",
+            url=f"/escalations/{e.id}",
+            detail=f"{e.urgency_enum.label}, {e.state_enum.label.lower()}",
+            created_at=e.created_at,
+            ref_id=e.id,
+        )
+        for e in inbox.escalations_for_profile(profile.id)
+        if services.can_view(viewer, e)
     ]
 
 

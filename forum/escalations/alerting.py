@@ -46,8 +46,14 @@ def _details(escalation: Escalation, *, level_label: str | None = None) -> dict[
     return details
 
 
-def alert_recipients(escalation: Escalation, people: list[Recipient], *, headline: str,
-                     level_label: str, now: dt.datetime) -> None:
+def alert_recipients(
+    escalation: Escalation,
+    people: list[Recipient],
+    *,
+    headline: str,
+    level_label: str,
+    now: dt.datetime,
+) -> None:
     """Alert `people` (email at once, whatever their preference, plus in-app) and the
     policy's webhooks about the escalation; one new wave of dedupe keys."""
     escalation.alert_wave = (escalation.alert_wave or 0) + 1
@@ -57,50 +63,107 @@ def alert_recipients(escalation: Escalation, people: list[Recipient], *, headlin
     details = _details(escalation, level_label=level_label)
     body = f"{headline}\n\nReason: {escalation.reason}"
     for person in people:
-        extra = (f"\n\nYou are covering for {person.covering_for.display_name}, who is away."
-                 if person.covering_for is not None else "")
+        extra = (
+            f"\n\nYou are covering for {person.covering_for.display_name}, who is away."
+            if person.covering_for is not None
+            else ""
+        )
         alert_services.notify_user(
-            person.user, kind=KIND, title=subject, body=body + extra, url=url,
+            person.user,
+            kind=KIND,
+            title=subject,
+            body=body + extra,
+            url=url,
             dedupe_key=f"escalation:{escalation.id}:wave:{wave}:user:{person.user.id}",
-            email=True, now=now, details=details)
-    _webhooks(escalation, event="escalation.alerted", title=subject, text=headline,
-              fields=details, key=f"wave:{wave}", now=now)
-    logger.info("escalation %s: %s alerted at %s (wave %s)", escalation.id, len(people),
-                level_label, wave)
+            email=True,
+            now=now,
+            details=details,
+        )
+    _webhooks(
+        escalation,
+        event="escalation.alerted",
+        title=subject,
+        text=headline,
+        fields=details,
+        key=f"wave:{wave}",
+        now=now,
+    )
+    logger.info(
+        "escalation %s: %s alerted at %s (wave %s)", escalation.id, len(people), level_label, wave
+    )
 
 
-def notify_people(escalation: Escalation, people: list[User], *, title: str, body: str,
-                  key: str, now: dt.datetime, email: bool | None = None) -> None:
+def notify_people(
+    escalation: Escalation,
+    people: list[User],
+    *,
+    title: str,
+    body: str,
+    key: str,
+    now: dt.datetime,
+    email: bool | None = None,
+) -> None:
     """Tell people (the escalating persons, a new assignee) what happened, in-app and by mail
     as they prefer (or as `email` forces)."""
     for person in people:
         alert_services.notify_user(
-            person, kind=KIND, title=title, body=body, url=escalation_url(escalation),
-            dedupe_key=f"escalation:{escalation.id}:{key}:user:{person.id}", email=email,
-            now=now, details=_details(escalation))
+            person,
+            kind=KIND,
+            title=title,
+            body=body,
+            url=escalation_url(escalation),
+            dedupe_key=f"escalation:{escalation.id}:{key}:user:{person.id}",
+            email=email,
+            now=now,
+            details=_details(escalation),
+        )
 
 
-def announce(escalation: Escalation, event: EscalationEvent, *, text: str,
-             now: dt.datetime) -> None:
+def announce(
+    escalation: Escalation, event: EscalationEvent, *, text: str, now: dt.datetime
+) -> None:
     """Post a state change (acknowledged, resolved, reopened) to the policy's webhooks."""
-    _webhooks(escalation, event=f"escalation.{event.kind}",
-              title=f"{EventKind(event.kind).label}: {escalation.thread.title}", text=text,
-              fields=_details(escalation), key=f"event:{event.id}", now=now)
+    _webhooks(
+        escalation,
+        event=f"escalation.{event.kind}",
+        title=f"{EventKind(event.kind).label}: {escalation.thread.title}",
+        text=text,
+        fields=_details(escalation),
+        key=f"event:{event.id}",
+        now=now,
+    )
 
 
-def _webhooks(escalation: Escalation, *, event: str, title: str, text: str,
-              fields: dict[str, str], key: str, now: dt.datetime) -> None:
+def _webhooks(
+    escalation: Escalation,
+    *,
+    event: str,
+    title: str,
+    text: str,
+    fields: dict[str, str],
+    key: str,
+    now: dt.datetime,
+) -> None:
     policy = escalation.policy
     if policy is None:
         return
     payload: dict[str, Any] = {
-        "event": event, "title": title, "text": text, "url": escalation_url(escalation),
-        "fields": fields, "escalation_id": escalation.id, "thread_id": escalation.thread_id,
-        "urgency": str(escalation.urgency), "state": str(escalation.state),
+        "event": event,
+        "title": title,
+        "text": text,
+        "url": escalation_url(escalation),
+        "fields": fields,
+        "escalation_id": escalation.id,
+        "thread_id": escalation.thread_id,
+        "urgency": str(escalation.urgency),
+        "state": str(escalation.state),
         "level": escalation.level,
     }
     for endpoint in policy.webhook_endpoints:
         if endpoint.is_active:
             alert_services.enqueue_webhook(
-                endpoint, payload,
-                dedupe_key=f"escalation:{escalation.id}:{key}:webhook:{endpoint.id}", now=now)
+                endpoint,
+                payload,
+                dedupe_key=f"escalation:{escalation.id}:{key}:webhook:{endpoint.id}",
+                now=now,
+            )

@@ -21,18 +21,38 @@ POLICY_NAME = "Communications: urgent and crisis"
 
 # (who escalates, urgency, minutes ago, what happens next, reason)
 SCENARIOS = [
-    ("david.kim", Urgency.CRISIS, 4, "open",
-     "A resident's video about the flooded underpass is being shared widely and people are "
-     "tagging our main account. We need a holding line from a senior now."),
-    ("arjun.patel", Urgency.URGENT, 130, "acknowledged",
-     "A tenant is posting screenshots of our repair emails. Is it OK to reply publicly or "
-     "should we move it to DMs?"),
-    ("zoe.martin", Urgency.ROUTINE, 60 * 26, "resolved",
-     "Someone asked whether the library's account is official. Not urgent, but a senior "
-     "should confirm what we say."),
-    ("ben.carter", Urgency.URGENT, 42, "climbed",
-     "A councillor quoted our bin-collection post with a wrong date. Needs a correction "
-     "approved before the evening rush."),
+    (
+        "david.kim",
+        Urgency.CRISIS,
+        4,
+        "open",
+        "A resident's video about the flooded underpass is being shared widely and people are "
+        "tagging our main account. We need a holding line from a senior now.",
+    ),
+    (
+        "arjun.patel",
+        Urgency.URGENT,
+        130,
+        "acknowledged",
+        "A tenant is posting screenshots of our repair emails. Is it OK to reply publicly or "
+        "should we move it to DMs?",
+    ),
+    (
+        "zoe.martin",
+        Urgency.ROUTINE,
+        60 * 26,
+        "resolved",
+        "Someone asked whether the library's account is official. Not urgent, but a senior "
+        "should confirm what we say.",
+    ),
+    (
+        "ben.carter",
+        Urgency.URGENT,
+        42,
+        "climbed",
+        "A councillor quoted our bin-collection post with a wrong date. Needs a correction "
+        "approved before the evening rush.",
+    ),
 ]
 
 
@@ -49,12 +69,17 @@ def _seed_policy(admin: User) -> int:
     if communications is None or not first:
         return 0
     policy = policies.save_policy(
-        admin, name=POLICY_NAME, position=0, urgencies=["urgent", "crisis"],
-        departments=[communications], repeat_count=1,
+        admin,
+        name=POLICY_NAME,
+        position=0,
+        urgencies=["urgent", "crisis"],
+        departments=[communications],
+        repeat_count=1,
         # The alerts demo's Slack endpoint is switched off until an admin pastes a real URL.
         webhook_endpoints=webhook_endpoints.list_endpoints(),
         description="Public rows on communications boards go to the head of comms first, "
-                    "then the other seniors, then the administrators.")
+        "then the other seniors, then the administrators.",
+    )
     policies.add_level(admin, policy, users=first)
     if second:
         policies.add_level(admin, policy, users=second)
@@ -82,24 +107,33 @@ def seed() -> str:
     now = utcnow()
     created = 0
     for thread, (local, urgency, minutes_ago, outcome, reason) in zip(
-            threads, SCENARIOS, strict=False):
+        threads, SCENARIOS, strict=False
+    ):
         actor = _person(local)
         if actor is None or not board_services.can_see_board(actor, thread.board):
             actor = admin
         at = now - dt.timedelta(minutes=minutes_ago)
-        escalation, _ = services.escalate(thread, actor=actor, reason=reason, urgency=urgency,
-                                          now=at)
+        escalation, _ = services.escalate(
+            thread, actor=actor, reason=reason, urgency=urgency, now=at
+        )
         if outcome == "acknowledged" and priya is not None:
             services.acknowledge(escalation, actor=priya, now=at + dt.timedelta(minutes=12))
-            services.add_note(escalation, actor=priya, now=at + dt.timedelta(minutes=14),
-                              note="Spoke to the repairs manager; drafting a public reply.")
+            services.add_note(
+                escalation,
+                actor=priya,
+                now=at + dt.timedelta(minutes=14),
+                note="Spoke to the repairs manager; drafting a public reply.",
+            )
         elif outcome == "resolved" and tom is not None:
             services.acknowledge(escalation, actor=tom, now=at + dt.timedelta(hours=3))
-            services.resolve(escalation, actor=tom, now=at + dt.timedelta(hours=4),
-                             note="Confirmed it is ours and listed in the registry; replied.")
+            services.resolve(
+                escalation,
+                actor=tom,
+                now=at + dt.timedelta(hours=4),
+                note="Confirmed it is ours and listed in the registry; replied.",
+            )
         elif outcome == "climbed":
             services.advance_ladder(at + routing.timeout_for(escalation, escalation.level))
         created += 1
     db.session.commit()
     return f"{policies_added} escalation policy, {created} escalations"
-

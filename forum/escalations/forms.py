@@ -25,12 +25,14 @@ URGENCY_CHOICES = [
 
 
 class EscalateForm(FlaskForm):
-    reason = TextAreaField("Why does this need a senior?",
-                           validators=[DataRequired(), Length(max=REASON_MAX)])
+    reason = TextAreaField(
+        "Why does this need a senior?", validators=[DataRequired(), Length(max=REASON_MAX)]
+    )
     urgency = SelectField("Urgency", choices=URGENCY_CHOICES, default=Urgency.ROUTINE.value)
     post_id = HiddenField()
-    profile_id = IntegerField("Registered profile number (optional)",
-                              validators=[Optional(), NumberRange(min=1)])
+    profile_id = IntegerField(
+        "Registered profile number (optional)", validators=[Optional(), NumberRange(min=1)]
+    )
 
 
 class AcknowledgeForm(FlaskForm):
@@ -51,32 +53,44 @@ class ReassignForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField("Internal note (seniors and admins only)",
-                         validators=[DataRequired(), Length(max=NOTE_MAX)])
+    note = TextAreaField(
+        "Internal note (seniors and admins only)", validators=[DataRequired(), Length(max=NOTE_MAX)]
+    )
 
 
 class PolicyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    position = IntegerField("Order (lower is tried first)", default=0,
-                            validators=[Optional(), NumberRange(min=0, max=10_000)])
+    position = IntegerField(
+        "Order (lower is tried first)",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10_000)],
+    )
     is_active = BooleanField("Active", default=True)
-    urgencies = SelectMultipleField("Urgencies (none chosen: all)", choices=[
-        SelectChoice(u.value, u.label) for u in Urgency], validators=[Optional()])
-    departments = SelectMultipleField("Departments (none chosen: all)", coerce=str,
-                                      validators=[Optional()])
-    boards = SelectMultipleField("Boards (none chosen: all)", coerce=str,
-                                 validators=[Optional()])
-    webhook_endpoints = SelectMultipleField("Webhook endpoints alerted", coerce=str,
-                                            validators=[Optional()])
-    repeat_count = IntegerField("Repeat the ladder this many times", default=0,
-                                validators=[Optional(), NumberRange(min=0, max=10)])
+    urgencies = SelectMultipleField(
+        "Urgencies (none chosen: all)",
+        choices=[SelectChoice(u.value, u.label) for u in Urgency],
+        validators=[Optional()],
+    )
+    departments = SelectMultipleField(
+        "Departments (none chosen: all)", coerce=str, validators=[Optional()]
+    )
+    boards = SelectMultipleField("Boards (none chosen: all)", coerce=str, validators=[Optional()])
+    webhook_endpoints = SelectMultipleField(
+        "Webhook endpoints alerted", coerce=str, validators=[Optional()]
+    )
+    repeat_count = IntegerField(
+        "Repeat the ladder this many times",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10)],
+    )
 
 
 class LevelForm(FlaskForm):
     users = SelectMultipleField("People", coerce=str, validators=[Optional()])
     department = SelectField("Seniors of department", coerce=str, validators=[Optional()])
     includes_thread_department = BooleanField("Seniors of the thread's department")
-    timeout_minutes = IntegerField("Minutes to acknowledge (empty: by urgency — crisis 10, "
-                                   "urgent 30, routine 1440)",
-                                   validators=[Optional(), NumberRange(min=1, max=10080)])
+    timeout_minutes = IntegerField(
+        "Minutes to acknowledge (empty: by urgency — crisis 10, urgent 30, routine 1440)",
+        validators=[Optional(), NumberRange(min=1, max=10080)],
+    )

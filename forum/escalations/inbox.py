@@ -19,10 +19,18 @@ from forum.extensions import db
 PER_PAGE = 25
 
 # Age filter values: escalations older than this.
-AGES = {"1h": dt.timedelta(hours=1), "4h": dt.timedelta(hours=4),
-        "24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7)}
-AGE_LABELS = {"1h": "Older than 1 hour", "4h": "Older than 4 hours",
-              "24h": "Older than a day", "7d": "Older than a week"}
+AGES = {
+    "1h": dt.timedelta(hours=1),
+    "4h": dt.timedelta(hours=4),
+    "24h": dt.timedelta(hours=24),
+    "7d": dt.timedelta(days=7),
+}
+AGE_LABELS = {
+    "1h": "Older than 1 hour",
+    "4h": "Older than 4 hours",
+    "24h": "Older than a day",
+    "7d": "Older than a week",
+}
 
 
 @dataclasses.dataclass
@@ -51,9 +59,15 @@ def _query(filters: InboxFilter, now: dt.datetime) -> Select[Escalation]:
     return query
 
 
-def list_escalations(user: User, filters: InboxFilter, *, page: int = 1,
-                     per_page: int = PER_PAGE, now: dt.datetime | None = None,
-                     with_events: bool = False) -> Page[Escalation]:
+def list_escalations(
+    user: User,
+    filters: InboxFilter,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: dt.datetime | None = None,
+    with_events: bool = False,
+) -> Page[Escalation]:
     """Escalations in one state for seniors and admins: open ones most urgent and oldest first,
     the others most recent first. Raises NotPermitted for everyone else."""
     require_role(user, Role.SENIOR)
@@ -62,20 +76,28 @@ def list_escalations(user: User, filters: InboxFilter, *, page: int = 1,
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if filters.state == EscalationState.OPEN:
         # Most urgent first, then the longest waiting.
-        urgency_order = case({"crisis": 0, "urgent": 1, "routine": 2},
-                             value=Escalation.urgency, else_=3)
+        urgency_order = case(
+            {"crisis": 0, "urgent": 1, "routine": 2}, value=Escalation.urgency, else_=3
+        )
         order = [urgency_order, Escalation.created_at.asc(), Escalation.id.asc()]
     elif filters.state == EscalationState.ACKNOWLEDGED:
         order = [Escalation.acknowledged_at.desc(), Escalation.id.desc()]
     else:
         order = [Escalation.resolved_at.desc(), Escalation.id.desc()]
-    options = [selectinload(Escalation.thread), selectinload(Escalation.department),
-               selectinload(Escalation.profile), selectinload(Escalation.created_by),
-               selectinload(Escalation.assigned_to)]
+    options = [
+        selectinload(Escalation.thread),
+        selectinload(Escalation.department),
+        selectinload(Escalation.profile),
+        selectinload(Escalation.created_by),
+        selectinload(Escalation.assigned_to),
+    ]
     if with_events:
         options.append(selectinload(Escalation.events).selectinload(EscalationEvent.actor))
-    items = list(db.session.scalars(
-        query.order_by(*order).limit(per_page).offset((page - 1) * per_page).options(*options)))
+    items = list(
+        db.session.scalars(
+            query.order_by(*order).limit(per_page).offset((page - 1) * per_page).options(*options)
+        )
+    )
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
@@ -83,7 +105,8 @@ def counts(user: User) -> dict[str, int]:
     """How many escalations are in each state (the inbox tabs)."""
     require_role(user, Role.SENIOR)
     rows = db.session.execute(
-        select(Escalation.state, func.count()).group_by(Escalation.state)).all()
+        select(Escalation.state, func.count()).group_by(Escalation.state)
+    ).all()
     result = {state.value: 0 for state in EscalationState}
     result.update({str(state): int(n) for state, n in rows})
     return result
@@ -91,7 +114,12 @@ def counts(user: User) -> dict[str, int]:
 
 def escalations_for_profile(profile_id: int, *, limit: int = 20) -> list[Escalation]:
     """The most recent escalations that name a registered profile (for its registry page)."""
-    return list(db.session.scalars(
-        select(Escalation).where(Escalation.profile_id == profile_id)
-        .order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(limit)
-        .options(selectinload(Escalation.thread))))
+    return list(
+        db.session.scalars(
+            select(Escalation)
+            .where(Escalation.profile_id == profile_id)
+            .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+            .limit(limit)
+            .options(selectinload(Escalation.thread))
+        )
+    )

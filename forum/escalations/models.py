@@ -80,10 +80,16 @@ class EventKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "opened": "Escalated", "added": "Escalated again", "urgency_raised": "Urgency raised",
-            "alerted": "Alerted", "climbed": "Climbed the ladder",
-            "exhausted": "Ladder exhausted", "acknowledged": "Acknowledged",
-            "resolved": "Resolved", "reopened": "Reopened", "reassigned": "Reassigned",
+            "opened": "Escalated",
+            "added": "Escalated again",
+            "urgency_raised": "Urgency raised",
+            "alerted": "Alerted",
+            "climbed": "Climbed the ladder",
+            "exhausted": "Ladder exhausted",
+            "acknowledged": "Acknowledged",
+            "resolved": "Resolved",
+            "reopened": "Reopened",
+            "reassigned": "Reassigned",
             "note": "Internal note",
         }[self.value]
 
@@ -94,29 +100,35 @@ class Escalation(Model):
     __tablename__ = "escalations"
     __table_args__ = (
         # One unresolved escalation per thread, enforced by the database under concurrency too.
-        Index("uq_escalations_thread_id_unresolved", "thread_id", unique=True,
-              sqlite_where=text("state != 'resolved'"),
-              postgresql_where=text("state != 'resolved'")),
+        Index(
+            "uq_escalations_thread_id_unresolved",
+            "thread_id",
+            unique=True,
+            sqlite_where=text("state != 'resolved'"),
+            postgresql_where=text("state != 'resolved'"),
+        ),
         Index("ix_escalations_state_created_at", "state", "created_at"),
         Index("ix_escalations_state_next_escalation_at", "state", "next_escalation_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
-                                           index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     profile_id: Mapped[int | None] = mapped_column(
-        ForeignKey("social_profiles.id", ondelete="SET NULL"), index=True)
+        ForeignKey("social_profiles.id", ondelete="SET NULL"), index=True
+    )
     # The thread's department when escalated (kept in step when the thread moves): routing and
     # the inbox filter use it without reaching into the boards' tables.
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
     urgency: Mapped[Urgency] = mapped_column(String(20), default=Urgency.ROUTINE)
     state: Mapped[EscalationState] = mapped_column(String(20), default=EscalationState.OPEN)
     policy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("escalation_policies.id", ondelete="SET NULL"))
+        ForeignKey("escalation_policies.id", ondelete="SET NULL")
+    )
     # 1-based position on the ladder; `ladder_round` counts repeats of the whole ladder.
     level: Mapped[int] = mapped_column(Integer, default=1)
     ladder_round: Mapped[int] = mapped_column(Integer, default=0)
@@ -126,16 +138,19 @@ class Escalation(Model):
     next_escalation_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assigned_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolution_post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", ondelete="SET NULL"))
+        ForeignKey("posts.id", ondelete="SET NULL")
+    )
     resolution_note: Mapped[str] = mapped_column(Text, default="")
 
     thread: Mapped[Thread] = relationship()
@@ -150,8 +165,11 @@ class Escalation(Model):
     department: Mapped[Department | None] = relationship()
     policy: Mapped[EscalationPolicy | None] = relationship()
     events: Mapped[list[EscalationEvent]] = relationship(
-        back_populates="escalation", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="EscalationEvent.id")
+        back_populates="escalation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EscalationEvent.id",
+    )
 
     @property
     def urgency_enum(self) -> Urgency:
@@ -187,10 +205,12 @@ class EscalationEvent(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     escalation_id: Mapped[int] = mapped_column(
-        ForeignKey("escalations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
     # None for what the system did on its own (the ladder).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                 index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[EventKind] = mapped_column(String(30))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # Free text: the reason given, the resolution note, the internal note.
@@ -211,33 +231,42 @@ class EscalationEvent(Model):
 
 
 policy_departments = Table(
-    "escalation_policy_departments", db.metadata,
-    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    "escalation_policy_departments",
+    db.metadata,
+    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "department_id",
+        ForeignKey("departments.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 policy_boards = Table(
-    "escalation_policy_boards", db.metadata,
-    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("board_id", ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    "escalation_policy_boards",
+    db.metadata,
+    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"), primary_key=True),
+    Column("board_id", ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 policy_webhooks = Table(
-    "escalation_policy_webhooks", db.metadata,
-    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("endpoint_id", ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
-           primary_key=True, index=True),
+    "escalation_policy_webhooks",
+    db.metadata,
+    Column("policy_id", ForeignKey("escalation_policies.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "endpoint_id",
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 level_users = Table(
-    "escalation_policy_level_users", db.metadata,
-    Column("level_id", ForeignKey("escalation_policy_levels.id", ondelete="CASCADE"),
-           primary_key=True),
+    "escalation_policy_level_users",
+    db.metadata,
+    Column(
+        "level_id", ForeignKey("escalation_policy_levels.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
@@ -262,14 +291,19 @@ class EscalationPolicy(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    departments: Mapped[list[Department]] = relationship(secondary=policy_departments,
-                                                         order_by="Department.name")
+    departments: Mapped[list[Department]] = relationship(
+        secondary=policy_departments, order_by="Department.name"
+    )
     boards: Mapped[list[Board]] = relationship(secondary=policy_boards, order_by="Board.name")
     webhook_endpoints: Mapped[list[WebhookEndpoint]] = relationship(
-        secondary=policy_webhooks, order_by="WebhookEndpoint.name")
+        secondary=policy_webhooks, order_by="WebhookEndpoint.name"
+    )
     levels: Mapped[list[EscalationPolicyLevel]] = relationship(
-        back_populates="policy", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="EscalationPolicyLevel.position")
+        back_populates="policy",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EscalationPolicyLevel.position",
+    )
 
     @property
     def urgency_set(self) -> set[Urgency]:
@@ -286,11 +320,13 @@ class EscalationPolicyLevel(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(
-        ForeignKey("escalation_policies.id", ondelete="CASCADE"), index=True)
+        ForeignKey("escalation_policies.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     # The seniors of this department are alerted at this level (besides the named people).
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"))
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
     # When true, the seniors of the escalated thread's own department are alerted too.
     includes_thread_department: Mapped[bool] = mapped_column(Boolean, default=False)
     # Minutes to acknowledge before the next level; None uses the urgency's default.
@@ -298,8 +334,7 @@ class EscalationPolicyLevel(Model):
 
     policy: Mapped[EscalationPolicy] = relationship(back_populates="levels")
     department: Mapped[Department | None] = relationship()
-    users: Mapped[list[User]] = relationship(secondary=level_users,
-                                             order_by="User.display_name")
+    users: Mapped[list[User]] = relationship(secondary=level_users, order_by="User.display_name")
 
     def __repr__(self) -> str:
         return f"<EscalationPolicyLevel {self.policy_id}#{self.position}>"

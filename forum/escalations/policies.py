@@ -27,14 +27,21 @@ MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 
 def list_policies() -> list[EscalationPolicy]:
     """Every policy in matching order (position, then id), with what the admin pages show."""
-    return list(db.session.scalars(
-        select(EscalationPolicy).order_by(EscalationPolicy.position, EscalationPolicy.id)
-        .options(selectinload(EscalationPolicy.departments),
-                 selectinload(EscalationPolicy.boards),
-                 selectinload(EscalationPolicy.webhook_endpoints),
-                 selectinload(EscalationPolicy.levels).selectinload(EscalationPolicyLevel.users),
-                 selectinload(EscalationPolicy.levels)
-                 .selectinload(EscalationPolicyLevel.department))))
+    return list(
+        db.session.scalars(
+            select(EscalationPolicy)
+            .order_by(EscalationPolicy.position, EscalationPolicy.id)
+            .options(
+                selectinload(EscalationPolicy.departments),
+                selectinload(EscalationPolicy.boards),
+                selectinload(EscalationPolicy.webhook_endpoints),
+                selectinload(EscalationPolicy.levels).selectinload(EscalationPolicyLevel.users),
+                selectinload(EscalationPolicy.levels).selectinload(
+                    EscalationPolicyLevel.department
+                ),
+            )
+        )
+    )
 
 
 def get_policy(policy_id: int) -> EscalationPolicy:
@@ -45,12 +52,14 @@ def get_policy(policy_id: int) -> EscalationPolicy:
 
 
 def policy_by_name(name: str) -> EscalationPolicy | None:
-    return db.session.scalar(select(EscalationPolicy).where(
-        func.lower(EscalationPolicy.name) == name.strip().lower()))
+    return db.session.scalar(
+        select(EscalationPolicy).where(func.lower(EscalationPolicy.name) == name.strip().lower())
+    )
 
 
-def _clean(name: str, urgencies: Iterable[str], repeat_count: int,
-           policy: EscalationPolicy | None) -> tuple[str, list[str]]:
+def _clean(
+    name: str, urgencies: Iterable[str], repeat_count: int, policy: EscalationPolicy | None
+) -> tuple[str, list[str]]:
     fields: dict[str, str] = {}
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 120:
@@ -71,11 +80,21 @@ def _clean(name: str, urgencies: Iterable[str], repeat_count: int,
     return name, sorted(set(chosen), key=lambda v: Urgency(v).rank)
 
 
-def save_policy(actor: User, policy: EscalationPolicy | None = None, *, name: str,
-                description: str = "", position: int = 0, is_active: bool = True,
-                urgencies: Iterable[str] = (), departments: Iterable[Department] = (),
-                boards: Iterable[Board] = (), webhook_endpoints: Iterable[WebhookEndpoint] = (),
-                repeat_count: int = 0, now: dt.datetime | None = None) -> EscalationPolicy:
+def save_policy(
+    actor: User,
+    policy: EscalationPolicy | None = None,
+    *,
+    name: str,
+    description: str = "",
+    position: int = 0,
+    is_active: bool = True,
+    urgencies: Iterable[str] = (),
+    departments: Iterable[Department] = (),
+    boards: Iterable[Board] = (),
+    webhook_endpoints: Iterable[WebhookEndpoint] = (),
+    repeat_count: int = 0,
+    now: dt.datetime | None = None,
+) -> EscalationPolicy:
     """Create a policy (when `policy` is None) or change one. Admins only (NotPermitted).
 
     Empty urgencies, departments and boards mean "any". Raises Invalid, Conflict (name taken).
@@ -109,9 +128,15 @@ def delete_policy(actor: User, policy: EscalationPolicy) -> None:
     db.session.flush()
 
 
-def add_level(actor: User, policy: EscalationPolicy, *, users: Iterable[User] = (),
-              department: Department | None = None, includes_thread_department: bool = False,
-              timeout_minutes: int | None = None) -> EscalationPolicyLevel:
+def add_level(
+    actor: User,
+    policy: EscalationPolicy,
+    *,
+    users: Iterable[User] = (),
+    department: Department | None = None,
+    includes_thread_department: bool = False,
+    timeout_minutes: int | None = None,
+) -> EscalationPolicyLevel:
     """Append a level to the ladder. Admins only.
 
     A level needs somebody: named people, a department's seniors, or the thread's department's
@@ -130,8 +155,11 @@ def add_level(actor: User, policy: EscalationPolicy, *, users: Iterable[User] = 
     if fields:
         raise Invalid(fields=fields)
     level = EscalationPolicyLevel(
-        position=len(policy.levels) + 1, department=department,
-        includes_thread_department=includes_thread_department, timeout_minutes=timeout_minutes)
+        position=len(policy.levels) + 1,
+        department=department,
+        includes_thread_department=includes_thread_department,
+        timeout_minutes=timeout_minutes,
+    )
     level.users = people
     policy.levels.append(level)
     policy.updated_at = utcnow()

@@ -45,16 +45,21 @@ class Recipient:
     covering_for: User | None = None
 
 
-def match_policy(*, department_id: int | None, board_id: int | None,
-                 urgency: Urgency) -> EscalationPolicy | None:
+def match_policy(
+    *, department_id: int | None, board_id: int | None, urgency: Urgency
+) -> EscalationPolicy | None:
     """The first active policy (by position, then id) whose lists all match; empty lists match
     anything. Policies without levels are passed over."""
     policies = db.session.scalars(
-        select(EscalationPolicy).where(EscalationPolicy.is_active.is_(True))
+        select(EscalationPolicy)
+        .where(EscalationPolicy.is_active.is_(True))
         .order_by(EscalationPolicy.position, EscalationPolicy.id)
-        .options(selectinload(EscalationPolicy.departments),
-                 selectinload(EscalationPolicy.boards),
-                 selectinload(EscalationPolicy.levels)))
+        .options(
+            selectinload(EscalationPolicy.departments),
+            selectinload(EscalationPolicy.boards),
+            selectinload(EscalationPolicy.levels),
+        )
+    )
     for policy in policies:
         if not policy.levels:
             continue
@@ -78,8 +83,11 @@ def _staff() -> list[User]:
 
 
 def _seniors(staff: list[User], department_id: int | None = None) -> list[User]:
-    return [u for u in staff if u.role == Role.SENIOR
-            and (department_id is None or u.department_id == department_id)]
+    return [
+        u
+        for u in staff
+        if u.role == Role.SENIOR and (department_id is None or u.department_id == department_id)
+    ]
 
 
 def _admins(staff: list[User]) -> list[User]:
@@ -99,8 +107,13 @@ def ladder(escalation: Escalation) -> list[Rung]:
                 people.update({u.id: u for u in _seniors(staff, level.department_id)})
             if level.includes_thread_department and escalation.department_id is not None:
                 people.update({u.id: u for u in _seniors(staff, escalation.department_id)})
-            rungs.append(Rung(label=f"Level {level.position}", people=list(people.values()),
-                              timeout=_timeout(level, urgency)))
+            rungs.append(
+                Rung(
+                    label=f"Level {level.position}",
+                    people=list(people.values()),
+                    timeout=_timeout(level, urgency),
+                )
+            )
         return rungs
     candidates: list[tuple[str, list[User]]] = []
     if escalation.department_id is not None:
@@ -134,8 +147,11 @@ def reachable(people: list[User], on: dt.date) -> list[Recipient]:
             continue
         cover = person.cover_user
         hops = 0
-        while cover is not None and hops < MAX_COVER_HOPS and (
-                not cover.is_active or cover.is_away(on)):
+        while (
+            cover is not None
+            and hops < MAX_COVER_HOPS
+            and (not cover.is_active or cover.is_away(on))
+        ):
             cover = cover.cover_user if cover.is_active else None
             hops += 1
         if cover is not None and cover.is_active and not cover.is_away(on):

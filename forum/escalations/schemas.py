@@ -61,9 +61,15 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, event: EscalationEvent) -> EventOut:
-        return cls(id=event.id, kind=EventKind(event.kind), created_at=event.created_at,
-                   actor=_person(event.actor), note=event.note, details=event.details or {},
-                   is_internal=event.is_internal)
+        return cls(
+            id=event.id,
+            kind=EventKind(event.kind),
+            created_at=event.created_at,
+            actor=_person(event.actor),
+            note=event.note,
+            details=event.details or {},
+            is_internal=event.is_internal,
+        )
 
 
 def _person(user: Any) -> PersonOut | None:
@@ -96,18 +102,25 @@ class EscalationOut(BaseModel):
     @classmethod
     def of(cls, escalation: Escalation, events: list[EscalationEvent]) -> EscalationOut:
         return cls(
-            id=escalation.id, state=EscalationState(escalation.state),
-            urgency=Urgency(escalation.urgency), thread_id=escalation.thread_id,
-            thread_title=escalation.thread.title, post_id=escalation.post_id,
+            id=escalation.id,
+            state=EscalationState(escalation.state),
+            urgency=Urgency(escalation.urgency),
+            thread_id=escalation.thread_id,
+            thread_title=escalation.thread.title,
+            post_id=escalation.post_id,
             profile_id=escalation.profile_id,
             department=escalation.department.slug if escalation.department else None,
-            reason=escalation.reason, created_at=escalation.created_at,
-            created_by=_person(escalation.created_by), assigned_to=_person(escalation.assigned_to),
+            reason=escalation.reason,
+            created_at=escalation.created_at,
+            created_by=_person(escalation.created_by),
+            assigned_to=_person(escalation.assigned_to),
             acknowledged_at=escalation.acknowledged_at,
             acknowledged_by=_person(escalation.acknowledged_by),
-            resolved_at=escalation.resolved_at, resolved_by=_person(escalation.resolved_by),
+            resolved_at=escalation.resolved_at,
+            resolved_by=_person(escalation.resolved_by),
             resolution_post_id=escalation.resolution_post_id,
-            resolution_note=escalation.resolution_note or "", level=escalation.level,
+            resolution_note=escalation.resolution_note or "",
+            level=escalation.level,
             next_escalation_at=escalation.next_escalation_at,
             timeline=[EventOut.of(e) for e in events],
         )

@@ -43,10 +43,14 @@ DEFAULT_PER_HOUR = 10
 
 # --- Reading ----------------------------------------------------------------------------------
 
+
 def reporter_ids(escalation: Escalation) -> set[int]:
     """Everyone who escalated the thread: the first person and those who added to it."""
-    ids = {e.actor_id for e in escalation.events
-           if e.kind in (EventKind.OPENED, EventKind.ADDED) and e.actor_id is not None}
+    ids = {
+        e.actor_id
+        for e in escalation.events
+        if e.kind in (EventKind.OPENED, EventKind.ADDED) and e.actor_id is not None
+    }
     if escalation.created_by_id is not None:
         ids.add(escalation.created_by_id)
     return ids
@@ -59,8 +63,9 @@ def can_view(user: User | None, escalation: Escalation) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return (user.id in reporter_ids(escalation)
-            and board_services.can_see_board(user, escalation.thread.board))
+    return user.id in reporter_ids(escalation) and board_services.can_see_board(
+        user, escalation.thread.board
+    )
 
 
 def can_handle(user: User | None) -> bool:
@@ -69,8 +74,9 @@ def can_handle(user: User | None) -> bool:
 
 
 def can_reopen(user: User | None, escalation: Escalation) -> bool:
-    return escalation.is_resolved and (can_handle(user) or (
-        user is not None and user.id in reporter_ids(escalation)))
+    return escalation.is_resolved and (
+        can_handle(user) or (user is not None and user.id in reporter_ids(escalation))
+    )
 
 
 def get_escalation(user: User | None, escalation_id: int) -> Escalation:
@@ -93,8 +99,11 @@ def timeline(user: User | None, escalation: Escalation) -> list[EscalationEvent]
 
 
 def open_escalation_for_thread(thread_id: int) -> Escalation | None:
-    return db.session.scalar(select(Escalation).where(
-        Escalation.thread_id == thread_id, Escalation.state.in_(UNRESOLVED)))
+    return db.session.scalar(
+        select(Escalation).where(
+            Escalation.thread_id == thread_id, Escalation.state.in_(UNRESOLVED)
+        )
+    )
 
 
 def escalation_for_thread(thread: Thread | int) -> Escalation | None:
@@ -102,17 +111,34 @@ def escalation_for_thread(thread: Thread | int) -> Escalation | None:
     thread page's status line, shown to everyone who can see the thread)."""
     thread_id = thread if isinstance(thread, int) else thread.id
     return open_escalation_for_thread(thread_id) or db.session.scalar(
-        select(Escalation).where(Escalation.thread_id == thread_id)
-        .order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(1))
+        select(Escalation)
+        .where(Escalation.thread_id == thread_id)
+        .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+        .limit(1)
+    )
 
 
 # --- Escalating -------------------------------------------------------------------------------
 
-def _event(escalation: Escalation, kind: EventKind, *, actor: User | None, now: dt.datetime,
-           note: str = "", details: dict[str, Any] | None = None,
-           is_internal: bool = False) -> EscalationEvent:
-    event = EscalationEvent(kind=kind, actor=actor, created_at=now, note=note,
-                            details=details or {}, is_internal=is_internal)
+
+def _event(
+    escalation: Escalation,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+    is_internal: bool = False,
+) -> EscalationEvent:
+    event = EscalationEvent(
+        kind=kind,
+        actor=actor,
+        created_at=now,
+        note=note,
+        details=details or {},
+        is_internal=is_internal,
+    )
     escalation.events.append(event)
     escalation.updated_at = now
     db.session.flush()
@@ -131,14 +157,23 @@ def _check_throttle(actor: User, now: dt.datetime) -> None:
     limit = _per_hour()
     if limit <= 0:
         return
-    recent = db.session.scalar(
-        select(func.count()).select_from(EscalationEvent).where(
-            EscalationEvent.actor_id == actor.id,
-            EscalationEvent.kind.in_((EventKind.OPENED, EventKind.ADDED)),
-            EscalationEvent.created_at > now - dt.timedelta(hours=1))) or 0
+    recent = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(EscalationEvent)
+            .where(
+                EscalationEvent.actor_id == actor.id,
+                EscalationEvent.kind.in_((EventKind.OPENED, EventKind.ADDED)),
+                EscalationEvent.created_at > now - dt.timedelta(hours=1),
+            )
+        )
+        or 0
+    )
     if recent >= limit:
-        raise Throttled("You have escalated a lot in the last hour. Wait a little, or ask a "
-                        "senior directly.", retry_after=600)
+        raise Throttled(
+            "You have escalated a lot in the last hour. Wait a little, or ask a senior directly.",
+            retry_after=600,
+        )
 
 
 def _clean_reason(reason: str) -> str:
@@ -158,29 +193,57 @@ def parse_urgency(value: Urgency | str) -> Urgency:
         raise Invalid(fields={"urgency": "Choose routine, urgent or crisis."}) from None
 
 
-def _alert_level(escalation: Escalation, *, headline: str, now: dt.datetime,
-                 kind: EventKind, actor: User | None = None) -> None:
+def _alert_level(
+    escalation: Escalation,
+    *,
+    headline: str,
+    now: dt.datetime,
+    kind: EventKind,
+    actor: User | None = None,
+) -> None:
     """Alert the current level, record who was alerted, and start its timeout."""
     rungs = routing.ladder(escalation)
     escalation.level = min(max(escalation.level, 1), len(rungs))
     rung = rungs[escalation.level - 1]
     people = routing.recipients(escalation, escalation.level, now.date())
-    alerting.alert_recipients(escalation, people, headline=headline,
-                              level_label=f"{escalation.level} of {len(rungs)} ({rung.label})",
-                              now=now)
+    alerting.alert_recipients(
+        escalation,
+        people,
+        headline=headline,
+        level_label=f"{escalation.level} of {len(rungs)} ({rung.label})",
+        now=now,
+    )
     escalation.next_escalation_at = now + rung.timeout
-    _event(escalation, kind, actor=actor, now=now, details={
-        "level": escalation.level, "levels": len(rungs), "label": rung.label,
-        "recipients": [p.user.display_name for p in people],
-        "covering": {p.user.display_name: p.covering_for.display_name
-                     for p in people if p.covering_for is not None},
-        "timeout_minutes": int(rung.timeout.total_seconds() // 60),
-    })
+    _event(
+        escalation,
+        kind,
+        actor=actor,
+        now=now,
+        details={
+            "level": escalation.level,
+            "levels": len(rungs),
+            "label": rung.label,
+            "recipients": [p.user.display_name for p in people],
+            "covering": {
+                p.user.display_name: p.covering_for.display_name
+                for p in people
+                if p.covering_for is not None
+            },
+            "timeout_minutes": int(rung.timeout.total_seconds() // 60),
+        },
+    )
 
 
-def escalate(thread: Thread, *, actor: User, reason: str, urgency: Urgency | str,
-             post: Post | None = None, profile: SocialProfile | None = None,
-             now: dt.datetime | None = None) -> tuple[Escalation, bool]:
+def escalate(
+    thread: Thread,
+    *,
+    actor: User,
+    reason: str,
+    urgency: Urgency | str,
+    post: Post | None = None,
+    profile: SocialProfile | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Escalation, bool]:
     """Escalate a thread; returns (escalation, created).
 
     Anyone who can see the thread may. A thread has one unresolved escalation: escalating it
@@ -199,16 +262,29 @@ def escalate(thread: Thread, *, actor: User, reason: str, urgency: Urgency | str
     _check_throttle(actor, now)
     existing = open_escalation_for_thread(thread.id)
     if existing is not None:
-        _add_to(existing, actor=actor, reason=reason, urgency=level, post=post, profile=profile,
-                now=now)
+        _add_to(
+            existing, actor=actor, reason=reason, urgency=level, post=post, profile=profile, now=now
+        )
         return existing, False
     escalation = Escalation(
-        thread=thread, post=post, profile=profile, reason=reason, urgency=level,
-        state=EscalationState.OPEN, level=1, ladder_round=0, alert_wave=0,
-        department_id=thread.board.department_id, board_id=thread.board_id,
-        created_by=actor, created_at=now, updated_at=now,
-        policy=routing.match_policy(department_id=thread.board.department_id,
-                                    board_id=thread.board_id, urgency=level))
+        thread=thread,
+        post=post,
+        profile=profile,
+        reason=reason,
+        urgency=level,
+        state=EscalationState.OPEN,
+        level=1,
+        ladder_round=0,
+        alert_wave=0,
+        department_id=thread.board.department_id,
+        board_id=thread.board_id,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+        policy=routing.match_policy(
+            department_id=thread.board.department_id, board_id=thread.board_id, urgency=level
+        ),
+    )
     try:
         with db.session.begin_nested():
             db.session.add(escalation)
@@ -218,54 +294,105 @@ def escalate(thread: Thread, *, actor: User, reason: str, urgency: Urgency | str
         existing = open_escalation_for_thread(thread.id)
         if existing is None:
             raise
-        _add_to(existing, actor=actor, reason=reason, urgency=level, post=post, profile=profile,
-                now=now)
+        _add_to(
+            existing, actor=actor, reason=reason, urgency=level, post=post, profile=profile, now=now
+        )
         return existing, False
-    _event(escalation, EventKind.OPENED, actor=actor, now=now, note=reason,
-           details={"urgency": str(level), "post_id": post.id if post else None,
-                    "profile_id": profile.id if profile else None})
-    _alert_level(escalation, headline=f"{actor.display_name} escalated \"{thread.title}\" "
-                 f"({level.label.lower()}).", now=now, kind=EventKind.ALERTED)
-    logger.info("escalation %s opened on thread %s (%s) by user %s", escalation.id, thread.id,
-                level, actor.id)
+    _event(
+        escalation,
+        EventKind.OPENED,
+        actor=actor,
+        now=now,
+        note=reason,
+        details={
+            "urgency": str(level),
+            "post_id": post.id if post else None,
+            "profile_id": profile.id if profile else None,
+        },
+    )
+    _alert_level(
+        escalation,
+        headline=f'{actor.display_name} escalated "{thread.title}" ({level.label.lower()}).',
+        now=now,
+        kind=EventKind.ALERTED,
+    )
+    logger.info(
+        "escalation %s opened on thread %s (%s) by user %s",
+        escalation.id,
+        thread.id,
+        level,
+        actor.id,
+    )
     return escalation, True
 
 
-def _add_to(escalation: Escalation, *, actor: User, reason: str, urgency: Urgency,
-            post: Post | None, profile: SocialProfile | None, now: dt.datetime) -> None:
+def _add_to(
+    escalation: Escalation,
+    *,
+    actor: User,
+    reason: str,
+    urgency: Urgency,
+    post: Post | None,
+    profile: SocialProfile | None,
+    now: dt.datetime,
+) -> None:
     if escalation.post_id is None and post is not None:
         escalation.post = post
     if escalation.profile_id is None and profile is not None:
         escalation.profile = profile
-    _event(escalation, EventKind.ADDED, actor=actor, now=now, note=reason,
-           details={"urgency": str(urgency), "post_id": post.id if post else None,
-                    "profile_id": profile.id if profile else None})
+    _event(
+        escalation,
+        EventKind.ADDED,
+        actor=actor,
+        now=now,
+        note=reason,
+        details={
+            "urgency": str(urgency),
+            "post_id": post.id if post else None,
+            "profile_id": profile.id if profile else None,
+        },
+    )
     if urgency.rank <= escalation.urgency_enum.rank:
         return
     previous = escalation.urgency_enum
     escalation.urgency = urgency
-    _event(escalation, EventKind.URGENCY_RAISED, actor=actor, now=now,
-           details={"from": str(previous), "to": str(urgency)})
-    headline = (f"{actor.display_name} raised the urgency of \"{escalation.thread.title}\" "
-                f"from {previous.label.lower()} to {urgency.label.lower()}.")
+    _event(
+        escalation,
+        EventKind.URGENCY_RAISED,
+        actor=actor,
+        now=now,
+        details={"from": str(previous), "to": str(urgency)},
+    )
+    headline = (
+        f'{actor.display_name} raised the urgency of "{escalation.thread.title}" '
+        f"from {previous.label.lower()} to {urgency.label.lower()}."
+    )
     if escalation.state == EscalationState.OPEN:
         _alert_level(escalation, headline=headline, now=now, kind=EventKind.ALERTED)
     elif escalation.assigned_to is not None:
-        alerting.notify_people(escalation, [escalation.assigned_to], title=alerting.subject_for(
-            escalation), body=headline, key=f"urgency:{urgency}", now=now, email=True)
-    logger.info("escalation %s urgency raised to %s by user %s", escalation.id, urgency,
-                actor.id)
+        alerting.notify_people(
+            escalation,
+            [escalation.assigned_to],
+            title=alerting.subject_for(escalation),
+            body=headline,
+            key=f"urgency:{urgency}",
+            now=now,
+            email=True,
+        )
+    logger.info("escalation %s urgency raised to %s by user %s", escalation.id, urgency, actor.id)
 
 
 # --- Handling ---------------------------------------------------------------------------------
+
 
 def _reporters_except(escalation: Escalation, actor: User | None) -> list[User]:
     ids = reporter_ids(escalation) - ({actor.id} if actor is not None else set())
     return [u for u in (db.session.get(User, i) for i in sorted(ids)) if u is not None]
 
 
-def acknowledge(escalation: Escalation, *, actor: User, now: dt.datetime | None = None
-                ) -> Escalation:
+def acknowledge(
+    escalation: Escalation, *, actor: User, now: dt.datetime | None = None
+) -> Escalation:
     """A senior or admin takes it: the ladder stops and the escalating people are told.
     Unassigned escalations are assigned to the acknowledger.
 
@@ -281,19 +408,35 @@ def acknowledge(escalation: Escalation, *, actor: User, now: dt.datetime | None 
     escalation.next_escalation_at = None
     if escalation.assigned_to_id is None:
         escalation.assigned_to = actor
-    event = _event(escalation, EventKind.ACKNOWLEDGED, actor=actor, now=now,
-                   details={"level": escalation.level})
-    text = f"{actor.display_name} acknowledged the escalation of \"{escalation.thread.title}\"."
-    alerting.notify_people(escalation, _reporters_except(escalation, actor),
-                           title=f"Acknowledged: {escalation.thread.title}", body=text,
-                           key=f"event:{event.id}", now=now)
+    event = _event(
+        escalation,
+        EventKind.ACKNOWLEDGED,
+        actor=actor,
+        now=now,
+        details={"level": escalation.level},
+    )
+    text = f'{actor.display_name} acknowledged the escalation of "{escalation.thread.title}".'
+    alerting.notify_people(
+        escalation,
+        _reporters_except(escalation, actor),
+        title=f"Acknowledged: {escalation.thread.title}",
+        body=text,
+        key=f"event:{event.id}",
+        now=now,
+    )
     alerting.announce(escalation, event, text=text, now=now)
     logger.info("escalation %s acknowledged by user %s", escalation.id, actor.id)
     return escalation
 
 
-def resolve(escalation: Escalation, *, actor: User, note: str = "", post: Post | None = None,
-            now: dt.datetime | None = None) -> Escalation:
+def resolve(
+    escalation: Escalation,
+    *,
+    actor: User,
+    note: str = "",
+    post: Post | None = None,
+    now: dt.datetime | None = None,
+) -> Escalation:
     """Close it, with a note or the senior reply that settled it; the escalating people are told.
 
     Raises NotPermitted unless the actor is a senior or admin, Conflict when already resolved,
@@ -312,21 +455,34 @@ def resolve(escalation: Escalation, *, actor: User, note: str = "", post: Post |
     escalation.resolution_note = note
     escalation.resolution_post = post
     escalation.next_escalation_at = None
-    event = _event(escalation, EventKind.RESOLVED, actor=actor, now=now, note=note,
-                   details={"post_id": post.id if post is not None else None})
+    event = _event(
+        escalation,
+        EventKind.RESOLVED,
+        actor=actor,
+        now=now,
+        note=note,
+        details={"post_id": post.id if post is not None else None},
+    )
     how = "replied in the thread" if post is not None else "resolved it"
-    text = f"{actor.display_name} {how}: \"{escalation.thread.title}\"." + (
-        f"\n\n{note}" if note else "")
-    alerting.notify_people(escalation, _reporters_except(escalation, actor),
-                           title=f"Resolved: {escalation.thread.title}", body=text,
-                           key=f"event:{event.id}", now=now)
+    text = f'{actor.display_name} {how}: "{escalation.thread.title}".' + (
+        f"\n\n{note}" if note else ""
+    )
+    alerting.notify_people(
+        escalation,
+        _reporters_except(escalation, actor),
+        title=f"Resolved: {escalation.thread.title}",
+        body=text,
+        key=f"event:{event.id}",
+        now=now,
+    )
     alerting.announce(escalation, event, text=text, now=now)
     logger.info("escalation %s resolved by user %s", escalation.id, actor.id)
     return escalation
 
 
-def reopen(escalation: Escalation, *, actor: User, reason: str = "",
-           now: dt.datetime | None = None) -> Escalation:
+def reopen(
+    escalation: Escalation, *, actor: User, reason: str = "", now: dt.datetime | None = None
+) -> Escalation:
     """Open a resolved escalation again and alert the first level anew.
 
     Seniors, admins and the people who escalated may. Raises NotPermitted, Conflict when it is
@@ -349,14 +505,24 @@ def reopen(escalation: Escalation, *, actor: User, reason: str = "",
     escalation.ladder_round = 0
     event = _event(escalation, EventKind.REOPENED, actor=actor, now=now, note=reason)
     alerting.announce(escalation, event, text=f"{actor.display_name} reopened it.", now=now)
-    _alert_level(escalation, headline=f"{actor.display_name} reopened the escalation of "
-                 f"\"{escalation.thread.title}\".", now=now, kind=EventKind.ALERTED)
+    _alert_level(
+        escalation,
+        headline=f'{actor.display_name} reopened the escalation of "{escalation.thread.title}".',
+        now=now,
+        kind=EventKind.ALERTED,
+    )
     logger.info("escalation %s reopened by user %s", escalation.id, actor.id)
     return escalation
 
 
-def reassign(escalation: Escalation, *, actor: User, assignee: User, note: str = "",
-             now: dt.datetime | None = None) -> Escalation:
+def reassign(
+    escalation: Escalation,
+    *,
+    actor: User,
+    assignee: User,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Escalation:
     """Hand it to another senior or admin, who is alerted at once.
 
     Raises NotPermitted unless the actor is a senior or admin, Invalid when the assignee is not
@@ -370,23 +536,34 @@ def reassign(escalation: Escalation, *, actor: User, assignee: User, note: str =
     now = now or utcnow()
     previous = escalation.assigned_to
     escalation.assigned_to = assignee
-    event = _event(escalation, EventKind.REASSIGNED, actor=actor, now=now,
-                   note=(note or "").strip()[:NOTE_MAX],
-                   details={"from": previous.display_name if previous else None,
-                            "to": assignee.display_name})
+    event = _event(
+        escalation,
+        EventKind.REASSIGNED,
+        actor=actor,
+        now=now,
+        note=(note or "").strip()[:NOTE_MAX],
+        details={"from": previous.display_name if previous else None, "to": assignee.display_name},
+    )
     if assignee.id != actor.id:
         alerting.notify_people(
-            escalation, [assignee], title=alerting.subject_for(escalation),
+            escalation,
+            [assignee],
+            title=alerting.subject_for(escalation),
             body=f"{actor.display_name} assigned the escalation of "
-                 f"\"{escalation.thread.title}\" to you.\n\nReason: {escalation.reason}",
-            key=f"event:{event.id}", now=now, email=True)
-    logger.info("escalation %s reassigned to user %s by user %s", escalation.id, assignee.id,
-                actor.id)
+            f'"{escalation.thread.title}" to you.\n\nReason: {escalation.reason}',
+            key=f"event:{event.id}",
+            now=now,
+            email=True,
+        )
+    logger.info(
+        "escalation %s reassigned to user %s by user %s", escalation.id, assignee.id, actor.id
+    )
     return escalation
 
 
-def add_note(escalation: Escalation, *, actor: User, note: str,
-             now: dt.datetime | None = None) -> EscalationEvent:
+def add_note(
+    escalation: Escalation, *, actor: User, note: str, now: dt.datetime | None = None
+) -> EscalationEvent:
     """An internal note on the timeline, seen only by seniors and admins.
 
     Raises NotPermitted for others, Invalid for an empty or over-long note.
@@ -397,21 +574,28 @@ def add_note(escalation: Escalation, *, actor: User, note: str,
         raise Invalid(fields={"note": "Write the note."})
     if len(note) > NOTE_MAX:
         raise Invalid(fields={"note": f"Keep it under {NOTE_MAX} characters."})
-    return _event(escalation, EventKind.NOTE, actor=actor, now=now or utcnow(), note=note,
-                  is_internal=True)
+    return _event(
+        escalation, EventKind.NOTE, actor=actor, now=now or utcnow(), note=note, is_internal=True
+    )
 
 
 # --- The ladder -------------------------------------------------------------------------------
+
 
 def advance_ladder(now: dt.datetime | None = None) -> int:
     """Alert the next level of every open escalation whose level timed out; returns how many
     climbed. After the last level the ladder starts again while the policy's repeat count
     allows, then stops (an `exhausted` event) until someone acknowledges or it is reopened."""
     now = now or utcnow()
-    query = (select(Escalation).where(Escalation.state == EscalationState.OPEN,
-                                      Escalation.next_escalation_at.is_not(None),
-                                      Escalation.next_escalation_at <= now)
-             .order_by(Escalation.next_escalation_at, Escalation.id))
+    query = (
+        select(Escalation)
+        .where(
+            Escalation.state == EscalationState.OPEN,
+            Escalation.next_escalation_at.is_not(None),
+            Escalation.next_escalation_at <= now,
+        )
+        .order_by(Escalation.next_escalation_at, Escalation.id)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         # Two ticks at once (cron and the worker) must not climb the same escalation twice.
         query = query.with_for_update(skip_locked=True)
@@ -434,21 +618,34 @@ def _climb(escalation: Escalation, now: dt.datetime) -> bool:
         escalation.level = 1
     else:
         escalation.next_escalation_at = None
-        _event(escalation, EventKind.EXHAUSTED, actor=None, now=now,
-               details={"level": escalation.level, "rounds": escalation.ladder_round + 1})
+        _event(
+            escalation,
+            EventKind.EXHAUSTED,
+            actor=None,
+            now=now,
+            details={"level": escalation.level, "rounds": escalation.ladder_round + 1},
+        )
         logger.warning("escalation %s: ladder exhausted without acknowledgement", escalation.id)
         return False
     minutes = int((waited - escalation.created_at).total_seconds() // 60)
-    _alert_level(escalation, now=now, kind=EventKind.CLIMBED, headline=(
-        f"Nobody has acknowledged the escalation of \"{escalation.thread.title}\" "
-        f"({escalation.urgency_enum.label.lower()}) after {minutes} minutes."))
+    _alert_level(
+        escalation,
+        now=now,
+        kind=EventKind.CLIMBED,
+        headline=(
+            f'Nobody has acknowledged the escalation of "{escalation.thread.title}" '
+            f"({escalation.urgency_enum.label.lower()}) after {minutes} minutes."
+        ),
+    )
     return True
 
 
 # --- Reacting to the boards -------------------------------------------------------------------
 
-def resolve_by_reply(post: Post, *, author: User, now: dt.datetime | None = None
-                     ) -> Escalation | None:
+
+def resolve_by_reply(
+    post: Post, *, author: User, now: dt.datetime | None = None
+) -> Escalation | None:
     """A senior's or admin's reply resolves the thread's unresolved escalation, recording the
     post. Returns the escalation it resolved, or None."""
     if not (author.is_active and author.has_role(Role.SENIOR)):
@@ -471,6 +668,7 @@ def on_thread_moved(thread: Thread, **extra: Any) -> None:
     """boards.signals.thread_moved receiver: keep the department filter and routing in step."""
     board = extra.get("to_board") or thread.board
     for escalation in db.session.scalars(
-            select(Escalation).where(Escalation.thread_id == thread.id)):
+        select(Escalation).where(Escalation.thread_id == thread.id)
+    ):
         escalation.board_id = board.id
         escalation.department_id = board.department_id

@@ -36,6 +36,7 @@ def _apply_errors(form: FlaskForm, error: ForumError) -> None:
 
 # --- Escalating a thread ----------------------------------------------------------------------
 
+
 @bp.route("/t/<int:thread_id>/escalate", methods=["GET", "POST"])
 @login_required
 def escalate(thread_id: int) -> ResponseReturnValue:
@@ -54,33 +55,49 @@ def escalate(thread_id: int) -> ResponseReturnValue:
             post = None
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 400
-        return render_template("escalations/escalate.html", thread=thread, form=form, post=post,
-                               existing=existing), status
+        return render_template(
+            "escalations/escalate.html", thread=thread, form=form, post=post, existing=existing
+        ), status
     try:
-        profile = (profile_for_reference(form.profile_id.data, current_user)
-                   if form.profile_id.data else None)
+        profile = (
+            profile_for_reference(form.profile_id.data, current_user)
+            if form.profile_id.data
+            else None
+        )
     except NotFound:
         form.profile_id.errors = ["No registered profile has that number."]
-        return render_template("escalations/escalate.html", thread=thread, form=form, post=post,
-                               existing=existing), 400
+        return render_template(
+            "escalations/escalate.html", thread=thread, form=form, post=post, existing=existing
+        ), 400
     try:
         escalation, created = services.escalate(
-            thread, actor=current_user, reason=form.reason.data or "",
-            urgency=form.urgency.data or Urgency.ROUTINE, post=post, profile=profile)
+            thread,
+            actor=current_user,
+            reason=form.reason.data or "",
+            urgency=form.urgency.data or Urgency.ROUTINE,
+            post=post,
+            profile=profile,
+        )
     except ForumError as exc:
         if exc.status not in {400, 409}:
             raise
         db.session.rollback()
         _apply_errors(form, exc)
-        return render_template("escalations/escalate.html", thread=thread, form=form, post=post,
-                               existing=existing), exc.status
+        return render_template(
+            "escalations/escalate.html", thread=thread, form=form, post=post, existing=existing
+        ), exc.status
     db.session.commit()
-    flash("Escalated: senior people have been alerted." if created else
-          "Added to the open escalation of this thread.", "success")
+    flash(
+        "Escalated: senior people have been alerted."
+        if created
+        else "Added to the open escalation of this thread.",
+        "success",
+    )
     return redirect(url_for("escalations.detail", escalation_id=escalation.id))
 
 
 # --- The inbox --------------------------------------------------------------------------------
+
 
 def _inbox_filter() -> tuple[inbox.InboxFilter, dict[str, str]]:
     args = request.args
@@ -105,8 +122,13 @@ def _inbox_filter() -> tuple[inbox.InboxFilter, dict[str, str]]:
     if args.get("mine") == "1":
         assigned_to_id = current_user.id
         chosen["mine"] = "1"
-    return inbox.InboxFilter(state=state, urgency=urgency, department_id=department_id, age=age,
-                             assigned_to_id=assigned_to_id), chosen
+    return inbox.InboxFilter(
+        state=state,
+        urgency=urgency,
+        department_id=department_id,
+        age=age,
+        assigned_to_id=assigned_to_id,
+    ), chosen
 
 
 @bp.get("/inbox", endpoint="inbox")
@@ -116,31 +138,44 @@ def inbox_view() -> ResponseReturnValue:
     filters, chosen = _inbox_filter()
     page = inbox.list_escalations(current_user, filters, page=page_number(request.args.get("page")))
     return render_template(
-        "escalations/inbox.html", page=page, filters=filters, chosen=chosen,
-        counts=inbox.counts(current_user), departments=account_services.list_departments(),
-        urgencies=list(Urgency), states=list(EscalationState), ages=inbox.AGE_LABELS,
-        now=utcnow(), ack_form=forms.AcknowledgeForm())
+        "escalations/inbox.html",
+        page=page,
+        filters=filters,
+        chosen=chosen,
+        counts=inbox.counts(current_user),
+        departments=account_services.list_departments(),
+        urgencies=list(Urgency),
+        states=list(EscalationState),
+        ages=inbox.AGE_LABELS,
+        now=utcnow(),
+        ack_form=forms.AcknowledgeForm(),
+    )
 
 
 # --- One escalation ---------------------------------------------------------------------------
+
 
 def _detail(escalation: Escalation, status: int = 200, **given: FlaskForm) -> ResponseReturnValue:
     reassign_form = given.get("reassign_form") or forms.ReassignForm()
     if services.can_handle(current_user):
         reassign_form.assignee.choices = [
-            (str(u.id), u.display_name) for u in routing.staff_for_reassignment()]
+            (str(u.id), u.display_name) for u in routing.staff_for_reassignment()
+        ]
         if escalation.assigned_to_id and not reassign_form.assignee.data:
             reassign_form.assignee.data = str(escalation.assigned_to_id)
     return render_template(
-        "escalations/detail.html", escalation=escalation,
-        events=services.timeline(current_user, escalation), now=utcnow(),
+        "escalations/detail.html",
+        escalation=escalation,
+        events=services.timeline(current_user, escalation),
+        now=utcnow(),
         can_handle=services.can_handle(current_user),
         can_reopen=services.can_reopen(current_user, escalation),
         ack_form=forms.AcknowledgeForm(),
         resolve_form=given.get("resolve_form") or forms.ResolveForm(),
         reopen_form=given.get("reopen_form") or forms.ReopenForm(),
         note_form=given.get("note_form") or forms.NoteForm(),
-        reassign_form=reassign_form), status
+        reassign_form=reassign_form,
+    ), status
 
 
 @bp.get("/escalations/<int:escalation_id>")
@@ -199,15 +234,13 @@ def reassign(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
     require_role(current_user, Role.SENIOR)
     form = forms.ReassignForm()
-    form.assignee.choices = [(str(u.id), u.display_name)
-                             for u in routing.staff_for_reassignment()]
+    form.assignee.choices = [(str(u.id), u.display_name) for u in routing.staff_for_reassignment()]
     if not form.validate_on_submit():
         return _detail(escalation, 400, reassign_form=form)
     assignee = db.session.get(User, int(form.assignee.data or 0))
     if assignee is None:
         raise Invalid(fields={"assignee": "No such person."})
-    services.reassign(escalation, actor=current_user, assignee=assignee,
-                      note=form.note.data or "")
+    services.reassign(escalation, actor=current_user, assignee=assignee, note=form.note.data or "")
     db.session.commit()
     flash(f"Assigned to {assignee.display_name}.", "success")
     return _back(escalation)
@@ -229,20 +262,25 @@ def add_note(escalation_id: int) -> ResponseReturnValue:
 
 # --- Admin: escalation policies -----------------------------------------------------------------
 
+
 def _policy_form_choices(form: forms.PolicyForm) -> None:
     form.departments.choices = [(str(d.id), d.name) for d in account_services.list_departments()]
     form.boards.choices = [(str(b.id), b.name) for b in board_services.all_boards()]
     form.webhook_endpoints.choices = [
         (str(e.id), e.name + ("" if e.is_active else " (switched off)"))
-        for e in webhook_endpoints.list_endpoints()]
+        for e in webhook_endpoints.list_endpoints()
+    ]
 
 
 def _level_form_choices(form: forms.LevelForm) -> None:
-    form.users.choices = [(str(u.id), f"{u.display_name} ({u.role_enum.label})")
-                          for u in account_services.list_users(include_inactive=False)
-                          if u.has_role(Role.ENTHUSIAST)]
+    form.users.choices = [
+        (str(u.id), f"{u.display_name} ({u.role_enum.label})")
+        for u in account_services.list_users(include_inactive=False)
+        if u.has_role(Role.ENTHUSIAST)
+    ]
     form.department.choices = [("", "None")] + [
-        (str(d.id), d.name) for d in account_services.list_departments()]
+        (str(d.id), d.name) for d in account_services.list_departments()
+    ]
 
 
 def _ids(values: list[str] | None) -> set[int]:
@@ -253,14 +291,18 @@ def _save_policy(form: forms.PolicyForm, policy: object = None) -> object:
     department_ids, board_ids = _ids(form.departments.data), _ids(form.boards.data)
     endpoint_ids = _ids(form.webhook_endpoints.data)
     return policies.save_policy(
-        current_user, policy,  # type: ignore[arg-type]
-        name=form.name.data or "", description=form.description.data or "",
-        position=form.position.data or 0, is_active=bool(form.is_active.data),
+        current_user,
+        policy,  # type: ignore[arg-type]
+        name=form.name.data or "",
+        description=form.description.data or "",
+        position=form.position.data or 0,
+        is_active=bool(form.is_active.data),
         urgencies=form.urgencies.data or [],
         departments=[d for d in account_services.list_departments() if d.id in department_ids],
         boards=[b for b in board_services.all_boards() if b.id in board_ids],
         webhook_endpoints=[e for e in webhook_endpoints.list_endpoints() if e.id in endpoint_ids],
-        repeat_count=form.repeat_count.data or 0)
+        repeat_count=form.repeat_count.data or 0,
+    )
 
 
 @bp.route("/admin/escalation-policies", methods=["GET", "POST"])
@@ -283,12 +325,12 @@ def admin_policies() -> ResponseReturnValue:
             else:
                 db.session.commit()
                 flash("Policy created: now add its levels.", "success")
-                return redirect(url_for("escalations.admin_policy",
-                                        policy_id=policy.id))  # type: ignore[attr-defined]
+                return redirect(url_for("escalations.admin_policy", policy_id=policy.id))  # type: ignore[attr-defined]
         else:
             status = 400
-    return render_template("escalations/admin_policies.html", policies=policies.list_policies(),
-                           form=form), status
+    return render_template(
+        "escalations/admin_policies.html", policies=policies.list_policies(), form=form
+    ), status
 
 
 @bp.route("/admin/escalation-policies/<int:policy_id>", methods=["GET", "POST"])
@@ -321,8 +363,13 @@ def admin_policy(policy_id: int) -> ResponseReturnValue:
             return redirect(url_for("escalations.admin_policy", policy_id=policy.id))
     else:
         status = 400
-    return render_template("escalations/admin_policy.html", policy=policy, form=form,
-                           level_form=level_form, delete_form=forms.AcknowledgeForm()), status
+    return render_template(
+        "escalations/admin_policy.html",
+        policy=policy,
+        form=form,
+        level_form=level_form,
+        delete_form=forms.AcknowledgeForm(),
+    ), status
 
 
 @bp.post("/admin/escalation-policies/<int:policy_id>/levels")
@@ -336,16 +383,27 @@ def admin_level_add(policy_id: int) -> ResponseReturnValue:
         user_ids = _ids(level_form.users.data)
         department = None
         if level_form.department.data and level_form.department.data.isdigit():
-            department = next((d for d in account_services.list_departments()
-                               if d.id == int(level_form.department.data)), None)
+            department = next(
+                (
+                    d
+                    for d in account_services.list_departments()
+                    if d.id == int(level_form.department.data)
+                ),
+                None,
+            )
         try:
             policies.add_level(
-                current_user, policy,
-                users=[u for u in account_services.list_users(include_inactive=False)
-                       if u.id in user_ids],
+                current_user,
+                policy,
+                users=[
+                    u
+                    for u in account_services.list_users(include_inactive=False)
+                    if u.id in user_ids
+                ],
                 department=department,
                 includes_thread_department=bool(level_form.includes_thread_department.data),
-                timeout_minutes=level_form.timeout_minutes.data)
+                timeout_minutes=level_form.timeout_minutes.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             _apply_errors(level_form, exc)
@@ -359,8 +417,13 @@ def admin_level_add(policy_id: int) -> ResponseReturnValue:
     form.departments.data = [str(d.id) for d in policy.departments]
     form.boards.data = [str(b.id) for b in policy.boards]
     form.webhook_endpoints.data = [str(e.id) for e in policy.webhook_endpoints]
-    return render_template("escalations/admin_policy.html", policy=policy, form=form,
-                           level_form=level_form, delete_form=forms.AcknowledgeForm()), 400
+    return render_template(
+        "escalations/admin_policy.html",
+        policy=policy,
+        form=form,
+        level_form=level_form,
+        delete_form=forms.AcknowledgeForm(),
+    ), 400
 
 
 @bp.post("/admin/escalation-policies/<int:policy_id>/levels/<int:level_id>/delete")

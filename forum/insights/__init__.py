@@ -24,6 +24,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(insights_cli)
     app.jinja_env.filters.update(FILTERS)
-    register_nav(app, "Insights", "insights.dashboard", order=30,
-                 visible=lambda user: has_role(user, Role.ENTHUSIAST))
+    register_nav(
+        app,
+        "Insights",
+        "insights.dashboard",
+        order=30,
+        visible=lambda user: has_role(user, Role.ENTHUSIAST),
+    )
     register_nav(app, "Strategy", "insights.strategy", order=31)

@@ -72,33 +72,68 @@ class Chart:
     kind: str = "bars"  # or "columns": the stylesheet sizes them differently
 
 
-def bar_chart(chart_id: str, title: str, items: list[tuple[str, float]], *,
-              unit: str, csv: str | None = None, css: str = "bar",
-              column: str = "Category") -> Chart:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    items: list[tuple[str, float]],
+    *,
+    unit: str,
+    csv: str | None = None,
+    css: str = "bar",
+    column: str = "Category",
+) -> Chart:
     """Horizontal bars, one per item, the label above its bar and the value after it."""
     top = max((value for _, value in items), default=0)
     scale = (BAR_WIDTH - 60) / nice_max(top)
     bars = []
     for index, (label, value) in enumerate(items):
         y = index * BAR_ROW
-        bars.append(Bar(label=label, value=value, x=0, y=y + 18, width=max(value * scale, 0),
-                        height=18, css=css, text_x=0, text_y=y + 14,
-                        value_x=max(value * scale, 0) + 6))
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=0,
+                y=y + 18,
+                width=max(value * scale, 0),
+                height=18,
+                css=css,
+                text_x=0,
+                text_y=y + 14,
+                value_x=max(value * scale, 0) + 6,
+            )
+        )
     if items:
         leader = max(items, key=lambda item: item[1])
-        description = (f"{len(items)} bars of {unit}; the largest is {leader[0]} with "
-                       f"{fmt(leader[1])}.")
+        description = (
+            f"{len(items)} bars of {unit}; the largest is {leader[0]} with {fmt(leader[1])}."
+        )
     else:
         description = "No data in this period."
-    return Chart(id=chart_id, title=title, description=description,
-                 height=max(len(items) * BAR_ROW, BAR_ROW), columns=[column, unit.capitalize()],
-                 rows=[[label, fmt(value)] for label, value in items], bars=bars, csv=csv,
-                 empty=not items or top == 0, width=BAR_WIDTH)
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        height=max(len(items) * BAR_ROW, BAR_ROW),
+        columns=[column, unit.capitalize()],
+        rows=[[label, fmt(value)] for label, value in items],
+        bars=bars,
+        csv=csv,
+        empty=not items or top == 0,
+        width=BAR_WIDTH,
+    )
 
 
-def paired_bar_chart(chart_id: str, title: str, items: list[tuple[str, float, float]], *,
-                     unit: str, first: str, second: str, csv: str | None = None,
-                     column: str = "Category") -> Chart:
+def paired_bar_chart(
+    chart_id: str,
+    title: str,
+    items: list[tuple[str, float, float]],
+    *,
+    unit: str,
+    first: str,
+    second: str,
+    csv: str | None = None,
+    column: str = "Category",
+) -> Chart:
     """Two bars per item (e.g. the previous period, then this one), label above the pair."""
     top = max((max(a, b) for _, a, b in items), default=0)
     scale = (BAR_WIDTH - 60) / nice_max(top)
@@ -107,21 +142,49 @@ def paired_bar_chart(chart_id: str, title: str, items: list[tuple[str, float, fl
     for index, (label, a, b) in enumerate(items):
         y = index * row
         for offset, value, css in ((18, a, "bar bar-previous"), (32, b, "bar")):
-            bars.append(Bar(label=label if offset == 18 else "", value=value, x=0, y=y + offset,
-                            width=max(value * scale, 0), height=12, css=css, text_x=0,
-                            text_y=y + 14, value_x=max(value * scale, 0) + 6))
-    description = (f"{len(items)} pairs of bars of {unit}: {first} and {second}." if items
-                   else "No data in this period.")
-    return Chart(id=chart_id, title=title, description=description,
-                 height=max(len(items) * row, row), columns=[column, first, second],
-                 rows=[[label, fmt(a), fmt(b)] for label, a, b in items], bars=bars,
-                 legend=[(first, "bar bar-previous"), (second, "bar")], csv=csv,
-                 empty=top == 0, width=BAR_WIDTH)
+            bars.append(
+                Bar(
+                    label=label if offset == 18 else "",
+                    value=value,
+                    x=0,
+                    y=y + offset,
+                    width=max(value * scale, 0),
+                    height=12,
+                    css=css,
+                    text_x=0,
+                    text_y=y + 14,
+                    value_x=max(value * scale, 0) + 6,
+                )
+            )
+    description = (
+        f"{len(items)} pairs of bars of {unit}: {first} and {second}."
+        if items
+        else "No data in this period."
+    )
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        height=max(len(items) * row, row),
+        columns=[column, first, second],
+        rows=[[label, fmt(a), fmt(b)] for label, a, b in items],
+        bars=bars,
+        legend=[(first, "bar bar-previous"), (second, "bar")],
+        csv=csv,
+        empty=top == 0,
+        width=BAR_WIDTH,
+    )
 
 
-def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
-                    series: list[tuple[str, str, list[float]]], *, unit: str,
-                    csv: str | None = None) -> Chart:
+def stacked_columns(
+    chart_id: str,
+    title: str,
+    weeks: list[dt.date],
+    series: list[tuple[str, str, list[float]]],
+    *,
+    unit: str,
+    csv: str | None = None,
+) -> Chart:
     """One column per week, stacked by series (label, css class, values per week)."""
     left, top_pad, bottom, plot_height = 40, 12, 28, 200
     plot_width = WIDTH - left - 8
@@ -139,26 +202,58 @@ def stacked_columns(chart_id: str, title: str, weeks: list[dt.date],
                 continue
             height = value / top * plot_height
             base -= height
-            bars.append(Bar(label=f"{label}, week of {week:%-d %b}", value=value, x=x, y=base,
-                            width=column_width, height=height, css=f"bar {css}"))
-    ticks = [{"y": top_pad + plot_height - fraction * plot_height, "label": fmt(top * fraction)}
-             for fraction in (0, 0.5, 1)]
+            bars.append(
+                Bar(
+                    label=f"{label}, week of {week:%-d %b}",
+                    value=value,
+                    x=x,
+                    y=base,
+                    width=column_width,
+                    height=height,
+                    css=f"bar {css}",
+                )
+            )
+    ticks = [
+        {"y": top_pad + plot_height - fraction * plot_height, "label": fmt(top * fraction)}
+        for fraction in (0, 0.5, 1)
+    ]
     every = max(1, math.ceil(len(weeks) / 6))
-    x_labels = [{"x": left + i * slot + slot / 2, "y": top_pad + plot_height + 18,
-                 "label": f"{week:%-d %b}"} for i, week in enumerate(weeks) if i % every == 0]
+    x_labels = [
+        {
+            "x": left + i * slot + slot / 2,
+            "y": top_pad + plot_height + 18,
+            "label": f"{week:%-d %b}",
+        }
+        for i, week in enumerate(weeks)
+        if i % every == 0
+    ]
     total = sum(totals)
     busiest = max(range(len(weeks)), key=lambda i: totals[i]) if weeks else None
-    description = (f"{fmt(total)} {unit} over {len(weeks)} weeks; the busiest week began "
-                   f"{weeks[busiest]:%-d %B %Y} with {fmt(totals[busiest])}."
-                   if busiest is not None and total else "No data in this period.")
-    rows = [[f"{week:%Y-%m-%d}", *(fmt(values[i]) for _, _, values in series), fmt(totals[i])]
-            for i, week in enumerate(weeks)]
-    return Chart(id=chart_id, title=title, description=description,
-                 height=top_pad + plot_height + bottom, kind="columns",
-                 columns=["Week starting", *(label for label, _, _ in series), "Total"],
-                 rows=rows, bars=bars, ticks=[{**t, "x1": left, "x2": WIDTH - 8} for t in ticks],
-                 x_labels=x_labels, legend=[(label, f"bar {css}") for label, css, _ in series],
-                 csv=csv, empty=total == 0)
+    description = (
+        f"{fmt(total)} {unit} over {len(weeks)} weeks; the busiest week began "
+        f"{weeks[busiest]:%-d %B %Y} with {fmt(totals[busiest])}."
+        if busiest is not None and total
+        else "No data in this period."
+    )
+    rows = [
+        [f"{week:%Y-%m-%d}", *(fmt(values[i]) for _, _, values in series), fmt(totals[i])]
+        for i, week in enumerate(weeks)
+    ]
+    return Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        height=top_pad + plot_height + bottom,
+        kind="columns",
+        columns=["Week starting", *(label for label, _, _ in series), "Total"],
+        rows=rows,
+        bars=bars,
+        ticks=[{**t, "x1": left, "x2": WIDTH - 8} for t in ticks],
+        x_labels=x_labels,
+        legend=[(label, f"bar {css}") for label, css, _ in series],
+        csv=csv,
+        empty=total == 0,
+    )
 
 
 def dashboard_charts(report: Any, query: dict[str, str]) -> dict[str, Chart]:
@@ -173,39 +268,80 @@ def dashboard_charts(report: Any, query: dict[str, str]) -> dict[str, Chart]:
         return url_for("insights.series_csv", name=name, **query)  # type: ignore[arg-type]
 
     weeks = [row["week"] for row in report.posts.weekly]
-    kinds = [(kind.label, f"kind-{kind.value}",
-              [float(row[kind.value]) for row in report.posts.weekly]) for kind in PostKind]
+    kinds = [
+        (kind.label, f"kind-{kind.value}", [float(row[kind.value]) for row in report.posts.weekly])
+        for kind in PostKind
+    ]
     reg = report.registry
     return {
-        "posts": stacked_columns("chart-posts", "New posts per week by kind", weeks, kinds,
-                                 unit="posts", csv=csv("posts_by_kind")),
+        "posts": stacked_columns(
+            "chart-posts",
+            "New posts per week by kind",
+            weeks,
+            kinds,
+            unit="posts",
+            csv=csv("posts_by_kind"),
+        ),
         "contributors": bar_chart(
-            "chart-contributors", "Active contributors per department",
-            [(row.name, float(row.count)) for row in report.contributors], unit="people",
-            csv=csv("active_contributors_by_department"), column="Department"),
+            "chart-contributors",
+            "Active contributors per department",
+            [(row.name, float(row.count)) for row in report.contributors],
+            unit="people",
+            csv=csv("active_contributors_by_department"),
+            column="Department",
+        ),
         "urgency": bar_chart(
-            "chart-urgency", "Escalations by urgency",
+            "chart-urgency",
+            "Escalations by urgency",
             [(u.label, float(report.escalations.by_urgency.get(u.value, 0))) for u in Urgency],
-            unit="escalations", csv=csv("escalations_by_urgency"), css="bar bar-warn",
-            column="Urgency"),
+            unit="escalations",
+            csv=csv("escalations_by_urgency"),
+            css="bar bar-warn",
+            column="Urgency",
+        ),
         "status": bar_chart(
-            "chart-status", "Live profiles by status",
+            "chart-status",
+            "Live profiles by status",
             [(status.capitalize(), float(count)) for status, count in reg.by_status.items()],
-            unit="profiles", csv=csv("profiles_by_status"), column="Status"),
+            unit="profiles",
+            csv=csv("profiles_by_status"),
+            column="Status",
+        ),
         "platform": bar_chart(
-            "chart-platform", "Live profiles by platform",
+            "chart-platform",
+            "Live profiles by platform",
             [(name, float(sum(counts.values()))) for name, counts in reg.by_platform.items()],
-            unit="profiles", csv=csv("profiles_by_platform"), column="Platform"),
+            unit="profiles",
+            csv=csv("profiles_by_platform"),
+            column="Platform",
+        ),
         "attention": bar_chart(
-            "chart-attention", "Profiles needing attention, by reason",
-            [(ATTENTION_REASONS.get(code, code), float(count))
-             for code, count in report.attention.by_reason.items()],
-            unit="profiles", csv=csv("profiles_needing_attention"), css="bar bar-danger",
-            column="Reason"),
+            "chart-attention",
+            "Profiles needing attention, by reason",
+            [
+                (ATTENTION_REASONS.get(code, code), float(count))
+                for code, count in report.attention.by_reason.items()
+            ],
+            unit="profiles",
+            csv=csv("profiles_needing_attention"),
+            css="bar bar-danger",
+            column="Reason",
+        ),
         "ladder": paired_bar_chart(
-            "chart-ladder", "Engagement ladder: people at each rung",
-            [(rung.label, float(report.ladder.previous[rung]),
-              float(report.ladder.current[rung])) for rung in Rung],
-            unit="people", first="Previous period", second="This period",
-            csv=csv("engagement_ladder"), column="Rung"),
+            "chart-ladder",
+            "Engagement ladder: people at each rung",
+            [
+                (
+                    rung.label,
+                    float(report.ladder.previous[rung]),
+                    float(report.ladder.current[rung]),
+                )
+                for rung in Rung
+            ],
+            unit="people",
+            first="Previous period",
+            second="This period",
+            csv=csv("engagement_ladder"),
+            column="Rung",
+        ),
     }

@@ -20,14 +20,20 @@ insights_cli = AppGroup("insights", help="Community health numbers.")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--department", default=None, help="Department slug.")
-@click.option("--series", type=click.Choice(report.SERIES_NAMES), default=None,
-              help="Print this series as CSV instead of the JSON report.")
-def report_command(start: dt.datetime | None, end: dt.datetime | None, department: str | None,
-                   series: str | None) -> None:
+@click.option(
+    "--series",
+    type=click.Choice(report.SERIES_NAMES),
+    default=None,
+    help="Print this series as CSV instead of the JSON report.",
+)
+def report_command(
+    start: dt.datetime | None, end: dt.datetime | None, department: str | None, series: str | None
+) -> None:
     """Print the numbers the dashboard shows (JSON), or one series as CSV."""
     now = utcnow()
-    period = Period.parse(start.date() if start else None, end.date() if end else None,
-                          today=now.date())
+    period = Period.parse(
+        start.date() if start else None, end.date() if end else None, today=now.date()
+    )
     scope = None
     if department:
         scope = account_services.department_by_slug(department)

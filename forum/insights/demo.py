@@ -21,19 +21,48 @@ VISION = (
 def _goals(adopted: dt.date) -> list[GoalInput]:
     in_months = adopted + dt.timedelta(days=182)
     return [
-        GoalInput("An enthusiast in every department", "departments_without_enthusiast",
-                  "at_most", 0, in_months),
-        GoalInput("Median time to a senior reply under 2 hours",
-                  "median_minutes_to_senior_reply", "at_most", 120, in_months),
-        GoalInput("Every profile reviewed in the last 6 months",
-                  "percent_profiles_reviewed_6_months", "at_least", 100, in_months),
-        GoalInput("Most questions and failures solved", "percent_questions_solved", "at_least",
-                  75, in_months),
-        GoalInput("Escalations acknowledged within 30 minutes (median)",
-                  "median_minutes_to_senior_ack", "at_most", 30,
-                  adopted + dt.timedelta(days=60)),
-        GoalInput("Ten people helping others to a solution each quarter", "people_helping",
-                  "at_least", 10, in_months),
+        GoalInput(
+            "An enthusiast in every department",
+            "departments_without_enthusiast",
+            "at_most",
+            0,
+            in_months,
+        ),
+        GoalInput(
+            "Median time to a senior reply under 2 hours",
+            "median_minutes_to_senior_reply",
+            "at_most",
+            120,
+            in_months,
+        ),
+        GoalInput(
+            "Every profile reviewed in the last 6 months",
+            "percent_profiles_reviewed_6_months",
+            "at_least",
+            100,
+            in_months,
+        ),
+        GoalInput(
+            "Most questions and failures solved",
+            "percent_questions_solved",
+            "at_least",
+            75,
+            in_months,
+        ),
+        GoalInput(
+            "Escalations acknowledged within 30 minutes (median)",
+            "median_minutes_to_senior_ack",
+            "at_most",
+            30,
+            adopted + dt.timedelta(days=60),
+        ),
+        GoalInput(
+            "Ten people helping others to a solution each quarter",
+            "people_helping",
+            "at_least",
+            10,
+            in_months,
+        ),
     ]
 
 
@@ -46,8 +75,9 @@ def seed() -> str:
     if admin is None:
         return "no demo admin: strategy skipped"
     adopted = utcnow() - dt.timedelta(days=56)
-    version = services.save_strategy(admin, vision=VISION, goals=_goals(adopted.date()),
-                                     now=adopted)
+    version = services.save_strategy(
+        admin, vision=VISION, goals=_goals(adopted.date()), now=adopted
+    )
     endorsements = 0
     if senior is not None:
         services.endorse(senior, version, now=adopted + dt.timedelta(days=1, hours=3))

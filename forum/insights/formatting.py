@@ -32,5 +32,9 @@ def metric_text(value: float | None, unit: str) -> str:
     return "—" if value is None else f"{fmt(value)} {unit if value != 1 else unit.rstrip('s')}"
 
 
-FILTERS = {"minutes_text": minutes_text, "percent_text": percent_text,
-           "metric_text": metric_text, "insights_number": fmt}
+FILTERS = {
+    "minutes_text": minutes_text,
+    "percent_text": percent_text,
+    "metric_text": metric_text,
+    "insights_number": fmt,
+}

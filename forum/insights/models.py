@@ -51,11 +51,17 @@ class StrategyVersion(Model):
 
     created_by: Mapped[User | None] = relationship()
     goals: Mapped[list[Goal]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="Goal.position")
+        back_populates="version",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Goal.position",
+    )
     endorsements: Mapped[list[Endorsement]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="Endorsement.created_at")
+        back_populates="version",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Endorsement.created_at",
+    )
 
     def __repr__(self) -> str:
         return f"<StrategyVersion {self.number}>"
@@ -72,7 +78,8 @@ class Goal(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        ForeignKey("strategy_versions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("strategy_versions.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(GOAL_TITLE_MAX))
     metric_key: Mapped[str] = mapped_column(String(64))
@@ -100,7 +107,8 @@ class Endorsement(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        ForeignKey("strategy_versions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("strategy_versions.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

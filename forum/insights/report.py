@@ -22,8 +22,14 @@ from forum.registry.models import ProfileStatus
 class Report:
     """One dashboard's sections, each computed on first use (a CSV needs only its own)."""
 
-    def __init__(self, period: Period, department: Department | None, *, now: dt.datetime,
-                 board_clause: ColumnElement[bool] | None = None) -> None:
+    def __init__(
+        self,
+        period: Period,
+        department: Department | None,
+        *,
+        now: dt.datetime,
+        board_clause: ColumnElement[bool] | None = None,
+    ) -> None:
         self.period, self.department, self.now = period, department, now
         self.board_clause = board_clause
         self.department_id = department.id if department else None
@@ -51,8 +57,9 @@ class Report:
 
     @cached_property
     def unanswered(self) -> list[metrics.UnansweredThread]:
-        return metrics.unanswered_questions(self.period, self.department_id,
-                                            board_clause=self.board_clause)
+        return metrics.unanswered_questions(
+            self.period, self.department_id, board_clause=self.board_clause
+        )
 
     @cached_property
     def escalations(self) -> metrics.EscalationStats:
@@ -71,8 +78,13 @@ class Report:
         return metrics.engagement_ladder(self.period, self.department_id)
 
 
-def build_report(period: Period, department: Department | None, *, now: dt.datetime,
-                 board_clause: ColumnElement[bool] | None = None) -> Report:
+def build_report(
+    period: Period,
+    department: Department | None,
+    *,
+    now: dt.datetime,
+    board_clause: ColumnElement[bool] | None = None,
+) -> Report:
     """The dashboard for `period` and `department` (None: everything); registry sections are a
     snapshot at `now`; `board_clause` limits the unanswered list to boards the viewer sees."""
     return Report(period, department, now=now, board_clause=board_clause)
@@ -92,62 +104,107 @@ _KINDS = [kind.value for kind in PostKind]
 
 
 def _transitions(ladder: metrics.Ladder) -> list[tuple[tuple[Rung | None, Rung | None], int]]:
-    return sorted(ladder.transitions.items(),
-                  key=lambda item: (item[0][0] or 0, item[0][1] or 0))
+    return sorted(ladder.transitions.items(), key=lambda item: (item[0][0] or 0, item[0][1] or 0))
 
 
 _SERIES: dict[str, Callable[[Report], Series]] = {
-    "posts_by_kind": lambda rep: (["week_starting", *_KINDS, "total"], [
-        [row["week"].isoformat(), *(row[k] for k in _KINDS), sum(row[k] for k in _KINDS)]
-        for row in rep.posts.weekly]),
+    "posts_by_kind": lambda rep: (
+        ["week_starting", *_KINDS, "total"],
+        [
+            [row["week"].isoformat(), *(row[k] for k in _KINDS), sum(row[k] for k in _KINDS)]
+            for row in rep.posts.weekly
+        ],
+    ),
     "active_contributors_by_department": lambda rep: (
         ["department", "slug", "contributors"],
-        [[row.name, row.slug, row.count] for row in rep.contributors]),
+        [[row.name, row.slug, row.count] for row in rep.contributors],
+    ),
     "departments_without_enthusiast": lambda rep: (
         ["department", "slug", "enthusiast_accounts"],
-        [[row.name, row.slug, row.enthusiasts] for row in rep.uncovered]),
-    "response_times": lambda rep: (["measure", "value"], [
-        ["help_threads", rep.responsiveness.help_threads],
-        ["solved", rep.responsiveness.solved],
-        ["percent_solved", rep.responsiveness.percent_solved],
-        ["unanswered", rep.responsiveness.unanswered],
-        ["median_minutes_to_first_reply",
-         _minutes(rep.responsiveness.median_minutes_to_first_reply)],
-        ["median_minutes_to_senior_reply",
-         _minutes(rep.responsiveness.median_minutes_to_senior_reply)]]),
+        [[row.name, row.slug, row.enthusiasts] for row in rep.uncovered],
+    ),
+    "response_times": lambda rep: (
+        ["measure", "value"],
+        [
+            ["help_threads", rep.responsiveness.help_threads],
+            ["solved", rep.responsiveness.solved],
+            ["percent_solved", rep.responsiveness.percent_solved],
+            ["unanswered", rep.responsiveness.unanswered],
+            [
+                "median_minutes_to_first_reply",
+                _minutes(rep.responsiveness.median_minutes_to_first_reply),
+            ],
+            [
+                "median_minutes_to_senior_reply",
+                _minutes(rep.responsiveness.median_minutes_to_senior_reply),
+            ],
+        ],
+    ),
     "unanswered_questions": lambda rep: (
         ["thread_id", "title", "kind", "board", "created_at"],
-        [[t.id, t.title, t.kind, t.board_name, t.created_at.isoformat()]
-         for t in rep.unanswered]),
-    "escalations_by_urgency": lambda rep: (["urgency", "escalations"], [
-        [u.value, rep.escalations.by_urgency.get(u.value, 0)] for u in Urgency]),
-    "escalation_times": lambda rep: (["measure", "value"], [
-        ["escalations", rep.escalations.total], ["climbed", rep.escalations.climbed],
-        ["climbs", rep.escalations.climbs],
-        ["percent_climbed", rep.escalations.percent_climbed],
-        ["median_minutes_to_senior_ack",
-         _minutes(rep.escalations.median_minutes_to_senior_ack)],
-        ["median_minutes_to_resolve", _minutes(rep.escalations.median_minutes_to_resolve)]]),
-    "profiles_by_status": lambda rep: (["status", "profiles"], [
-        [s, rep.registry.by_status.get(s, 0)] for s in _STATUSES]),
-    "profiles_by_platform": lambda rep: (["platform", *_STATUSES, "total"], [
-        [name, *(counts.get(s, 0) for s in _STATUSES), sum(counts.values())]
-        for name, counts in rep.registry.by_platform.items()]),
-    "registry_health": lambda rep: (["measure", "value"], [
-        ["live_profiles", rep.registry.total], ["reviews_overdue", rep.registry.review_overdue],
-        ["single_owner", rep.registry.single_owner],
-        ["campaigns_past_end", rep.registry.campaigns_past_end],
-        ["percent_reviewed_6_months", rep.registry.percent_reviewed_recently],
-        ["needing_attention", rep.attention.total]]),
-    "profiles_needing_attention": lambda rep: (["reason", "label", "profiles"], [
-        [code, metrics.ATTENTION_REASONS.get(code, code), count]
-        for code, count in rep.attention.by_reason.items()]),
-    "engagement_ladder": lambda rep: (["rung", "label", "previous_period", "this_period"], [
-        [rung.key, rung.label, rep.ladder.previous[rung], rep.ladder.current[rung]]
-        for rung in Rung]),
-    "ladder_movement": lambda rep: (["from_rung", "to_rung", "people"], [
-        [_rung(before), _rung(after), count]
-        for (before, after), count in _transitions(rep.ladder)]),
+        [[t.id, t.title, t.kind, t.board_name, t.created_at.isoformat()] for t in rep.unanswered],
+    ),
+    "escalations_by_urgency": lambda rep: (
+        ["urgency", "escalations"],
+        [[u.value, rep.escalations.by_urgency.get(u.value, 0)] for u in Urgency],
+    ),
+    "escalation_times": lambda rep: (
+        ["measure", "value"],
+        [
+            ["escalations", rep.escalations.total],
+            ["climbed", rep.escalations.climbed],
+            ["climbs", rep.escalations.climbs],
+            ["percent_climbed", rep.escalations.percent_climbed],
+            [
+                "median_minutes_to_senior_ack",
+                _minutes(rep.escalations.median_minutes_to_senior_ack),
+            ],
+            ["median_minutes_to_resolve", _minutes(rep.escalations.median_minutes_to_resolve)],
+        ],
+    ),
+    "profiles_by_status": lambda rep: (
+        ["status", "profiles"],
+        [[s, rep.registry.by_status.get(s, 0)] for s in _STATUSES],
+    ),
+    "profiles_by_platform": lambda rep: (
+        ["platform", *_STATUSES, "total"],
+        [
+            [name, *(counts.get(s, 0) for s in _STATUSES), sum(counts.values())]
+            for name, counts in rep.registry.by_platform.items()
+        ],
+    ),
+    "registry_health": lambda rep: (
+        ["measure", "value"],
+        [
+            ["live_profiles", rep.registry.total],
+            ["reviews_overdue", rep.registry.review_overdue],
+            ["single_owner", rep.registry.single_owner],
+            ["campaigns_past_end", rep.registry.campaigns_past_end],
+            ["percent_reviewed_6_months", rep.registry.percent_reviewed_recently],
+            ["needing_attention", rep.attention.total],
+        ],
+    ),
+    "profiles_needing_attention": lambda rep: (
+        ["reason", "label", "profiles"],
+        [
+            [code, metrics.ATTENTION_REASONS.get(code, code), count]
+            for code, count in rep.attention.by_reason.items()
+        ],
+    ),
+    "engagement_ladder": lambda rep: (
+        ["rung", "label", "previous_period", "this_period"],
+        [
+            [rung.key, rung.label, rep.ladder.previous[rung], rep.ladder.current[rung]]
+            for rung in Rung
+        ],
+    ),
+    "ladder_movement": lambda rep: (
+        ["from_rung", "to_rung", "people"],
+        [
+            [_rung(before), _rung(after), count]
+            for (before, after), count in _transitions(rep.ladder)
+        ],
+    ),
 }
 SERIES_NAMES = tuple(_SERIES)
 
@@ -159,12 +216,14 @@ def series(report: Report, name: str) -> Series:
 
 def ladder_moves(ladder: metrics.Ladder) -> list[dict[str, Any]]:
     """Every (previous rung → rung now) pair with its people, lowest rungs first, labelled."""
+
     def label(rung: Rung | None) -> str:
         return rung.label if rung is not None else "Not active"
 
-    return [{"before": label(before), "after": label(after), "people": count}
-            for (before, after), count in _transitions(ladder)]
-
+    return [
+        {"before": label(before), "after": label(after), "people": count}
+        for (before, after), count in _transitions(ladder)
+    ]
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -192,45 +251,83 @@ def as_json(report: Report) -> dict[str, Any]:
     r, e, reg, ladder = report.responsiveness, report.escalations, report.registry, report.ladder
     department = report.department
     return {
-        "from": report.period.start, "to": report.period.end,
+        "from": report.period.start,
+        "to": report.period.end,
         "department": department.slug if department else None,
         "posts_by_kind": {
             "totals": report.posts.totals,
-            "weekly": [{"week_starting": row["week"],
-                        "counts": {k.value: row[k.value] for k in PostKind}}
-                       for row in report.posts.weekly]},
+            "weekly": [
+                {"week_starting": row["week"], "counts": {k.value: row[k.value] for k in PostKind}}
+                for row in report.posts.weekly
+            ],
+        },
         "active_contributors": report.contributors_total,
         "active_contributors_by_department": [
             {"department": row.slug or None, "name": row.name, "contributors": row.count}
-            for row in report.contributors],
+            for row in report.contributors
+        ],
         "departments_without_enthusiast": [
             {"department": row.slug, "name": row.name, "enthusiast_accounts": row.enthusiasts}
-            for row in report.uncovered],
-        "help_threads": r.help_threads, "solved": r.solved, "percent_solved": r.percent_solved,
+            for row in report.uncovered
+        ],
+        "help_threads": r.help_threads,
+        "solved": r.solved,
+        "percent_solved": r.percent_solved,
         "unanswered": r.unanswered,
         "median_minutes_to_first_reply": _minutes(r.median_minutes_to_first_reply),
         "median_minutes_to_senior_reply": _minutes(r.median_minutes_to_senior_reply),
         "unanswered_questions": [
-            {"thread_id": t.id, "title": t.title, "kind": t.kind, "board": t.board_name,
-             "created_at": t.created_at} for t in report.unanswered],
+            {
+                "thread_id": t.id,
+                "title": t.title,
+                "kind": t.kind,
+                "board": t.board_name,
+                "created_at": t.created_at,
+            }
+            for t in report.unanswered
+        ],
         "escalations": {
-            "by_urgency": e.by_urgency, "total": e.total, "climbed": e.climbed,
-            "climbs": e.climbs, "percent_climbed": e.percent_climbed,
-            "median_minutes_to_resolve": _minutes(e.median_minutes_to_resolve)},
+            "by_urgency": e.by_urgency,
+            "total": e.total,
+            "climbed": e.climbed,
+            "climbs": e.climbs,
+            "percent_climbed": e.percent_climbed,
+            "median_minutes_to_resolve": _minutes(e.median_minutes_to_resolve),
+        },
         "median_minutes_to_senior_ack": _minutes(e.median_minutes_to_senior_ack),
-        "profiles_needing_attention": {"total": report.attention.total,
-                                       "by_reason": report.attention.by_reason},
+        "profiles_needing_attention": {
+            "total": report.attention.total,
+            "by_reason": report.attention.by_reason,
+        },
         "registry": {
-            "by_status": reg.by_status, "by_platform": reg.by_platform, "total": reg.total,
-            "reviews_overdue": reg.review_overdue, "single_owner": reg.single_owner,
+            "by_status": reg.by_status,
+            "by_platform": reg.by_platform,
+            "total": reg.total,
+            "reviews_overdue": reg.review_overdue,
+            "single_owner": reg.single_owner,
             "campaigns_past_end": reg.campaigns_past_end,
-            "percent_reviewed_6_months": reg.percent_reviewed_recently},
+            "percent_reviewed_6_months": reg.percent_reviewed_recently,
+        },
         "engagement_ladder": {
-            "rungs": [{"rung": rung.key, "label": rung.label, "people": ladder.current[rung],
-                       "previous_period": ladder.previous[rung]} for rung in Rung],
-            "movement": {"up": ladder.moved_up, "down": ladder.moved_down,
-                         "same": ladder.stayed, "joined": ladder.joined,
-                         "dropped_off": ladder.dropped_off},
-            "transitions": [{"from": _rung(before), "to": _rung(after), "people": count}
-                            for (before, after), count in _transitions(ladder)]},
+            "rungs": [
+                {
+                    "rung": rung.key,
+                    "label": rung.label,
+                    "people": ladder.current[rung],
+                    "previous_period": ladder.previous[rung],
+                }
+                for rung in Rung
+            ],
+            "movement": {
+                "up": ladder.moved_up,
+                "down": ladder.moved_down,
+                "same": ladder.stayed,
+                "joined": ladder.joined,
+                "dropped_off": ladder.dropped_off,
+            },
+            "transitions": [
+                {"from": _rung(before), "to": _rung(after), "people": count}
+                for (before, after), count in _transitions(ladder)
+            ],
+        },
     }

@@ -52,17 +52,24 @@ def get_version(number: int) -> StrategyVersion:
 
 def list_versions() -> list[StrategyVersion]:
     """Every version, newest first, with their endorsements (for the history list)."""
-    return list(db.session.scalars(
-        select(StrategyVersion).order_by(StrategyVersion.number.desc()).options(
-            selectinload(StrategyVersion.created_by),
-            selectinload(StrategyVersion.endorsements).selectinload(Endorsement.user))))
+    return list(
+        db.session.scalars(
+            select(StrategyVersion)
+            .order_by(StrategyVersion.number.desc())
+            .options(
+                selectinload(StrategyVersion.created_by),
+                selectinload(StrategyVersion.endorsements).selectinload(Endorsement.user),
+            )
+        )
+    )
 
 
 def _version_query():  # type: ignore[no-untyped-def]
     return select(StrategyVersion).options(
         selectinload(StrategyVersion.goals),
         selectinload(StrategyVersion.created_by),
-        selectinload(StrategyVersion.endorsements).selectinload(Endorsement.user))
+        selectinload(StrategyVersion.endorsements).selectinload(Endorsement.user),
+    )
 
 
 def _validate(vision: str, goals: list[GoalInput]) -> None:
@@ -78,7 +85,8 @@ def _validate(vision: str, goals: list[GoalInput]) -> None:
     for index, goal in enumerate(goals):
         if not goal.title.strip() or len(goal.title) > GOAL_TITLE_MAX:
             problems[f"goals.{index}.title"] = (
-                f"Give the goal a title of at most {GOAL_TITLE_MAX} characters.")
+                f"Give the goal a title of at most {GOAL_TITLE_MAX} characters."
+            )
         if goal.metric_key not in metrics.METRICS:
             problems[f"goals.{index}.metric_key"] = "Pick a metric from the list."
         if goal.comparison not in {c.value for c in Comparison}:
@@ -89,8 +97,9 @@ def _validate(vision: str, goals: list[GoalInput]) -> None:
         raise Invalid("The strategy could not be saved.", fields=problems)
 
 
-def save_strategy(actor: User, *, vision: str, goals: list[GoalInput],
-                  now: dt.datetime | None = None) -> StrategyVersion:
+def save_strategy(
+    actor: User, *, vision: str, goals: list[GoalInput], now: dt.datetime | None = None
+) -> StrategyVersion:
     """Save the strategy as a new version (admins only): every save is kept, never overwritten.
 
     Saving is a revisit: each goal records the metric's value now as its baseline, which the
@@ -101,32 +110,44 @@ def save_strategy(actor: User, *, vision: str, goals: list[GoalInput],
     _validate(vision, goals)
     now = now or utcnow()
     number = (db.session.scalar(select(func.max(StrategyVersion.number))) or 0) + 1
-    version = StrategyVersion(number=number, vision=vision.strip(), created_at=now,
-                              created_by_id=actor.id)
+    version = StrategyVersion(
+        number=number, vision=vision.strip(), created_at=now, created_by_id=actor.id
+    )
     for position, goal in enumerate(goals):
-        version.goals.append(Goal(
-            position=position, title=goal.title.strip(), metric_key=goal.metric_key,
-            comparison=goal.comparison, target=goal.target, revisit_on=goal.revisit_on,
-            baseline_value=metrics.metric_value(goal.metric_key, now), baseline_at=now))
+        version.goals.append(
+            Goal(
+                position=position,
+                title=goal.title.strip(),
+                metric_key=goal.metric_key,
+                comparison=goal.comparison,
+                target=goal.target,
+                revisit_on=goal.revisit_on,
+                baseline_value=metrics.metric_value(goal.metric_key, now),
+                baseline_at=now,
+            )
+        )
     db.session.add(version)
     db.session.flush()
     logger.info("strategy version %s saved by user %s", number, actor.id)
     return version
 
 
-def endorse(actor: User, version: StrategyVersion, *,
-            now: dt.datetime | None = None) -> Endorsement:
+def endorse(
+    actor: User, version: StrategyVersion, *, now: dt.datetime | None = None
+) -> Endorsement:
     """Record that a senior (or admin) endorses this version.
 
     Raises NotPermitted below senior, Conflict when they already endorsed it.
     """
     require_role(actor, Role.SENIOR)
-    existing = db.session.scalar(select(Endorsement).where(
-        Endorsement.version_id == version.id, Endorsement.user_id == actor.id))
+    existing = db.session.scalar(
+        select(Endorsement).where(
+            Endorsement.version_id == version.id, Endorsement.user_id == actor.id
+        )
+    )
     if existing is not None:
         raise Conflict("You have already endorsed this version.")
-    endorsement = Endorsement(version_id=version.id, user_id=actor.id,
-                              created_at=now or utcnow())
+    endorsement = Endorsement(version_id=version.id, user_id=actor.id, created_at=now or utcnow())
     db.session.add(endorsement)
     db.session.flush()
     logger.info("strategy version %s endorsed by user %s", version.number, actor.id)
@@ -145,8 +166,7 @@ class GoalStatus:
     revisit_due: bool
 
 
-def goal_statuses(version: StrategyVersion, *, now: dt.datetime | None = None
-                  ) -> list[GoalStatus]:
+def goal_statuses(version: StrategyVersion, *, now: dt.datetime | None = None) -> list[GoalStatus]:
     """Each goal's live value against its target, and its trend since the version was saved.
 
     "Better" means moved in the goal's direction: down for "at most", up for "at least".
@@ -167,9 +187,17 @@ def goal_statuses(version: StrategyVersion, *, now: dt.datetime | None = None
             change = round(value - goal.baseline_value, 1)
             towards = -change if comparison is Comparison.AT_MOST else change
             trend = "better" if towards > 0 else "worse" if towards < 0 else "same"
-        statuses.append(GoalStatus(goal=goal, metric=metric, value=value,
-                                   met=comparison.met(value, goal.target), trend=trend,
-                                   change=change, revisit_due=goal.revisit_on <= now.date()))
+        statuses.append(
+            GoalStatus(
+                goal=goal,
+                metric=metric,
+                value=value,
+                met=comparison.met(value, goal.target),
+                trend=trend,
+                change=change,
+                revisit_due=goal.revisit_on <= now.date(),
+            )
+        )
     return statuses
 
 
@@ -188,15 +216,15 @@ def insights_department(viewer: User, department_slug: str | None) -> Department
     require_role(viewer, Role.ENTHUSIAST)
     department = None
     if department_slug:
-        department = db.session.scalar(select(Department).where(
-            Department.slug == department_slug))
+        department = db.session.scalar(select(Department).where(Department.slug == department_slug))
         if department is None:
             raise Invalid(fields={"department": f"No department with slug {department_slug!r}."})
     if has_role(viewer, Role.SENIOR):
         return department
     if viewer.department_id is None:
-        raise NotPermitted("Insights for enthusiasts cover their own department, "
-                           "and you have none.")
+        raise NotPermitted(
+            "Insights for enthusiasts cover their own department, and you have none."
+        )
     if department is not None and department.id != viewer.department_id:
         raise NotPermitted("Enthusiasts see the insights of their own department only.")
     return department or db.session.get(Department, viewer.department_id)

@@ -20,8 +20,13 @@ from forum.insights.metrics import Period
 from forum.insights.models import MAX_GOALS
 
 # Singular and plural of each kind, for sentences ("1 fix", "3 fixes", "2 stories").
-KIND_NAMES = {"win": ("win", "wins"), "failure": ("failure", "failures"), "fix": ("fix", "fixes"),
-              "question": ("question", "questions"), "story": ("story", "stories")}
+KIND_NAMES = {
+    "win": ("win", "wins"),
+    "failure": ("failure", "failures"),
+    "fix": ("fix", "fixes"),
+    "question": ("question", "questions"),
+    "story": ("story", "stories"),
+}
 
 
 def _range_form() -> tuple[RangeForm, Period, str | None]:
@@ -35,8 +40,10 @@ def _range_form() -> tuple[RangeForm, Period, str | None]:
         period = Period.parse(start, end, today=today)
     except Invalid as error:  # shown by the field; the default range is used meanwhile
         form.end.errors = [*form.end.errors, *[v for k, v in error.fields.items() if k == "to"]]
-        form.start.errors = [*form.start.errors,
-                             *[v for k, v in error.fields.items() if k == "from"]]
+        form.start.errors = [
+            *form.start.errors,
+            *[v for k, v in error.fields.items() if k == "from"],
+        ]
         period = Period.parse(None, None, today=today)
     return form, period, request.args.get("department") or None
 
@@ -46,21 +53,31 @@ def dashboard() -> ResponseReturnValue:
     form, period, slug = _range_form()
     department = services.insights_department(current_user, slug)
     is_senior = has_role(current_user, Role.SENIOR)
-    form.department.choices = ([("", "All departments")] + [
-        (d.slug, d.name) for d in services.list_departments()] if is_senior else [])
+    form.department.choices = (
+        [("", "All departments")] + [(d.slug, d.name) for d in services.list_departments()]
+        if is_senior
+        else []
+    )
     form.department.data = department.slug if department else ""
     form.start.data, form.end.data = period.start, period.end
-    data = report.build_report(period, department, now=utcnow(),
-                               board_clause=board_visibility_clause(current_user))
+    data = report.build_report(
+        period, department, now=utcnow(), board_clause=board_visibility_clause(current_user)
+    )
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     if department is not None:
         query["department"] = department.slug
     status = 400 if form.errors else 200
-    return render_template("insights/dashboard.html", form=form, report=data,
-                           charts=charts.dashboard_charts(data, query), query=query,
-                           ladder_moves=report.ladder_moves(data.ladder),
-                           kind_names=KIND_NAMES,
-                           department=department, is_senior=is_senior), status
+    return render_template(
+        "insights/dashboard.html",
+        form=form,
+        report=data,
+        charts=charts.dashboard_charts(data, query),
+        query=query,
+        ladder_moves=report.ladder_moves(data.ladder),
+        kind_names=KIND_NAMES,
+        department=department,
+        is_senior=is_senior,
+    ), status
 
 
 @bp.get("/insights/<name>.csv")
@@ -69,13 +86,17 @@ def series_csv(name: str) -> ResponseReturnValue:
         abort(404)
     _form, period, slug = _range_form()
     department = services.insights_department(current_user, slug)
-    data = report.build_report(period, department, now=utcnow(),
-                               board_clause=board_visibility_clause(current_user))
+    data = report.build_report(
+        period, department, now=utcnow(), board_clause=board_visibility_clause(current_user)
+    )
     header, rows = report.series(data, name)
     scope = department.slug if department else "all"
     filename = f"{name}_{scope}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
-    return Response(report.to_csv(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        report.to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/strategy")
@@ -94,17 +115,21 @@ def strategy_version(number: int) -> ResponseReturnValue:
 def _render_version(version: object, *, is_current: bool) -> ResponseReturnValue:
     statuses = services.goal_statuses(version) if version is not None else []  # type: ignore[arg-type]
     return render_template(
-        "insights/strategy.html", version=version, statuses=statuses, is_current=is_current,
+        "insights/strategy.html",
+        version=version,
+        statuses=statuses,
+        is_current=is_current,
         can_edit=has_role(current_user, Role.ADMIN),
-        can_endorse=has_role(current_user, Role.SENIOR) and version is not None
+        can_endorse=has_role(current_user, Role.SENIOR)
+        and version is not None
         and not services.has_endorsed(current_user, version),  # type: ignore[arg-type]
-        today=utcnow().date())
+        today=utcnow().date(),
+    )
 
 
 @bp.get("/strategy/versions")
 def strategy_versions() -> ResponseReturnValue:
-    return render_template("insights/strategy_versions.html",
-                           versions=services.list_versions())
+    return render_template("insights/strategy_versions.html", versions=services.list_versions())
 
 
 @bp.route("/strategy/edit", methods=["GET", "POST"])
@@ -122,23 +147,31 @@ def strategy_edit() -> ResponseReturnValue:
             entry.form.revisit_on.data = goal.revisit_on
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 400
-        return render_template("insights/strategy_edit.html", form=form, current=current,
-                               max_goals=MAX_GOALS), status
+        return render_template(
+            "insights/strategy_edit.html", form=form, current=current, max_goals=MAX_GOALS
+        ), status
     goals = [
-        services.GoalInput(title=entry.form.title.data.strip(),
-                           metric_key=entry.form.metric_key.data,
-                           comparison=entry.form.comparison.data,
-                           target=float(entry.form.target.data),
-                           revisit_on=entry.form.revisit_on.data or dt.date.today())
-        for entry in form.goals.entries if (entry.form.title.data or "").strip()]
+        services.GoalInput(
+            title=entry.form.title.data.strip(),
+            metric_key=entry.form.metric_key.data,
+            comparison=entry.form.comparison.data,
+            target=float(entry.form.target.data),
+            revisit_on=entry.form.revisit_on.data or dt.date.today(),
+        )
+        for entry in form.goals.entries
+        if (entry.form.title.data or "").strip()
+    ]
     try:
-        version = services.save_strategy(current_user, vision=form.vision.data or "",
-                                         goals=goals)
+        version = services.save_strategy(current_user, vision=form.vision.data or "", goals=goals)
     except Invalid as error:
         db.session.rollback()
-        return render_template("insights/strategy_edit.html", form=form, current=current,
-                               max_goals=MAX_GOALS,
-                               problems=list(error.fields.values())), 400
+        return render_template(
+            "insights/strategy_edit.html",
+            form=form,
+            current=current,
+            max_goals=MAX_GOALS,
+            problems=list(error.fields.values()),
+        ), 400
     db.session.commit()
     flash(f"Saved as version {version.number}.", "success")
     return redirect(url_for("insights.strategy"))

@@ -20,5 +20,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(registry_cli)
-    register_nav(app, "Registry", "registry.index", order=20,
-                 visible=lambda user: has_role(user, Role.MEMBER))
+    register_nav(
+        app,
+        "Registry",
+        "registry.index",
+        order=20,
+        visible=lambda user: has_role(user, Role.MEMBER),
+    )

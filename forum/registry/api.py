@@ -19,35 +19,66 @@ def _out(profile_id: int) -> dict[str, object]:
     return schemas.ProfileOut.of(profile, utcnow().date()).model_dump(mode="json")
 
 
-@api_route(bp, "/profiles", "GET", summary="List registered social profiles", tag=TAG,
-           query=schemas.ProfileQuery, response=schemas.ProfileList)
+@api_route(
+    bp,
+    "/profiles",
+    "GET",
+    summary="List registered social profiles",
+    tag=TAG,
+    query=schemas.ProfileQuery,
+    response=schemas.ProfileList,
+)
 def profiles_list() -> ResponseReturnValue:
     current_api_user()
     query = parse_query(schemas.ProfileQuery)
     rows = services.list_profiles(
-        department=query.department, platform=query.platform,
-        status=query.status.value if query.status else None, attention=query.attention,
-        q=query.q, sort=query.sort, descending=query.desc)
+        department=query.department,
+        platform=query.platform,
+        status=query.status.value if query.status else None,
+        attention=query.attention,
+        q=query.q,
+        sort=query.sort,
+        descending=query.desc,
+    )
     today = utcnow().date()
-    items = [schemas.ProfileOut.of(row.profile, today)
-             for row in rows[query.offset: query.offset + query.limit]]
+    items = [
+        schemas.ProfileOut.of(row.profile, today)
+        for row in rows[query.offset : query.offset + query.limit]
+    ]
     return schemas.ProfileList(items=items, total=len(rows)).model_dump(mode="json")
 
 
-@api_route(bp, "/profiles", "POST", summary="Register (or propose) a social profile", tag=TAG,
-           body=schemas.ProfileIn, response=schemas.ProfileOut, status=201,
-           errors=(403, 409))
+@api_route(
+    bp,
+    "/profiles",
+    "POST",
+    summary="Register (or propose) a social profile",
+    tag=TAG,
+    body=schemas.ProfileIn,
+    response=schemas.ProfileOut,
+    status=201,
+    errors=(403, 409),
+)
 def profiles_create() -> ResponseReturnValue:
     actor = current_api_user()
     data = parse_body(schemas.ProfileIn)
-    profile = services.register_profile(actor, data.service_values(), status=data.status,
-                                        status_reason=data.status_reason or "")
+    profile = services.register_profile(
+        actor, data.service_values(), status=data.status, status_reason=data.status_reason or ""
+    )
     db.session.commit()
     return _out(profile.id), 201
 
 
-@api_route(bp, "/profiles/lookup", "GET", summary="Verify: the profile a URL or handle names",
-           tag=TAG, query=schemas.LookupQuery, response=schemas.LookupOut, errors=(404,))
+@api_route(
+    bp,
+    "/profiles/lookup",
+    "GET",
+    summary="Verify: the profile a URL or handle names",
+    tag=TAG,
+    query=schemas.LookupQuery,
+    response=schemas.LookupOut,
+    errors=(404,),
+)
 def profiles_lookup() -> ResponseReturnValue:
     current_api_user()
     query = parse_query(schemas.LookupQuery)
@@ -57,28 +88,53 @@ def profiles_lookup() -> ResponseReturnValue:
     best = matches[0]
     verdict = services.verdict(best)
     base = schemas.ProfileOut.of(best, utcnow().date()).model_dump()
-    return schemas.LookupOut(**base, official=verdict.official, verdict=verdict.message,
-                             other_matches=[p.id for p in matches[1:]]).model_dump(mode="json")
+    return schemas.LookupOut(
+        **base,
+        official=verdict.official,
+        verdict=verdict.message,
+        other_matches=[p.id for p in matches[1:]],
+    ).model_dump(mode="json")
 
 
-@api_route(bp, "/profiles/export.csv", "GET", summary="Every profile as spreadsheet-safe CSV",
-           tag=TAG, query=schemas.ExportQuery, content_type="text/csv")
+@api_route(
+    bp,
+    "/profiles/export.csv",
+    "GET",
+    summary="Every profile as spreadsheet-safe CSV",
+    tag=TAG,
+    query=schemas.ExportQuery,
+    content_type="text/csv",
+)
 def profiles_export() -> ResponseReturnValue:
     current_api_user()
     query = parse_query(schemas.ExportQuery)
     rows = services.list_profiles(
-        department=query.department, platform=query.platform,
-        status=query.status.value if query.status else None, attention=query.attention,
-        q=query.q, sort="name")
+        department=query.department,
+        platform=query.platform,
+        status=query.status.value if query.status else None,
+        attention=query.attention,
+        q=query.q,
+        sort="name",
+    )
     body = services.export_csv(row.profile for row in rows)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="social-profiles.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="social-profiles.csv"'},
+    )
 
 
-@api_route(bp, "/profiles/import", "POST",
-           summary="Import profiles from a CSV body (dry_run=1 checks and writes nothing)",
-           tag=TAG, query=schemas.ImportQuery, response=schemas.ImportReportOut,
-           request_content_type="text/csv", errors=(403,))
+@api_route(
+    bp,
+    "/profiles/import",
+    "POST",
+    summary="Import profiles from a CSV body (dry_run=1 checks and writes nothing)",
+    tag=TAG,
+    query=schemas.ImportQuery,
+    response=schemas.ImportReportOut,
+    request_content_type="text/csv",
+    errors=(403,),
+)
 def profiles_import() -> ResponseReturnValue:
     actor = current_api_user()
     query = parse_query(schemas.ImportQuery)
@@ -101,23 +157,43 @@ def profiles_import() -> ResponseReturnValue:
     if query.dry_run:
         return out
     # Not applied because some rows are wrong: the report plus the usual error object.
-    fields = {f"row {row.row}.{name}": message for row in report.rows
-              for name, message in row.errors.items()}
-    out["error"] = {"code": "invalid", "message": f"Nothing was imported: {report.error_count} "
-                    "rows have errors.", "fields": fields}
+    fields = {
+        f"row {row.row}.{name}": message
+        for row in report.rows
+        for name, message in row.errors.items()
+    }
+    out["error"] = {
+        "code": "invalid",
+        "message": f"Nothing was imported: {report.error_count} rows have errors.",
+        "fields": fields,
+    }
     return jsonify(out), 400
 
 
-@api_route(bp, "/profiles/<int:profile_id>", "GET", summary="One social profile", tag=TAG,
-           response=schemas.ProfileOut, errors=(404,))
+@api_route(
+    bp,
+    "/profiles/<int:profile_id>",
+    "GET",
+    summary="One social profile",
+    tag=TAG,
+    response=schemas.ProfileOut,
+    errors=(404,),
+)
 def profiles_get(profile_id: int) -> ResponseReturnValue:
     current_api_user()
     return _out(profile_id)
 
 
-@api_route(bp, "/profiles/<int:profile_id>", "PATCH",
-           summary="Edit fields and/or move the status of a profile", tag=TAG,
-           body=schemas.ProfilePatch, response=schemas.ProfileOut, errors=(403, 404, 409))
+@api_route(
+    bp,
+    "/profiles/<int:profile_id>",
+    "PATCH",
+    summary="Edit fields and/or move the status of a profile",
+    tag=TAG,
+    body=schemas.ProfilePatch,
+    response=schemas.ProfileOut,
+    errors=(403, 404, 409),
+)
 def profiles_patch(profile_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     profile = services.get_profile(profile_id)
@@ -131,32 +207,54 @@ def profiles_patch(profile_id: int) -> ResponseReturnValue:
     return _out(profile.id)
 
 
-@api_route(bp, "/profiles/<int:profile_id>", "DELETE", summary="Archive a profile (admins)",
-           tag=TAG, response=schemas.ProfileOut, errors=(403, 404))
+@api_route(
+    bp,
+    "/profiles/<int:profile_id>",
+    "DELETE",
+    summary="Archive a profile (admins)",
+    tag=TAG,
+    response=schemas.ProfileOut,
+    errors=(403, 404),
+)
 def profiles_delete(profile_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     profile = services.get_profile(profile_id)
     reason = (request.args.get("reason") or "").strip()
     if not reason and request.get_data():
         reason = (parse_body(schemas.ArchiveIn).reason or "").strip()
-    services.archive_profile(actor, profile,
-                             reason=reason or f"Archived by {actor.display_name} via the API.")
+    services.archive_profile(
+        actor, profile, reason=reason or f"Archived by {actor.display_name} via the API."
+    )
     db.session.commit()
     return _out(profile.id)
 
 
-@api_route(bp, "/profiles/<int:profile_id>/history", "GET",
-           summary="Every change of a profile, newest first", tag=TAG,
-           response=schemas.ChangeList, errors=(404,))
+@api_route(
+    bp,
+    "/profiles/<int:profile_id>/history",
+    "GET",
+    summary="Every change of a profile, newest first",
+    tag=TAG,
+    response=schemas.ChangeList,
+    errors=(404,),
+)
 def profiles_history(profile_id: int) -> ResponseReturnValue:
     current_api_user()
     items = [schemas.ChangeOut.of(c) for c in services.history(services.get_profile(profile_id))]
     return schemas.ChangeList(items=items, total=len(items)).model_dump(mode="json")
 
 
-@api_route(bp, "/profiles/<int:profile_id>/reviews", "POST",
-           summary="Mark a profile reviewed, with a note", tag=TAG, body=schemas.ReviewIn,
-           response=schemas.ProfileOut, status=201, errors=(403, 404))
+@api_route(
+    bp,
+    "/profiles/<int:profile_id>/reviews",
+    "POST",
+    summary="Mark a profile reviewed, with a note",
+    tag=TAG,
+    body=schemas.ReviewIn,
+    response=schemas.ProfileOut,
+    status=201,
+    errors=(403, 404),
+)
 def profiles_review(profile_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     profile = services.get_profile(profile_id)

@@ -37,8 +37,9 @@ def import_command(path: Path, email: str, apply_: bool) -> None:
     try:
         if sys.stdout.isatty():
             with click.progressbar(length=max(1, text.count("\n")), label="Rows") as bar:
-                report = services.import_csv(actor, text, dry_run=not apply_,
-                                             progress=lambda done, total: bar.update(1))
+                report = services.import_csv(
+                    actor, text, dry_run=not apply_, progress=lambda done, total: bar.update(1)
+                )
         else:
             report = services.import_csv(actor, text, dry_run=not apply_)
     except ForumError as exc:
@@ -53,7 +54,9 @@ def import_command(path: Path, email: str, apply_: bool) -> None:
     else:
         db.session.rollback()
     verb = "Imported" if report.applied else "Dry run" if not apply_ else "Not imported"
-    click.echo(f"{verb}: {report.count('create')} new, {report.count('update')} updated, "
-               f"{report.count('unchanged')} unchanged, {report.error_count} with errors.")
+    click.echo(
+        f"{verb}: {report.count('create')} new, {report.count('update')} updated, "
+        f"{report.count('unchanged')} unchanged, {report.error_count} with errors."
+    )
     if report.error_count:
         sys.exit(1)

@@ -23,8 +23,9 @@ class ProfileForm(FlaskForm):
     platform = SelectField("Platform", validators=[DataRequired()])
     url = StringField("Address (URL)", validators=[Optional(), Length(max=500)])
     handle = StringField("Handle", validators=[Optional(), Length(max=200)])
-    platform_account_id = StringField("Platform's permanent account id",
-                                      validators=[Optional(), Length(max=200)])
+    platform_account_id = StringField(
+        "Platform's permanent account id", validators=[Optional(), Length(max=200)]
+    )
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=200)])
     department = SelectField("Department", validators=[DataRequired()])
     purpose = SelectField("Purpose", choices=PURPOSE_CHOICES)
@@ -34,14 +35,18 @@ class ProfileForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     audience_size = IntegerField("Audience size", validators=[Optional(), NumberRange(min=0)])
     audience_counted_on = DateField("Audience counted on", validators=[Optional()])
-    owner = StringField("Owner's email", validators=[Optional(), Length(max=254)],
-                        render_kw=STAFF_LIST)
-    backup_owner = StringField("Backup owner's email", validators=[Optional(), Length(max=254)],
-                               render_kw=STAFF_LIST)
-    review_interval_months = IntegerField("Review every (months)", default=6,
-                                          validators=[Optional(), NumberRange(min=1, max=36)])
-    credentials_note = TextAreaField("Where the credentials are kept",
-                                     validators=[Optional(), Length(max=2000)])
+    owner = StringField(
+        "Owner's email", validators=[Optional(), Length(max=254)], render_kw=STAFF_LIST
+    )
+    backup_owner = StringField(
+        "Backup owner's email", validators=[Optional(), Length(max=254)], render_kw=STAFF_LIST
+    )
+    review_interval_months = IntegerField(
+        "Review every (months)", default=6, validators=[Optional(), NumberRange(min=1, max=36)]
+    )
+    credentials_note = TextAreaField(
+        "Where the credentials are kept", validators=[Optional(), Length(max=2000)]
+    )
     activity_note = TextAreaField("Activity note", validators=[Optional(), Length(max=2000)])
 
     def values(self) -> dict[str, Any]:
@@ -50,8 +55,9 @@ class ProfileForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[SelectChoice(s.value, s.label)
-                                                  for s in ProfileStatus])
+    status = SelectField(
+        "New status", choices=[SelectChoice(s.value, s.label) for s in ProfileStatus]
+    )
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
 
 
@@ -60,8 +66,7 @@ class ReviewForm(FlaskForm):
 
 
 class LinkThreadForm(FlaskForm):
-    thread = StringField("Thread address or number", validators=[DataRequired(),
-                                                                  Length(max=500)])
+    thread = StringField("Thread address or number", validators=[DataRequired(), Length(max=500)])
 
 
 class ImportForm(FlaskForm):

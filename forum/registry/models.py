@@ -65,8 +65,11 @@ class SocialProfile(Model):
     __tablename__ = "social_profiles"
     __table_args__ = (
         # A platform's permanent account id identifies one account, whatever its handle.
-        UniqueConstraint("platform_id", "platform_account_id",
-                         name="uq_social_profiles_platform_id_platform_account_id"),
+        UniqueConstraint(
+            "platform_id",
+            "platform_account_id",
+            name="uq_social_profiles_platform_id_platform_account_id",
+        ),
         Index("ix_social_profiles_status_department_id", "status", "department_id"),
     )
 
@@ -84,19 +87,23 @@ class SocialProfile(Model):
     platform_account_id: Mapped[str | None] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    purpose: Mapped[ProfilePurpose] = mapped_column(String(30),
-                                                    default=ProfilePurpose.BUSINESS_AS_USUAL)
+    purpose: Mapped[ProfilePurpose] = mapped_column(
+        String(30), default=ProfilePurpose.BUSINESS_AS_USUAL
+    )
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
-    engagement_mode: Mapped[EngagementMode] = mapped_column(String(20),
-                                                            default=EngagementMode.COMMUNICATING)
+    engagement_mode: Mapped[EngagementMode] = mapped_column(
+        String(20), default=EngagementMode.COMMUNICATING
+    )
     description: Mapped[str] = mapped_column(Text, default="")
     audience_size: Mapped[int | None] = mapped_column(Integer)
     audience_counted_on: Mapped[dt.date | None] = mapped_column(Date)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                 index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     backup_owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[ProfileStatus] = mapped_column(String(20), default=ProfileStatus.PROPOSED)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -105,7 +112,8 @@ class SocialProfile(Model):
     review_interval_months: Mapped[int] = mapped_column(Integer, default=6)
     last_reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_reviewed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     # The review due date owners were last reminded about: one reminder per due period.
     review_reminded_for: Mapped[dt.date | None] = mapped_column(Date)
     # Where the credentials are kept: a note only, never a password.
@@ -121,11 +129,17 @@ class SocialProfile(Model):
     last_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[last_reviewed_by_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     changes: Mapped[list[ProfileChange]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ProfileChange.id")
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ProfileChange.id",
+    )
     reviews: Mapped[list[ProfileReview]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ProfileReview.id")
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ProfileReview.id",
+    )
 
     @property
     def status_enum(self) -> ProfileStatus:
@@ -173,7 +187,8 @@ class ProfileReview(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(
-        ForeignKey("social_profiles.id", ondelete="CASCADE"), index=True)
+        ForeignKey("social_profiles.id", ondelete="CASCADE"), index=True
+    )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -188,9 +203,11 @@ class ProfileThreadLink(Model):
     __tablename__ = "profile_thread_links"
 
     profile_id: Mapped[int] = mapped_column(
-        ForeignKey("social_profiles.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("social_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
     thread_id: Mapped[int] = mapped_column(
-        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True, index=True)
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -21,13 +21,21 @@ from forum.registry.services.csvio import ImportReport
 class ProfileFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=500,
-                            description="Any URL of the account; stored with its canonical form")
-    handle: str | None = Field(default=None, max_length=200,
-                               description="Handle; the URL is derived from it when none is given")
+    url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Any URL of the account; stored with its canonical form",
+    )
+    handle: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Handle; the URL is derived from it when none is given",
+    )
     platform_account_id: str | None = Field(
-        default=None, max_length=200,
-        description="The platform's permanent id (numeric id, YouTube channel id, Bluesky DID)")
+        default=None,
+        max_length=200,
+        description="The platform's permanent id (numeric id, YouTube channel id, Bluesky DID)",
+    )
     purpose: ProfilePurpose | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -36,12 +44,15 @@ class ProfileFields(BaseModel):
     audience_size: int | None = Field(default=None, ge=0)
     audience_counted_on: dt.date | None = None
     owner: str | None = Field(default=None, max_length=254, description="Owner's email")
-    backup_owner: str | None = Field(default=None, max_length=254,
-                                     description="Backup owner's email")
+    backup_owner: str | None = Field(
+        default=None, max_length=254, description="Backup owner's email"
+    )
     review_interval_months: int | None = Field(default=None, ge=1, le=36)
     credentials_note: str | None = Field(
-        default=None, max_length=2000,
-        description="Where the credentials are kept; text that looks like a password is refused")
+        default=None,
+        max_length=2000,
+        description="Where the credentials are kept; text that looks like a password is refused",
+    )
     activity_note: str | None = Field(default=None, max_length=2000)
     status_reason: str | None = Field(default=None, max_length=2000)
 
@@ -56,15 +67,17 @@ class ProfileIn(ProfileFields):
     display_name: str = Field(max_length=200)
     department: str = Field(max_length=64, description="Department slug")
     status: ProfileStatus | None = Field(
-        default=None, description="Default: active when you may approve, else proposed")
+        default=None, description="Default: active when you may approve, else proposed"
+    )
 
 
 class ProfilePatch(ProfileFields):
     platform: str | None = Field(default=None, max_length=32)
     display_name: str | None = Field(default=None, max_length=200)
     department: str | None = Field(default=None, max_length=64)
-    status: ProfileStatus | None = Field(default=None,
-                                         description="Move the status (with status_reason)")
+    status: ProfileStatus | None = Field(
+        default=None, description="Move the status (with status_reason)"
+    )
 
 
 class AttentionOut(BaseModel):
@@ -110,17 +123,27 @@ class ProfileOut(BaseModel):
     def of(cls, profile: SocialProfile, today: dt.date) -> ProfileOut:
         reasons = needs_attention(profile, today)
         return cls(
-            id=profile.id, platform=profile.platform.slug, platform_name=profile.platform.name,
-            handle=profile.handle, url=profile.url, canonical_url=profile.canonical_url,
-            platform_account_id=profile.platform_account_id, display_name=profile.display_name,
-            department=profile.department.slug, department_name=profile.department.name,
-            purpose=ProfilePurpose(profile.purpose), starts_on=profile.starts_on,
-            ends_on=profile.ends_on, engagement_mode=EngagementMode(profile.engagement_mode),
-            description=profile.description or "", audience_size=profile.audience_size,
+            id=profile.id,
+            platform=profile.platform.slug,
+            platform_name=profile.platform.name,
+            handle=profile.handle,
+            url=profile.url,
+            canonical_url=profile.canonical_url,
+            platform_account_id=profile.platform_account_id,
+            display_name=profile.display_name,
+            department=profile.department.slug,
+            department_name=profile.department.name,
+            purpose=ProfilePurpose(profile.purpose),
+            starts_on=profile.starts_on,
+            ends_on=profile.ends_on,
+            engagement_mode=EngagementMode(profile.engagement_mode),
+            description=profile.description or "",
+            audience_size=profile.audience_size,
             audience_counted_on=profile.audience_counted_on,
             owner=profile.owner.email if profile.owner else None,
             backup_owner=profile.backup_owner.email if profile.backup_owner else None,
-            status=ProfileStatus(profile.status), status_reason=profile.status_reason or "",
+            status=ProfileStatus(profile.status),
+            status_reason=profile.status_reason or "",
             status_changed_at=profile.status_changed_at,
             activity_note=profile.activity_note or "",
             review_interval_months=profile.review_interval_months,
@@ -130,7 +153,8 @@ class ProfileOut(BaseModel):
             credentials_note=profile.credentials_note or "",
             needs_attention=[r.code for r in reasons],
             attention=[AttentionOut(code=r.code, message=r.message) for r in reasons],
-            created_at=profile.created_at, updated_at=profile.updated_at,
+            created_at=profile.created_at,
+            updated_at=profile.updated_at,
         )
 
 
@@ -146,8 +170,10 @@ class ProfileQuery(BaseModel):
     status: ProfileStatus | None = None
     attention: bool = Field(default=False, description="Only profiles that need attention")
     q: str | None = Field(default=None, max_length=500, description="Search text or any URL")
-    sort: str = Field(default="name", description="name, platform, department, status, "
-                      "review_due, attention or updated")
+    sort: str = Field(
+        default="name",
+        description="name, platform, department, status, review_due, attention or updated",
+    )
     desc: bool = False
     limit: int = Field(default=500, ge=1, le=5000)
     offset: int = Field(default=0, ge=0)
@@ -183,9 +209,14 @@ class ChangeOut(BaseModel):
 
     @classmethod
     def of(cls, change: ProfileChange) -> ChangeOut:
-        return cls(id=change.id, field=change.field, before=change.before, after=change.after,
-                   changed_by=change.changed_by.email if change.changed_by else None,
-                   changed_at=change.changed_at)
+        return cls(
+            id=change.id,
+            field=change.field,
+            before=change.before,
+            after=change.after,
+            changed_by=change.changed_by.email if change.changed_by else None,
+            changed_at=change.changed_at,
+        )
 
 
 class ChangeList(BaseModel):
@@ -229,9 +260,21 @@ class ImportReportOut(BaseModel):
     @classmethod
     def of(cls, report: ImportReport) -> ImportReportOut:
         return cls(
-            dry_run=report.dry_run, applied=report.applied, created=report.count("create"),
-            updated=report.count("update"), unchanged=report.count("unchanged"),
+            dry_run=report.dry_run,
+            applied=report.applied,
+            created=report.count("create"),
+            updated=report.count("update"),
+            unchanged=report.count("unchanged"),
             errors=report.error_count,
-            rows=[ImportRowOut(row=r.row, action=r.action, profile_id=r.profile_id,
-                               display_name=r.display_name, changes=r.changes, errors=r.errors)
-                  for r in report.rows])
+            rows=[
+                ImportRowOut(
+                    row=r.row,
+                    action=r.action,
+                    profile_id=r.profile_id,
+                    display_name=r.display_name,
+                    changes=r.changes,
+                    errors=r.errors,
+                )
+                for r in report.rows
+            ],
+        )

@@ -54,9 +54,11 @@ def _apply_errors(form: FlaskForm, error: ForumError) -> None:
 def _profile_form(profile: SocialProfile | None = None) -> forms.ProfileForm:
     form = forms.ProfileForm(data=services.current_values(profile) if profile else None)
     form.platform.choices = [SelectChoice("", "Choose a platform")] + [
-        SelectChoice(p.slug, p.name) for p in services.list_platforms()]
+        SelectChoice(p.slug, p.name) for p in services.list_platforms()
+    ]
     form.department.choices = [SelectChoice("", "Choose a department")] + [
-        SelectChoice(d.slug, d.name) for d in account_services.list_departments()]
+        SelectChoice(d.slug, d.name) for d in account_services.list_departments()
+    ]
     if profile is None and request.method == "GET":
         form.department.data = current_user.department.slug if current_user.department else ""
         form.owner.data = current_user.email
@@ -90,14 +92,25 @@ def index() -> ResponseReturnValue:
         flash("; ".join(exc.fields.values()) or exc.message, "error")
         return redirect(url_for("registry.index"))
     page_no = page_number(request.args.get("page"))
-    page = Page(items=rows[(page_no - 1) * PER_PAGE: page_no * PER_PAGE], page=page_no,
-                per_page=PER_PAGE, total=len(rows))
+    page = Page(
+        items=rows[(page_no - 1) * PER_PAGE : page_no * PER_PAGE],
+        page=page_no,
+        per_page=PER_PAGE,
+        total=len(rows),
+    )
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "registry/index.html", page=page, filters=filters, query=query,
-        counts=services.attention_counts(rows), platforms=services.list_platforms(),
-        departments=account_services.list_departments(), statuses=list(ProfileStatus),
-        sorts=services.SORT_LABELS, attention_labels=services.ATTENTION_CODES)
+        "registry/index.html",
+        page=page,
+        filters=filters,
+        query=query,
+        counts=services.attention_counts(rows),
+        platforms=services.list_platforms(),
+        departments=account_services.list_departments(),
+        statuses=list(ProfileStatus),
+        sorts=services.SORT_LABELS,
+        attention_labels=services.ATTENTION_CODES,
+    )
 
 
 @bp.get("/profiles/export.csv")
@@ -106,8 +119,11 @@ def export() -> ResponseReturnValue:
     rows = services.list_profiles(**filters)  # type: ignore[arg-type]
     body = "\ufeff" + services.export_csv(row.profile for row in rows)
     stamp = utcnow().strftime("%Y%m%d")
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="social-profiles-{stamp}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="social-profiles-{stamp}.csv"'},
+    )
 
 
 @bp.route("/profiles/new", methods=["GET", "POST"])
@@ -123,9 +139,13 @@ def new() -> ResponseReturnValue:
             status = exc.status
         else:
             db.session.commit()
-            flash("Registered." if profile.status == ProfileStatus.ACTIVE else
-                  "Proposed: a digital enthusiast of the department, a senior or an admin "
-                  "will approve it.", "success")
+            flash(
+                "Registered."
+                if profile.status == ProfileStatus.ACTIVE
+                else "Proposed: a digital enthusiast of the department, a senior or an admin "
+                "will approve it.",
+                "success",
+            )
             return redirect(url_for("registry.detail", profile_id=profile.id))
     elif request.method == "POST":
         status = 400
@@ -137,17 +157,23 @@ def detail(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     today = utcnow().date()
     status_form = forms.StatusForm()
-    status_form.status.choices = [SelectChoice(s.value, s.label) for s in
-                                  services.allowed_transitions(current_user, profile)]
+    status_form.status.choices = [
+        SelectChoice(s.value, s.label) for s in services.allowed_transitions(current_user, profile)
+    ]
     return render_template(
-        "registry/detail.html", profile=profile,
+        "registry/detail.html",
+        profile=profile,
         attention=services.needs_attention(profile, today),
-        review_due=services.review_due_on(profile), history=services.history(profile),
+        review_due=services.review_due_on(profile),
+        history=services.history(profile),
         reviews=services.reviews(profile),
         references=services.references_for(profile, current_user),
-        verdict=services.verdict(profile), status_form=status_form,
-        review_form=forms.ReviewForm(), link_form=forms.LinkThreadForm(),
-        can_edit=permissions.can_edit(current_user, profile))
+        verdict=services.verdict(profile),
+        status_form=status_form,
+        review_form=forms.ReviewForm(),
+        link_form=forms.LinkThreadForm(),
+        can_edit=permissions.can_edit(current_user, profile),
+    )
 
 
 @bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
@@ -155,7 +181,8 @@ def edit(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     if not permissions.can_edit(current_user, profile):
         raise NotPermitted(
-            "Only the owners, the department's enthusiasts, seniors and admins edit this.")
+            "Only the owners, the department's enthusiasts, seniors and admins edit this."
+        )
     form = _profile_form(profile)
     status = 200
     if form.validate_on_submit():
@@ -167,13 +194,11 @@ def edit(profile_id: int) -> ResponseReturnValue:
             status = exc.status
         else:
             db.session.commit()
-            flash(f"Saved ({len(changes)} change{'s' if len(changes) != 1 else ''}).",
-                  "success")
+            flash(f"Saved ({len(changes)} change{'s' if len(changes) != 1 else ''}).", "success")
             return redirect(url_for("registry.detail", profile_id=profile.id))
     elif request.method == "POST":
         status = 400
-    return render_template("registry/edit.html", form=form, profile=profile,
-                           staff=_staff()), status
+    return render_template("registry/edit.html", form=form, profile=profile, staff=_staff()), status
 
 
 @bp.post("/profiles/<int:profile_id>/status")
@@ -182,8 +207,9 @@ def change_status(profile_id: int) -> ResponseReturnValue:
     form = forms.StatusForm()
     if not form.validate_on_submit():
         raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
-    services.change_status(current_user, profile, form.status.data or "",
-                           reason=form.reason.data or "")
+    services.change_status(
+        current_user, profile, form.status.data or "", reason=form.reason.data or ""
+    )
     db.session.commit()
     flash(f"Status is now {profile.status}.", "success")
     return redirect(url_for("registry.detail", profile_id=profile.id))
@@ -230,8 +256,12 @@ def verify() -> ResponseReturnValue:
     value = (request.args.get("q") or "").strip()
     matches = services.lookup(value) if value else []
     verdicts = [(profile, services.verdict(profile)) for profile in matches]
-    return render_template("registry/verify.html", value=value, verdicts=verdicts,
-                           not_found=services.verdict(None) if value and not matches else None)
+    return render_template(
+        "registry/verify.html",
+        value=value,
+        verdicts=verdicts,
+        not_found=services.verdict(None) if value and not matches else None,
+    )
 
 
 def _import_dir() -> Path:
@@ -273,8 +303,13 @@ def import_csv() -> ResponseReturnValue:
                     _staged_path(token).write_text(text, encoding="utf-8")
     elif request.method == "POST":
         status = 400
-    return render_template("registry/import.html", form=form, report=report,
-                           apply_form=forms.ApplyImportForm(token=token), token=token), status
+    return render_template(
+        "registry/import.html",
+        form=form,
+        report=report,
+        apply_form=forms.ApplyImportForm(token=token),
+        token=token,
+    ), status
 
 
 @bp.post("/profiles/import/apply")
@@ -288,11 +323,17 @@ def import_apply() -> ResponseReturnValue:
     report = services.import_csv(current_user, path.read_text(encoding="utf-8"), dry_run=False)
     if not report.applied:
         db.session.rollback()
-        flash(f"Nothing was imported: {report.error_count} rows have errors now. Check the "
-              "file again.", "error")
+        flash(
+            f"Nothing was imported: {report.error_count} rows have errors now. Check the "
+            "file again.",
+            "error",
+        )
         return redirect(url_for("registry.import_csv"))
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(f"Imported: {report.count('create')} registered, {report.count('update')} updated, "
-          f"{report.count('unchanged')} unchanged.", "success")
+    flash(
+        f"Imported: {report.count('create')} registered, {report.count('update')} updated, "
+        f"{report.count('unchanged')} unchanged.",
+        "success",
+    )
     return redirect(url_for("registry.index", sort="updated", dir="desc"))

@@ -9,13 +9,26 @@ from forum.search import schemas, services
 from forum.search.indexing import SearchStatus
 
 
-@api_route(bp, "/search", "GET", summary="Search threads and posts the caller can see",
-           tag="search", query=schemas.SearchParams, response=schemas.SearchResponse)
+@api_route(
+    bp,
+    "/search",
+    "GET",
+    summary="Search threads and posts the caller can see",
+    tag="search",
+    query=schemas.SearchParams,
+    response=schemas.SearchResponse,
+)
 def search_results() -> ResponseReturnValue:
     params = parse_query(schemas.SearchParams)
-    outcome = services.search(current_api_user(), q=params.q, kind=params.kind,
-                              board=params.board, tag=params.tag, author=params.author,
-                              page=params.page)
+    outcome = services.search(
+        current_api_user(),
+        q=params.q,
+        kind=params.kind,
+        board=params.board,
+        tag=params.tag,
+        author=params.author,
+        page=params.page,
+    )
     return schemas.SearchResponse(
         results=[schemas.SearchResultOut.of(result) for result in outcome.page.items],
         total=outcome.page.total,

@@ -77,8 +77,15 @@ class SearchQuery:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.text.strip() or self.kind or self.board_id is not None or self.tag
-                    or self.author or self.start or self.end)
+        return not (
+            self.text.strip()
+            or self.kind
+            or self.board_id is not None
+            or self.tag
+            or self.author
+            or self.start
+            or self.end
+        )
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,9 @@ class SearchBackend(Protocol):
         """Apply the changes in one commit; raises IndexUnavailable when the index is broken."""
         ...
 
-    def search(self, query: SearchQuery, *, board_ids: Iterable[int], page: int,
-               per_page: int) -> SearchResults:
+    def search(
+        self, query: SearchQuery, *, board_ids: Iterable[int], page: int, per_page: int
+    ) -> SearchResults:
         """Hits on the given boards only; raises IndexUnavailable when the index is broken."""
         ...
 
@@ -137,4 +145,4 @@ class SearchBackend(Protocol):
 
 def chunked(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

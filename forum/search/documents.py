@@ -53,28 +53,39 @@ def _document(thread: Thread, post: Post, *, is_first: bool) -> SearchDocument:
     )
 
 
-def thread_documents(session: Session,
-                     thread_ids: Iterable[int]) -> dict[int, list[SearchDocument]]:
+def thread_documents(
+    session: Session, thread_ids: Iterable[int]
+) -> dict[int, list[SearchDocument]]:
     """Every document each thread should have now: its own (title and opening post) and one per
     visible reply. A thread that no longer exists maps to an empty list."""
     ids = sorted(set(thread_ids))
     found: dict[int, list[SearchDocument]] = {thread_id: [] for thread_id in ids}
     for chunk in chunked(ids, REBUILD_CHUNK):
-        threads = session.scalars(
-            select(Thread).where(Thread.id.in_(chunk))
-            .options(joinedload(Thread.author), selectinload(Thread.tags))).unique().all()
+        threads = (
+            session.scalars(
+                select(Thread)
+                .where(Thread.id.in_(chunk))
+                .options(joinedload(Thread.author), selectinload(Thread.tags))
+            )
+            .unique()
+            .all()
+        )
         posts_by_thread: dict[int, list[Post]] = defaultdict(list)
         for post in session.scalars(
-                select(Post).where(Post.thread_id.in_(chunk))
-                .options(joinedload(Post.author)).order_by(Post.thread_id, Post.id)):
+            select(Post)
+            .where(Post.thread_id.in_(chunk))
+            .options(joinedload(Post.author))
+            .order_by(Post.thread_id, Post.id)
+        ):
             posts_by_thread[post.thread_id].append(post)
         for thread in threads:
             posts = posts_by_thread.get(thread.id, [])
             if not posts:
                 continue
             documents = [_document(thread, posts[0], is_first=True)]
-            documents += [_document(thread, post, is_first=False)
-                          for post in posts[1:] if post.is_visible]
+            documents += [
+                _document(thread, post, is_first=False) for post in posts[1:] if post.is_visible
+            ]
             found[thread.id] = documents
     return found
 
@@ -83,8 +94,11 @@ def first_post_ids(session: Session, thread_ids: Iterable[int]) -> set[int]:
     ids = sorted(set(thread_ids))
     if not ids:
         return set()
-    return set(session.scalars(
-        select(func.min(Post.id)).where(Post.thread_id.in_(ids)).group_by(Post.thread_id)))
+    return set(
+        session.scalars(
+            select(func.min(Post.id)).where(Post.thread_id.in_(ids)).group_by(Post.thread_id)
+        )
+    )
 
 
 def posts_by_id(session: Session, post_ids: Iterable[int]) -> dict[int, Post]:
@@ -92,10 +106,14 @@ def posts_by_id(session: Session, post_ids: Iterable[int]) -> dict[int, Post]:
     found: dict[int, Post] = {}
     for chunk in chunked(ids, REBUILD_CHUNK):
         for post in session.scalars(
-                select(Post).where(Post.id.in_(chunk))
-                .options(joinedload(Post.author),
-                         joinedload(Post.thread).joinedload(Thread.author),
-                         joinedload(Post.thread).selectinload(Thread.tags))).unique():
+            select(Post)
+            .where(Post.id.in_(chunk))
+            .options(
+                joinedload(Post.author),
+                joinedload(Post.thread).joinedload(Thread.author),
+                joinedload(Post.thread).selectinload(Thread.tags),
+            )
+        ).unique():
             found[post.id] = post
     return found
 
@@ -112,15 +130,21 @@ def count_posts(session: Session) -> int:
     return int(session.scalar(select(func.count(Post.id))) or 0)
 
 
-def all_documents(session: Session,
-                  on_thread: Callable[[int], None] | None = None) -> Iterator[SearchDocument]:
+def all_documents(
+    session: Session, on_thread: Callable[[int], None] | None = None
+) -> Iterator[SearchDocument]:
     """Every document of every thread, a chunk of threads at a time; `on_thread(n)` is called
     after each chunk with the number of threads it held."""
     last_id = 0
     while True:
-        chunk = list(session.scalars(
-            select(Thread.id).where(Thread.id > last_id).order_by(Thread.id)
-            .limit(REBUILD_CHUNK)))
+        chunk = list(
+            session.scalars(
+                select(Thread.id)
+                .where(Thread.id > last_id)
+                .order_by(Thread.id)
+                .limit(REBUILD_CHUNK)
+            )
+        )
         if not chunk:
             return
         for documents in thread_documents(session, chunk).values():

@@ -61,8 +61,13 @@ def get_backend() -> SearchBackend:
 # -- recording changes ---------------------------------------------------------------------
 
 
-def enqueue(doc_type: SearchDocType, doc_id: int, action: SearchAction = SearchAction.INDEX,
-            *, session: Any = None) -> None:
+def enqueue(
+    doc_type: SearchDocType,
+    doc_id: int,
+    action: SearchAction = SearchAction.INDEX,
+    *,
+    session: Any = None,
+) -> None:
     """Queue an index change in the caller's transaction; it is applied after commit.
 
     Never raises for ordinary input. Repeats are not merged here (a savepoint may roll back
@@ -70,8 +75,9 @@ def enqueue(doc_type: SearchDocType, doc_id: int, action: SearchAction = SearchA
     """
     session = session if session is not None else db.session
     session.info[_PENDING_KEY] = True
-    session.add(SearchQueueItem(doc_type=doc_type, doc_id=doc_id, action=action,
-                                created_at=utcnow()))
+    session.add(
+        SearchQueueItem(doc_type=doc_type, doc_id=doc_id, action=action, created_at=utcnow())
+    )
 
 
 def _session_of(instance: object) -> Any:
@@ -144,7 +150,6 @@ def _after_commit(session: Session) -> None:
         logger.exception("search: drain after commit failed; the changes stay queued")
 
 
-
 # -- draining ------------------------------------------------------------------------------
 
 
@@ -191,9 +196,15 @@ def drain(*, timeout: float | None = None) -> DrainResult:
         while True:
             with Session(db.engine) as session:
                 rows = session.execute(
-                    select(SearchQueueItem.id, SearchQueueItem.doc_type, SearchQueueItem.doc_id,
-                           SearchQueueItem.action)
-                    .order_by(SearchQueueItem.id).limit(DRAIN_BATCH)).all()
+                    select(
+                        SearchQueueItem.id,
+                        SearchQueueItem.doc_type,
+                        SearchQueueItem.doc_id,
+                        SearchQueueItem.action,
+                    )
+                    .order_by(SearchQueueItem.id)
+                    .limit(DRAIN_BATCH)
+                ).all()
                 if not rows:
                     break
                 batch = _batch_for(session, [(r.doc_type, r.doc_id, r.action) for r in rows])
@@ -214,12 +225,19 @@ def _batch_for(session: Session, rows: Sequence[tuple[str, int, str]]) -> IndexB
     latest: dict[tuple[str, int], str] = {}
     for doc_type, doc_id, action in rows:
         latest[(doc_type, doc_id)] = action  # rows come in id order: the last one wins
-    threads_to_delete = {doc_id for (doc_type, doc_id), action in latest.items()
-                         if doc_type == SearchDocType.THREAD and action == SearchAction.DELETE}
-    thread_ids = {doc_id for (doc_type, doc_id) in latest
-                  if doc_type == SearchDocType.THREAD} - threads_to_delete
-    post_actions = {doc_id: action for (doc_type, doc_id), action in latest.items()
-                    if doc_type == SearchDocType.POST}
+    threads_to_delete = {
+        doc_id
+        for (doc_type, doc_id), action in latest.items()
+        if doc_type == SearchDocType.THREAD and action == SearchAction.DELETE
+    }
+    thread_ids = {
+        doc_id for (doc_type, doc_id) in latest if doc_type == SearchDocType.THREAD
+    } - threads_to_delete
+    post_actions = {
+        doc_id: action
+        for (doc_type, doc_id), action in latest.items()
+        if doc_type == SearchDocType.POST
+    }
     posts = documents.posts_by_id(session, post_actions)
     first_ids = documents.first_post_ids(session, {post.thread_id for post in posts.values()})
     # An opening post lives in its thread's document: refresh the whole thread.
@@ -228,8 +246,9 @@ def _batch_for(session: Session, rows: Sequence[tuple[str, int, str]]) -> IndexB
     batch = IndexBatch()
     for post_id, action in post_actions.items():
         post = posts.get(post_id)
-        if post is not None and (post.thread_id in thread_ids
-                                 or post.thread_id in threads_to_delete):
+        if post is not None and (
+            post.thread_id in thread_ids or post.thread_id in threads_to_delete
+        ):
             continue
         if post is None or action == SearchAction.DELETE or not post.is_visible:
             batch.deletes.append(documents.post_key(post_id))
@@ -292,8 +311,9 @@ def start_background_rebuild() -> None:
     with _background_guard:
         if _background is not None and _background.is_alive():
             return
-        _background = threading.Thread(target=_rebuild_in_background, args=(app,),
-                                       name="search-rebuild", daemon=True)
+        _background = threading.Thread(
+            target=_rebuild_in_background, args=(app,), name="search-rebuild", daemon=True
+        )
         _background.start()
 
 

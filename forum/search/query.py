@@ -41,8 +41,9 @@ def _period(raw: str) -> tuple[dt.datetime, dt.datetime]:
         return start, start.replace(year=year + 1)
     if day is None:
         start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
-        following = start.replace(year=year + 1, month=1) if month == 12 else start.replace(
-            month=month + 1)
+        following = (
+            start.replace(year=year + 1, month=1) if month == 12 else start.replace(month=month + 1)
+        )
         return start, following
     start = dt.datetime(year, month, day, tzinfo=dt.UTC)
     return start, start + dt.timedelta(days=1)
@@ -76,11 +77,13 @@ def extract_dates(text: str) -> DateFilter:
             else:
                 narrow(*_period(value))
         except ValueError:
-            raise Invalid("That search has a date we cannot read.",
-                          fields={"q": f"Cannot read the date in “{match.group(0)}”. {HELP}"}
-                          ) from None
+            raise Invalid(
+                "That search has a date we cannot read.",
+                fields={"q": f"Cannot read the date in “{match.group(0)}”. {HELP}"},
+            ) from None
     if start is not None and end is not None and start >= end:
-        raise Invalid("That date range is empty.",
-                      fields={"q": "The date range ends before it starts."})
+        raise Invalid(
+            "That date range is empty.", fields={"q": "The date range ends before it starts."}
+        )
     remaining = " ".join(_DATE_TERM.sub(" ", text).split())
     return DateFilter(text=remaining, start=start, end=end)

@@ -13,14 +13,18 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str = Field("", max_length=MAX_QUERY_LENGTH,
-                   description='Words, "phrases", AND/OR/NOT, kind:, board:, tag:, author:, '
-                               "date:YYYY-MM-DD..YYYY-MM-DD, after:, before:")
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY_LENGTH,
+        description='Words, "phrases", AND/OR/NOT, kind:, board:, tag:, author:, '
+        "date:YYYY-MM-DD..YYYY-MM-DD, after:, before:",
+    )
     kind: PostKind | None = None
     board: str | None = Field(None, max_length=64, description="Board slug")
     tag: str | None = Field(None, max_length=64)
-    author: str | None = Field(None, max_length=254,
-                               description="Email local part or name of the author")
+    author: str | None = Field(
+        None, max_length=254, description="Email local part or name of the author"
+    )
     page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
@@ -33,8 +37,13 @@ class SearchResultOut(BaseModel):
 
     @classmethod
     def of(cls, result: SearchResult) -> SearchResultOut:
-        return cls(thread_id=result.thread_id, post_id=result.post_id, title=result.title,
-                   kind=result.kind, snippet_html=result.snippet_html)
+        return cls(
+            thread_id=result.thread_id,
+            post_id=result.post_id,
+            title=result.title,
+            kind=result.kind,
+            snippet_html=result.snippet_html,
+        )
 
 
 class SearchResponse(BaseModel):

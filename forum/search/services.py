@@ -57,9 +57,10 @@ def _kind(value: PostKind | str | None) -> PostKind | None:
     try:
         return PostKind(str(value).strip().lower())
     except ValueError:
-        raise Invalid("Unknown kind.", fields={
-            "kind": "Choose one of: " + ", ".join(kind.value for kind in PostKind) + "."
-        }) from None
+        raise Invalid(
+            "Unknown kind.",
+            fields={"kind": "Choose one of: " + ", ".join(kind.value for kind in PostKind) + "."},
+        ) from None
 
 
 def _author(value: str | None) -> str | None:
@@ -69,9 +70,16 @@ def _author(value: str | None) -> str | None:
     return text.lower() or None
 
 
-def search(user: User, *, q: str = "", kind: PostKind | str | None = None,
-           board: str | None = None, tag: str | None = None, author: str | None = None,
-           page: int = 1) -> SearchOutcome:
+def search(
+    user: User,
+    *,
+    q: str = "",
+    kind: PostKind | str | None = None,
+    board: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
+    page: int = 1,
+) -> SearchOutcome:
     """Search the threads and posts `user` may see, PER_PAGE hits a page.
 
     `q` takes words, "phrases", AND/OR/NOT (and -word), kind:, board:<slug>, tag:, author:
@@ -93,9 +101,15 @@ def search(user: User, *, q: str = "", kind: PostKind | str | None = None,
     if board:
         board_id = by_slug.get(board.strip().lower(), -1)  # unknown or invisible: no hits
     query = SearchQuery(
-        text=dates.text, kind=parsed_kind.value if parsed_kind else None, board_id=board_id,
-        tag=boards.normalize_tag(tag) if tag else None, author=_author(author),
-        start=dates.start, end=dates.end, board_ids_by_slug=by_slug)
+        text=dates.text,
+        kind=parsed_kind.value if parsed_kind else None,
+        board_id=board_id,
+        tag=boards.normalize_tag(tag) if tag else None,
+        author=_author(author),
+        start=dates.start,
+        end=dates.end,
+        board_ids_by_slug=by_slug,
+    )
     empty: Page[SearchResult] = Page(items=[], page=page, per_page=PER_PAGE, total=0)
     if query.is_empty:
         return SearchOutcome(page=empty, status=indexing.status(), asked=False)
@@ -107,10 +121,12 @@ def search(user: User, *, q: str = "", kind: PostKind | str | None = None,
     status = indexing.ensure_index()
     try:
         results = indexing.get_backend().search(
-            query, board_ids=by_slug.values(), page=page, per_page=PER_PAGE)
+            query, board_ids=by_slug.values(), page=page, per_page=PER_PAGE
+        )
     except QuerySyntaxError:
-        raise Invalid(fields={"q": "That search cannot be run; check quotes and brackets."}
-                      ) from None
+        raise Invalid(
+            fields={"q": "That search cannot be run; check quotes and brackets."}
+        ) from None
     except IndexUnavailable as exc:
         logger.warning("search: index unreadable (%s); starting a rebuild", exc)
         status = indexing.ensure_index()
@@ -120,7 +136,9 @@ def search(user: User, *, q: str = "", kind: PostKind | str | None = None,
     rows = _current_rows(results.hits, {b.id: b for b in visible})
     return SearchOutcome(
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),
-        status=status, asked=True)
+        status=status,
+        asked=True,
+    )
 
 
 def _current_rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
@@ -128,10 +146,18 @@ def _current_rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list
     post deleted or hidden since it was indexed, is dropped even if the index has not caught up."""
     if not hits:
         return []
-    threads = {thread.id: thread for thread in db.session.scalars(
-        select(Thread).where(Thread.id.in_({hit.thread_id for hit in hits})))}
-    posts = {post.id: post for post in db.session.scalars(
-        select(Post).where(Post.id.in_({hit.post_id for hit in hits})))}
+    threads = {
+        thread.id: thread
+        for thread in db.session.scalars(
+            select(Thread).where(Thread.id.in_({hit.thread_id for hit in hits}))
+        )
+    }
+    posts = {
+        post.id: post
+        for post in db.session.scalars(
+            select(Post).where(Post.id.in_({hit.post_id for hit in hits}))
+        )
+    }
     rows = []
     for hit in hits:
         thread, post = threads.get(hit.thread_id), posts.get(hit.post_id)
@@ -141,10 +167,19 @@ def _current_rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list
         is_thread = hit.doc_type == "thread"
         if board is None or (not is_thread and not post.is_visible):
             continue
-        rows.append(SearchResult(
-            thread_id=thread.id, post_id=post.id, title=thread.title, kind=thread.kind_enum,
-            # An opening post hidden since it was indexed must not show through its snippet.
-            snippet_html=hit.snippet_html if post.is_visible else "", board=board,
-            author_name=hit.author_name, created_at=hit.created_at, is_thread=is_thread,
-            url=boards.thread_path(thread) if is_thread else boards.post_path(post)))
+        rows.append(
+            SearchResult(
+                thread_id=thread.id,
+                post_id=post.id,
+                title=thread.title,
+                kind=thread.kind_enum,
+                # An opening post hidden since it was indexed must not show through its snippet.
+                snippet_html=hit.snippet_html if post.is_visible else "",
+                board=board,
+                author_name=hit.author_name,
+                created_at=hit.created_at,
+                is_thread=is_thread,
+                url=boards.thread_path(thread) if is_thread else boards.post_path(post),
+            )
+        )
     return rows

@@ -23,24 +23,45 @@ bp = Blueprint("search", __name__)
 def search() -> ResponseReturnValue:
     form = SearchForm(request.args)
     form.kind.choices = [SelectChoice("", "Any kind")] + [
-        SelectChoice(kind.value, kind.label) for kind in PostKind]
+        SelectChoice(kind.value, kind.label) for kind in PostKind
+    ]
     form.board.choices = [SelectChoice("", "All boards")] + [
-        SelectChoice(board.slug, board.name) for board in boards.visible_boards(current_user)]
+        SelectChoice(board.slug, board.name) for board in boards.visible_boards(current_user)
+    ]
     tag = (request.args.get("tag") or "").strip()
     author = (request.args.get("author") or "").strip()
-    args = {key: value for key, value in {
-        "q": form.q.data or "", "kind": form.kind.data or "", "board": form.board.data or "",
-        "tag": tag, "author": author}.items() if value}
+    args = {
+        key: value
+        for key, value in {
+            "q": form.q.data or "",
+            "kind": form.kind.data or "",
+            "board": form.board.data or "",
+            "tag": tag,
+            "author": author,
+        }.items()
+        if value
+    }
     unfiltered_args = {key: value for key, value in args.items() if key not in ("tag", "author")}
-    context: dict[str, Any] = {"form": form, "outcome": None, "args": args, "tag": tag,
-                               "author": author, "unfiltered_args": unfiltered_args}
+    context: dict[str, Any] = {
+        "form": form,
+        "outcome": None,
+        "args": args,
+        "tag": tag,
+        "author": author,
+        "unfiltered_args": unfiltered_args,
+    }
     if not form.validate():
         return render_template("search/search.html", **context), 400
     try:
         context["outcome"] = services.search(
-            current_user, q=form.q.data or "", kind=form.kind.data or None,
-            board=form.board.data or None, tag=tag or None, author=author or None,
-            page=page_number(request.args.get("page")))
+            current_user,
+            q=form.q.data or "",
+            kind=form.kind.data or None,
+            board=form.board.data or None,
+            tag=tag or None,
+            author=author or None,
+            page=page_number(request.args.get("page")),
+        )
     except Invalid as error:
         for name, message in error.fields.items():
             target = getattr(form, name, form.q)

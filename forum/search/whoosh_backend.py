@@ -93,8 +93,7 @@ def _parser() -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), QUERY_SCHEMA)
     # `-word` excludes and `+word` requires, but only at the start of a word, so hyphenated
     # slugs and tags (`board:it-help`, `tag:social-media`) stay whole.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+",
-                                              minusexpr=r"(?<![^\s(])-"))
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     return parser
 
 
@@ -127,7 +126,6 @@ class _MarkFormatter(highlight.Formatter):
     """Escapes every character of the text and wraps matches in <mark>: nothing else is emitted,
     so a post containing markup can never put raw HTML into a snippet."""
 
-
     def _text(self, text: str) -> str:
         return str(escape(text))
 
@@ -138,8 +136,9 @@ class _MarkFormatter(highlight.Formatter):
         """Passages in text order, with an ellipsis wherever the text was cut."""
         if not fragments:
             return ""
-        passages = [self.format_fragment(fragment, replace=replace).strip()
-                    for fragment in fragments]
+        passages = [
+            self.format_fragment(fragment, replace=replace).strip() for fragment in fragments
+        ]
         text = " … ".join(passages)
         if fragments[0].startchar > 0:
             text = "… " + text
@@ -160,8 +159,9 @@ def _rewrite(node: wq.Query, board_ids_by_slug: dict[str, int]) -> wq.Query:
     if fieldname not in KEYWORD_FIELDS:
         return node
     if fieldname == "board":
-        board_id = board_ids_by_slug.get(str(node.text).lower()) if isinstance(
-            node, wq.Term) else None
+        board_id = (
+            board_ids_by_slug.get(str(node.text).lower()) if isinstance(node, wq.Term) else None
+        )
         # An unknown or hidden board matches nothing (a NullQuery would be dropped from an AND).
         return wq.Term("board_id", str(board_id) if board_id is not None else NO_BOARD)
     if isinstance(node, wq.Phrase):
@@ -194,10 +194,14 @@ def compile_query(query: SearchQuery) -> wq.Query | None:
     if query.author:
         parts.extend(wq.Term("author", word) for word in query.author.lower().split())
     if query.start is not None or query.end is not None:
-        parts.append(wq.DateRange("created_at",
-                                  _naive_utc(query.start) if query.start else None,
-                                  _naive_utc(query.end) if query.end else None,
-                                  endexcl=True))
+        parts.append(
+            wq.DateRange(
+                "created_at",
+                _naive_utc(query.start) if query.start else None,
+                _naive_utc(query.end) if query.end else None,
+                endexcl=True,
+            )
+        )
     if not parts:
         return None
     compiled = (parts[0] if len(parts) == 1 else wq.And(parts)).normalize()
@@ -207,7 +211,8 @@ def compile_query(query: SearchQuery) -> wq.Query | None:
 def _is_scored(compiled: wq.Query) -> bool:
     """Whether relevance means anything: only words in titles and text score."""
     return any(getattr(leaf, "fieldname", None) in TEXT_FIELDS for leaf in compiled.leaves()) or (
-        getattr(compiled, "fieldname", None) in TEXT_FIELDS)
+        getattr(compiled, "fieldname", None) in TEXT_FIELDS
+    )
 
 
 _open_lock = threading.Lock()
@@ -346,8 +351,9 @@ class WhooshBackend:
 
     # -- reading -------------------------------------------------------------------------
 
-    def search(self, query: SearchQuery, *, board_ids: Iterable[int], page: int,
-               per_page: int) -> SearchResults:
+    def search(
+        self, query: SearchQuery, *, board_ids: Iterable[int], page: int, per_page: int
+    ) -> SearchResults:
         allowed = sorted(set(board_ids))
         compiled = compile_query(query)
         if compiled is None or not allowed:
@@ -361,7 +367,7 @@ class WhooshBackend:
             with ix.searcher() as searcher:
                 results = searcher.search(compiled, **options)
                 total = len(results)
-                hits = [self._hit(hit) for hit in results[(page - 1) * per_page:page * per_page]]
+                hits = [self._hit(hit) for hit in results[(page - 1) * per_page : page * per_page]]
         except wq.QueryError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except Exception as exc:
@@ -374,8 +380,11 @@ class WhooshBackend:
         stored = hit.fields()
         text = stored.get("text") or ""
         # A short text is shown whole; a long one as the passages around its matches.
-        fragmenter = (highlight.WholeFragmenter() if len(text) <= SNIPPET_CHARS
-                      else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60))
+        fragmenter = (
+            highlight.WholeFragmenter()
+            if len(text) <= SNIPPET_CHARS
+            else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        )
         highlighter = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
         snippet = highlighter.highlight_hit(hit, "text", text=text, top=2) or plain_snippet(text)
         created = stored.get("created_at")

@@ -24,13 +24,19 @@ def test_list_and_create_boards(app: Flask, api: Api) -> None:
     assert [b["slug"] for b in body["items"]] == ["social"] and body["total"] == 1
     assert member.post("/api/v1/boards", json={"slug": "x", "name": "X"}).status_code == 403
     admin = api(make_user(Role.ADMIN))
-    response = admin.post("/api/v1/boards", json={
-        "slug": "comms", "name": "Comms", "description": "All things comms",
-        "department": "housing", "visibility": "department"})
+    response = admin.post(
+        "/api/v1/boards",
+        json={
+            "slug": "comms",
+            "name": "Comms",
+            "description": "All things comms",
+            "department": "housing",
+            "visibility": "department",
+        },
+    )
     assert response.status_code == 201
     assert response.get_json()["department"] == "housing"
-    assert admin.post("/api/v1/boards", json={"slug": "comms", "name": "Again"}
-                      ).status_code == 409
+    assert admin.post("/api/v1/boards", json={"slug": "comms", "name": "Again"}).status_code == 409
     bad = admin.post("/api/v1/boards", json={"slug": "", "name": "X", "visibility": "world"})
     assert bad.status_code == 400
     assert {"slug", "visibility"} <= set(bad.get_json()["error"]["fields"])
@@ -40,9 +46,16 @@ def test_create_thread_then_get_it(app: Flask, api: Api) -> None:
     make_board(slug="social")
     author = make_user()
     client = api(author)
-    response = client.post("/api/v1/threads", json={
-        "board": "social", "kind": "failure", "title": "Scheduled post went out twice",
-        "body": "The scheduler *double-posted*.", "tags": ["Scheduling", "facebook"]})
+    response = client.post(
+        "/api/v1/threads",
+        json={
+            "board": "social",
+            "kind": "failure",
+            "title": "Scheduled post went out twice",
+            "body": "The scheduler *double-posted*.",
+            "tags": ["Scheduling", "facebook"],
+        },
+    )
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     assert created["kind"] == "failure" and created["board"] == "social"
@@ -58,19 +71,23 @@ def test_create_thread_then_get_it(app: Flask, api: Api) -> None:
     assert {"id", "author", "created_at", "edited_at"} <= set(post)
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"kind": "rant"}, "kind"),
-    ({"title": None}, "title"),
-    ({"title": ""}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"body": ""}, "body"),
-    ({"body": "   "}, "body"),
-    ({"body": "x" * 50_001}, "body"),
-    ({"board": "nope"}, "board"),
-    ({"tags": ["x" * 41]}, "tags"),
-])
-def test_bad_thread_input_is_400_with_field_messages(app: Flask, api: Api,
-                                                     payload: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"kind": "rant"}, "kind"),
+        ({"title": None}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"body": ""}, "body"),
+        ({"body": "   "}, "body"),
+        ({"body": "x" * 50_001}, "body"),
+        ({"board": "nope"}, "board"),
+        ({"tags": ["x" * 41]}, "tags"),
+    ],
+)
+def test_bad_thread_input_is_400_with_field_messages(
+    app: Flask, api: Api, payload: dict[str, Any], field: str
+) -> None:
     make_board(slug="social")
     body = {"board": "social", "kind": "win", "title": "T", "body": "B", **payload}
     body = {k: v for k, v in body.items() if v is not None}
@@ -83,8 +100,13 @@ def test_board_threads_filters_and_paginates(app: Flask, api: Api) -> None:
     board = make_board(slug="social")
     author = make_user()
     for i in range(26):
-        make_thread(board, author=author, kind="win" if i % 2 else "story", title=f"T{i}",
-                    tags=["launch"] if i < 3 else [])
+        make_thread(
+            board,
+            author=author,
+            kind="win" if i % 2 else "story",
+            title=f"T{i}",
+            tags=["launch"] if i < 3 else [],
+        )
     client = api(make_user())
     first = client.get("/api/v1/boards/social/threads").get_json()
     assert len(first["items"]) == 25 and first["total"] == 26 and first["pages"] == 2
@@ -102,11 +124,14 @@ def test_invisible_things_are_404_in_the_api(app: Flask, api: Api) -> None:
     assert client.get("/api/v1/boards/secret/threads").status_code == 404
     assert client.get(f"/api/v1/threads/{thread.id}").status_code == 404
     assert client.get(f"/api/v1/posts/{post.id}").status_code == 404
-    assert client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "x"}
-                       ).status_code == 404
+    assert client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "x"}).status_code == 404
     assert client.patch(f"/api/v1/posts/{post.id}", json={"body": "x"}).status_code == 404
-    assert client.post("/api/v1/threads", json={
-        "board": "secret", "kind": "win", "title": "t", "body": "b"}).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/threads", json={"board": "secret", "kind": "win", "title": "t", "body": "b"}
+        ).status_code
+        == 400
+    )
 
 
 def test_reply_edit_and_permissions(app: Flask, api: Api) -> None:
@@ -134,28 +159,45 @@ def test_solution_by_author_moderator_or_senior(app: Flask, api: Api) -> None:
     thread = make_thread(author=asker, kind="question")
     answer = make_post(thread)
     other = make_post(thread)
-    assert api(make_user()).post(f"/api/v1/threads/{thread.id}/solution",
-                                 json={"post_id": answer.id}).status_code == 403
-    response = api(asker).post(f"/api/v1/threads/{thread.id}/solution",
-                               json={"post_id": answer.id})
+    assert (
+        api(make_user())
+        .post(f"/api/v1/threads/{thread.id}/solution", json={"post_id": answer.id})
+        .status_code
+        == 403
+    )
+    response = api(asker).post(f"/api/v1/threads/{thread.id}/solution", json={"post_id": answer.id})
     assert response.status_code == 200
     assert response.get_json()["solution_post_id"] == answer.id
     senior = api(make_user(Role.SENIOR))
-    assert senior.post(f"/api/v1/threads/{thread.id}/solution",
-                       json={"post_id": other.id}).get_json()["solution_post_id"] == other.id
-    assert senior.post(f"/api/v1/threads/{thread.id}/solution",
-                       json={"post_id": 999999}).status_code == 400
+    assert (
+        senior.post(f"/api/v1/threads/{thread.id}/solution", json={"post_id": other.id}).get_json()[
+            "solution_post_id"
+        ]
+        == other.id
+    )
+    assert (
+        senior.post(f"/api/v1/threads/{thread.id}/solution", json={"post_id": 999999}).status_code
+        == 400
+    )
     win = make_thread(kind="win")
-    assert api(win.author).post(f"/api/v1/threads/{win.id}/solution",
-                                json={"post_id": make_post(win).id}).status_code == 400
+    assert (
+        api(win.author)
+        .post(f"/api/v1/threads/{win.id}/solution", json={"post_id": make_post(win).id})
+        .status_code
+        == 400
+    )
 
 
 def test_routes_are_in_the_openapi_document(app: Flask, client: Any) -> None:
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path, method in [("/api/v1/boards", "get"), ("/api/v1/boards", "post"),
-                         ("/api/v1/boards/{slug}/threads", "get"), ("/api/v1/threads", "post"),
-                         ("/api/v1/threads/{thread_id}", "get"),
-                         ("/api/v1/threads/{thread_id}/posts", "post"),
-                         ("/api/v1/posts/{post_id}", "patch"),
-                         ("/api/v1/threads/{thread_id}/solution", "post")]:
+    for path, method in [
+        ("/api/v1/boards", "get"),
+        ("/api/v1/boards", "post"),
+        ("/api/v1/boards/{slug}/threads", "get"),
+        ("/api/v1/threads", "post"),
+        ("/api/v1/threads/{thread_id}", "get"),
+        ("/api/v1/threads/{thread_id}/posts", "post"),
+        ("/api/v1/posts/{post_id}", "patch"),
+        ("/api/v1/threads/{thread_id}/solution", "post"),
+    ]:
         assert method in paths[path], (path, method)

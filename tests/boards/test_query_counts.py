@@ -35,16 +35,27 @@ def counting_queries() -> Iterator[list[str]]:
 def _fill(board: Board, authors: list[User], posts: int, threads: int) -> Thread:
     """`threads` threads on `board` and `posts` posts in total, most in the first thread."""
     with services.notifications_suppressed():
-        first = services.create_thread(board, author=authors[0], kind="question",
-                                       title="Main thread", body="Opening", tags=["a", "b"])
+        first = services.create_thread(
+            board,
+            author=authors[0],
+            kind="question",
+            title="Main thread",
+            body="Opening",
+            tags=["a", "b"],
+        )
         for i in range(threads - 1):
-            services.create_thread(board, author=authors[i % len(authors)], kind="win",
-                                   title=f"Other {i}", body="x", tags=[f"t{i % 5}"])
+            services.create_thread(
+                board,
+                author=authors[i % len(authors)],
+                kind="win",
+                title=f"Other {i}",
+                body="x",
+                tags=[f"t{i % 5}"],
+            )
         for i in range(posts - threads):
             post = services.add_post(first, author=authors[i % len(authors)], body=f"reply {i}")
             if i % 3 == 0:
-                services.toggle_reaction(post, user=authors[(i + 1) % len(authors)],
-                                         kind="helpful")
+                services.toggle_reaction(post, user=authors[(i + 1) % len(authors)], kind="helpful")
     db.session.commit()
     return first
 
@@ -57,8 +68,9 @@ def _page_queries(client: FlaskClient, path: str) -> int:
     return len(statements)
 
 
-def _measure(app: Flask, login: Callable[..., FlaskClient], posts: int,
-             threads: int) -> tuple[int, int]:
+def _measure(
+    app: Flask, login: Callable[..., FlaskClient], posts: int, threads: int
+) -> tuple[int, int]:
     moderator = make_user()
     board = make_board(moderators=[moderator])
     authors = [make_user() for _ in range(5)]
@@ -71,7 +83,8 @@ def _measure(app: Flask, login: Callable[..., FlaskClient], posts: int,
 
 
 def test_board_and_thread_pages_issue_constant_queries(
-        app: Flask, login: Callable[..., FlaskClient]) -> None:
+    app: Flask, login: Callable[..., FlaskClient]
+) -> None:
     small = _measure(app, login, posts=3, threads=2)
     large = _measure(app, login, posts=300, threads=40)
     assert small == large, f"3 posts: {small}, 300 posts: {large}"
@@ -79,8 +92,7 @@ def test_board_and_thread_pages_issue_constant_queries(
     assert max(large) <= 20, large
 
 
-def test_home_page_issues_constant_queries(app: Flask,
-                                           login: Callable[..., FlaskClient]) -> None:
+def test_home_page_issues_constant_queries(app: Flask, login: Callable[..., FlaskClient]) -> None:
     admin = make_user(Role.ADMIN)
     client = login(admin)
     board = make_board()

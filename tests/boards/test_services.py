@@ -22,15 +22,19 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def notifications_for(user: Any) -> list[Notification]:
-    return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
 
 
 # --- visibility ------------------------------------------------------------------------------
 
 
 def test_department_board_is_visible_to_its_members_seniors_admins_and_moderators(
-        app: Flask) -> None:
+    app: Flask,
+) -> None:
     housing, parks = make_department(), make_department()
     moderator = make_user(department=parks)
     board = make_board(department=housing, moderators=[moderator])
@@ -52,7 +56,8 @@ def test_department_board_is_visible_to_its_members_seniors_admins_and_moderator
 
 
 def test_staff_board_is_visible_to_everyone_signed_in_but_not_to_deactivated_people(
-        app: Flask) -> None:
+    app: Flask,
+) -> None:
     board = make_board()
     person = make_user()
     assert services.can_see_board(person, board)
@@ -93,9 +98,14 @@ def test_create_thread_renders_markdown_normalizes_tags_and_counts(app: Flask) -
     board = make_board()
     author = make_user()
     thread = services.create_thread(
-        board, author=author, kind="failure", title="  Facebook page   hijack scare ",
+        board,
+        author=author,
+        kind="failure",
+        title="  Facebook page   hijack scare ",
         body="We **lost** access.\n\n<script>alert(1)</script>",
-        tags=["#Social Media", "facebook", "FACEBOOK", " security_incident "], now=T0)
+        tags=["#Social Media", "facebook", "FACEBOOK", " security_incident "],
+        now=T0,
+    )
     db.session.commit()
     assert thread.title == "Facebook page hijack scare"
     assert thread.slug == "facebook-page-hijack-scare"
@@ -110,15 +120,18 @@ def test_create_thread_renders_markdown_normalizes_tags_and_counts(app: Flask) -
     assert services.is_watching_thread(author, thread)
 
 
-@pytest.mark.parametrize(("fields", "bad"), [
-    ({"kind": "rant"}, "kind"),
-    ({"title": "   "}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"body": "  \n "}, "body"),
-    ({"body": "x" * 50_001}, "body"),
-    ({"tags": ["t" * 41]}, "tags"),
-    ({"tags": [f"t{i}" for i in range(9)]}, "tags"),
-])
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"kind": "rant"}, "kind"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"body": "  \n "}, "body"),
+        ({"body": "x" * 50_001}, "body"),
+        ({"tags": ["t" * 41]}, "tags"),
+        ({"tags": [f"t{i}" for i in range(9)]}, "tags"),
+    ],
+)
 def test_bad_thread_input_is_a_field_error(app: Flask, fields: dict[str, Any], bad: str) -> None:
     board = make_board()
     values: dict[str, Any] = {"kind": "win", "title": "A title", "body": "A body", **fields}
@@ -130,8 +143,9 @@ def test_bad_thread_input_is_a_field_error(app: Flask, fields: dict[str, Any], b
 def test_reply_updates_counters_and_last_activity(app: Flask) -> None:
     thread = make_thread(now=T0)
     replier = make_user()
-    post = services.add_post(thread, author=replier, body="Same here.",
-                             now=T0 + dt.timedelta(hours=1))
+    post = services.add_post(
+        thread, author=replier, body="Same here.", now=T0 + dt.timedelta(hours=1)
+    )
     db.session.commit()
     assert thread.post_count == 2
     assert thread.last_post_id == post.id
@@ -164,6 +178,7 @@ def test_signals_are_sent_for_new_threads_and_posts(app: Flask) -> None:
     def record(name: str) -> Any:
         def receiver(sender: Any, **extra: Any) -> None:
             seen.append((name, sender, extra))
+
         return receiver
 
     receivers = {name: record(name) for name in ("thread_created", "post_created")}
@@ -189,8 +204,15 @@ def test_edit_keeps_a_revision_and_first_post_edit_changes_the_thread(app: Flask
     author = make_user()
     thread = make_thread(author=author, title="Old title", body="first text", tags=["a"])
     post = thread.posts[0]
-    services.edit_post(post, editor=author, body="second text", title="New title",
-                       kind="fix", tags=["b", "c"], now=T0)
+    services.edit_post(
+        post,
+        editor=author,
+        body="second text",
+        title="New title",
+        kind="fix",
+        tags=["b", "c"],
+        now=T0,
+    )
     db.session.commit()
     assert post.body == "second text"
     assert post.edited_at == T0
@@ -240,8 +262,7 @@ def test_reactions_toggle_one_of_each_per_person(app: Flask) -> None:
     assert summary.get(ReactionKind.HELPFUL).count == 1
     assert summary.get(ReactionKind.HELPFUL).mine
     assert services.toggle_reaction(reply, user=fan, kind="helpful") is False
-    assert services.reaction_summary([reply.id], fan)[reply.id].get(
-        ReactionKind.HELPFUL).count == 0
+    assert services.reaction_summary([reply.id], fan)[reply.id].get(ReactionKind.HELPFUL).count == 0
     with pytest.raises(NotPermitted):
         services.toggle_reaction(reply, user=reply.author, kind="thanks")
     with pytest.raises(Invalid):
@@ -311,8 +332,9 @@ def test_thread_watchers_hear_of_replies_once_and_email_follows_preference(app: 
     # A mention and a reply to a watched thread are one notification, not two.
     assert [n.kind for n in notes] == ["mention"]
     assert notes[0].url == f"/p/{reply.id}"
-    emails = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient == author.email)).all()
+    emails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == author.email)
+    ).all()
     assert len(emails) == 1
     make_post(thread, author=replier, body="Another one")
     assert [n.kind for n in notifications_for(author)] == ["mention", "reply"]
@@ -333,9 +355,16 @@ def test_watchers_who_lost_access_are_not_notified(app: Flask) -> None:
     watcher = make_user(department=make_department())
     thread = make_thread(board)
     services.watch_thread(watcher, thread)
-    services.update_board(make_user(Role.ADMIN), board, slug=board.slug, name=board.name,
-                          description="", visibility=BoardVisibility.DEPARTMENT,
-                          department=housing, position=0)
+    services.update_board(
+        make_user(Role.ADMIN),
+        board,
+        slug=board.slug,
+        name=board.name,
+        description="",
+        visibility=BoardVisibility.DEPARTMENT,
+        department=housing,
+        position=0,
+    )
     make_post(thread, author=make_user(department=housing))
     assert notifications_for(watcher) == []
 

@@ -52,15 +52,24 @@ def test_invisible_board_thread_and_post_are_404(app: Flask, login: Login) -> No
     thread = make_thread(board)
     post = make_post(thread)
     client = login(make_user())
-    for path in (f"/b/{board.slug}", f"/t/{thread.id}", f"/t/{thread.id}-{thread.slug}",
-                 f"/p/{post.id}", f"/t/{thread.id}/unread", f"/p/{post.id}/revisions",
-                 f"/b/{board.slug}/new", f"/t/{thread.id}/reply", f"/p/{post.id}/edit"):
+    for path in (
+        f"/b/{board.slug}",
+        f"/t/{thread.id}",
+        f"/t/{thread.id}-{thread.slug}",
+        f"/p/{post.id}",
+        f"/t/{thread.id}/unread",
+        f"/p/{post.id}/revisions",
+        f"/b/{board.slug}/new",
+        f"/t/{thread.id}/reply",
+        f"/p/{post.id}/edit",
+    ):
         assert client.get(path).status_code == 404, path
     assert client.post(f"/t/{thread.id}/reply", data={"body": "hi"}).status_code == 404
 
 
 def test_thread_url_with_a_wrong_slug_redirects_to_the_canonical_one(
-        app: Flask, login: Login) -> None:
+    app: Flask, login: Login
+) -> None:
     thread = make_thread(title="Alt text for event posters")
     client = login(make_user())
     response = client.get(f"/t/{thread.id}-old-title")
@@ -72,10 +81,16 @@ def test_thread_url_with_a_wrong_slug_redirects_to_the_canonical_one(
 def test_new_thread_form_creates_a_thread(app: Flask, login: Login) -> None:
     board = make_board()
     client = login(make_user())
-    response = client.post(f"/b/{board.slug}/new", data={
-        "kind": "question", "title": "How do you caption reels?",
-        "body": "We use **auto captions** but they mangle place names.", "tags": "video, captions",
-        "action": "post"})
+    response = client.post(
+        f"/b/{board.slug}/new",
+        data={
+            "kind": "question",
+            "title": "How do you caption reels?",
+            "body": "We use **auto captions** but they mangle place names.",
+            "tags": "video, captions",
+            "action": "post",
+        },
+    )
     assert response.status_code == 302
     thread = db.session.scalar(select(Thread))
     assert thread is not None and thread.tag_names == ["captions", "video"]
@@ -87,15 +102,18 @@ def test_new_thread_form_creates_a_thread(app: Flask, login: Login) -> None:
 def test_bad_new_thread_input_is_400_with_field_messages(app: Flask, login: Login) -> None:
     board = make_board()
     client = login(make_user())
-    response = client.post(f"/b/{board.slug}/new", data={
-        "kind": "rant", "title": "", "body": " ", "action": "post"})
+    response = client.post(
+        f"/b/{board.slug}/new", data={"kind": "rant", "title": "", "body": " ", "action": "post"}
+    )
     assert response.status_code == 400
     page = text(response)
     assert "Not a valid choice" in page
     assert "Enter a title." in page
     assert "Write something first." in page
-    response = client.post(f"/b/{board.slug}/new", data={
-        "kind": "win", "title": "x" * 201, "body": "ok", "action": "post"})
+    response = client.post(
+        f"/b/{board.slug}/new",
+        data={"kind": "win", "title": "x" * 201, "body": "ok", "action": "post"},
+    )
     assert response.status_code == 400
     assert "200 characters" in text(response)
     assert db.session.scalar(select(Thread)) is None
@@ -104,9 +122,15 @@ def test_bad_new_thread_input_is_400_with_field_messages(app: Flask, login: Logi
 def test_preview_button_renders_without_saving(app: Flask, login: Login) -> None:
     board = make_board()
     client = login(make_user())
-    response = client.post(f"/b/{board.slug}/new", data={
-        "kind": "win", "title": "T", "body": "Hello *world* <script>x</script>",
-        "action": "preview"})
+    response = client.post(
+        f"/b/{board.slug}/new",
+        data={
+            "kind": "win",
+            "title": "T",
+            "body": "Hello *world* <script>x</script>",
+            "action": "preview",
+        },
+    )
     assert response.status_code == 200
     assert "<em>world</em>" in text(response)
     assert "<script>x" not in text(response)
@@ -130,14 +154,21 @@ def test_reply_and_quote_reply(app: Flask, login: Login) -> None:
     client = login(make_user())
     page = text(client.get(f"/t/{thread.id}/reply?quote={original.id}"))
     assert "&gt; Turn on two-factor for every page admin." in page
-    response = client.post(f"/t/{thread.id}/reply", data={
-        "body": "> Turn on two-factor\n\nDone!", "reply_to": str(original.id), "action": "post"})
+    response = client.post(
+        f"/t/{thread.id}/reply",
+        data={
+            "body": "> Turn on two-factor\n\nDone!",
+            "reply_to": str(original.id),
+            "action": "post",
+        },
+    )
     assert response.status_code == 302
     reply = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
     assert reply is not None and reply.reply_to_id == original.id
     assert response.headers["Location"].endswith(f"#post-{reply.id}")
-    assert client.post(f"/t/{thread.id}/reply", data={"body": "", "action": "post"}
-                       ).status_code == 400
+    assert (
+        client.post(f"/t/{thread.id}/reply", data={"body": "", "action": "post"}).status_code == 400
+    )
 
 
 def test_locked_thread_shows_no_reply_form_and_refuses_replies(app: Flask, login: Login) -> None:
@@ -146,8 +177,10 @@ def test_locked_thread_shows_no_reply_form_and_refuses_replies(app: Flask, login
     db.session.commit()
     client = login(make_user())
     assert "This thread is locked" in text(client.get(f"/t/{thread.id}"))
-    assert client.post(f"/t/{thread.id}/reply", data={"body": "hi", "action": "post"}
-                       ).status_code == 403
+    assert (
+        client.post(f"/t/{thread.id}/reply", data={"body": "hi", "action": "post"}).status_code
+        == 403
+    )
 
 
 def test_edit_shows_revision_history(app: Flask, login: Login) -> None:
@@ -155,9 +188,16 @@ def test_edit_shows_revision_history(app: Flask, login: Login) -> None:
     thread = make_thread(author=author, body="First draft")
     post = thread.posts[0]
     client = login(author)
-    response = client.post(f"/p/{post.id}/edit", data={
-        "title": "Better title", "kind": "win", "tags": "", "body": "Second draft",
-        "action": "post"})
+    response = client.post(
+        f"/p/{post.id}/edit",
+        data={
+            "title": "Better title",
+            "kind": "win",
+            "tags": "",
+            "body": "Second draft",
+            "action": "post",
+        },
+    )
     assert response.status_code == 302
     page = text(client.get(f"/t/{thread.id}"))
     assert "Better title" in page and "edited" in page
@@ -314,18 +354,37 @@ def test_board_admin_pages_are_for_admins(app: Flask, login: Login) -> None:
     admin = make_user(Role.ADMIN)
     moderator = make_user()
     client = login(admin)
-    response = client.post("/admin/boards/new", data={
-        "slug": "parks-comms", "name": "Parks comms", "description": "Events and bookings",
-        "visibility": "department", "department": department.slug, "position": "3",
-        "moderators": [str(moderator.id)]})
+    response = client.post(
+        "/admin/boards/new",
+        data={
+            "slug": "parks-comms",
+            "name": "Parks comms",
+            "description": "Events and bookings",
+            "visibility": "department",
+            "department": department.slug,
+            "position": "3",
+            "moderators": [str(moderator.id)],
+        },
+    )
     assert response.status_code == 302
     board = services.board_by_slug("parks-comms")
     assert board is not None and board.moderator_ids == {moderator.id}
-    assert client.post("/admin/boards/new", data={
-        "slug": "Bad Slug", "name": "", "visibility": "staff"}).status_code == 400
-    response = client.post(f"/admin/boards/{board.id}", data={
-        "slug": "parks-comms", "name": "Parks and events", "visibility": "staff",
-        "department": "", "position": "1"})
+    assert (
+        client.post(
+            "/admin/boards/new", data={"slug": "Bad Slug", "name": "", "visibility": "staff"}
+        ).status_code
+        == 400
+    )
+    response = client.post(
+        f"/admin/boards/{board.id}",
+        data={
+            "slug": "parks-comms",
+            "name": "Parks and events",
+            "visibility": "staff",
+            "department": "",
+            "position": "1",
+        },
+    )
     assert response.status_code == 302
     assert "Parks and events" in text(client.get("/admin/boards"))
 
@@ -334,6 +393,8 @@ def test_posting_is_rate_limited_per_person(app: Flask, login: Login) -> None:
     app.config["POST_RATE_LIMIT"] = "2 per minute"
     thread = make_thread()
     client = login(make_user())
-    codes = [client.post(f"/t/{thread.id}/reply", data={"body": f"r{i}", "action": "post"}
-                         ).status_code for i in range(3)]
+    codes = [
+        client.post(f"/t/{thread.id}/reply", data={"body": f"r{i}", "action": "post"}).status_code
+        for i in range(3)
+    ]
     assert codes == [302, 302, 429]

@@ -60,8 +60,9 @@ def assert_inert(output: str) -> None:
                 if tag == "img":
                     assert scheme == "https", output
             if name == "class":
-                assert re.fullmatch(r"language-[\w+#.-]+|align-(left|center|right)|mention",
-                                    value or ""), output
+                assert re.fullmatch(
+                    r"language-[\w+#.-]+|align-(left|center|right)|mention", value or ""
+                ), output
     # Event handlers and style attributes are caught above (no such attribute is allowed);
     # text that merely looks like one inside a quoted value is harmless.
     assert "<script" not in output.lower()
@@ -71,23 +72,23 @@ XSS_VECTORS = [
     # OWASP: basic and obfuscated script tags
     "<script>alert('XSS')</script>",
     "<SCRIPT SRC=https://xss.rocks/xss.js></SCRIPT>",
-    "<SCRIPT/XSS SRC=\"http://xss.rocks/xss.js\"></SCRIPT>",
-    "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>",
+    '<SCRIPT/XSS SRC="http://xss.rocks/xss.js"></SCRIPT>',
+    '<<SCRIPT>alert("XSS");//\\<</SCRIPT>',
     "<SCRIPT SRC=http://xss.rocks/xss.js?< B >",
     "<SCRIPT SRC=//xss.rocks/.j>",
     "<IMG SRC=\"javascript:alert('XSS');\">",
     "<IMG SRC=javascript:alert('XSS')>",
     "<IMG SRC=JaVaScRiPt:alert('XSS')>",
     "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
-    "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>",
+    '<IMG """><SCRIPT>alert("XSS")</SCRIPT>"\\>',
     "<IMG SRC=javascript:alert(String.fromCharCode(88,83,83))>",
     "<IMG SRC=# onmouseover=\"alert('xxs')\">",
     "<IMG SRC= onmouseover=\"alert('xxs')\">",
     "<IMG onmouseover=\"alert('xxs')\">",
-    "<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
-    "<img src=x onerror=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114"
+    '<IMG SRC=/ onerror="alert(String.fromCharCode(88,83,83))"></img>',
+    '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114'
     "&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116"
-    "&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041\">",
+    '&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041">',
     "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;"
     "&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>",
     "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65&#x72"
@@ -96,7 +97,7 @@ XSS_VECTORS = [
     "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
     "<IMG SRC=\"jav&#x0A;ascript:alert('XSS');\">",
     "<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
-    "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>",
+    '<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert("XSS")>',
     "<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>",
     "<FRAMESET><FRAME SRC=\"javascript:alert('XSS');\"></FRAMESET>",
     "<TABLE BACKGROUND=\"javascript:alert('XSS')\">",
@@ -104,31 +105,31 @@ XSS_VECTORS = [
     "<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">",
     "<DIV STYLE=\"width: expression(alert('XSS'));\">",
     "<STYLE>@import'http://xss.rocks/xss.css';</STYLE>",
-    "<LINK REL=\"stylesheet\" HREF=\"javascript:alert('XSS');\">",
-    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
-    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=data:text/html base64,"
-    "PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K\">",
-    "<OBJECT TYPE=\"text/x-scriptlet\" DATA=\"http://xss.rocks/scriptlet.html\"></OBJECT>",
-    "<EMBED SRC=\"data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIw"
-    "MDAvc3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv\" type=\"image/svg+xml\" "
-    "AllowScriptAccess=\"always\"></EMBED>",
+    '<LINK REL="stylesheet" HREF="javascript:alert(\'XSS\');">',
+    '<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:alert(\'XSS\');">',
+    '<META HTTP-EQUIV="refresh" CONTENT="0;url=data:text/html base64,'
+    'PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K">',
+    '<OBJECT TYPE="text/x-scriptlet" DATA="http://xss.rocks/scriptlet.html"></OBJECT>',
+    '<EMBED SRC="data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIw'
+    'MDAvc3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv" type="image/svg+xml" '
+    'AllowScriptAccess="always"></EMBED>',
     "<svg/onload=alert('XSS')>",
     "<svg><script>alert(1)</script></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<BASE HREF=\"javascript:alert('XSS');//\">",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<a href=\"&#106;avascript:alert(1)\">x</a>",
-    "<a href=\"jAvAsCrIpT&colon;alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="jAvAsCrIpT&colon;alert(1)">x</a>',
     "<form action=javascript:alert(1)><button>x</button></form>",
     "<input onfocus=alert(1) autofocus>",
     "<details open ontoggle=alert(1)>",
-    "<video><source onerror=\"alert(1)\">",
+    '<video><source onerror="alert(1)">',
     "<audio src=x onerror=alert(1)>",
     "<marquee onstart=alert(1)>",
     "<x onclick=alert(1)>click</x>",
-    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
-    "\"><script>alert(document.cookie)</script>",
+    '<!--<img src="--><img src=x onerror=alert(1)//">',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '"><script>alert(document.cookie)</script>',
     "'';!--\"<XSS>=&{()}",
     # Markdown-specific: destinations, autolinks, references, titles, entity tricks
     "[click](javascript:alert(1))",
@@ -142,23 +143,23 @@ XSS_VECTORS = [
     "[click](file:///etc/passwd)",
     "[click](java\nscript:alert(1))",
     "[click][ref]\n\n[ref]: javascript:alert(1)",
-    "[click](https://example.org \"title\" onmouseover=\"alert(1)\")",
-    "[click](https://example.org\"onmouseover=\"alert(1))",
+    '[click](https://example.org "title" onmouseover="alert(1)")',
+    '[click](https://example.org"onmouseover="alert(1))',
     "<javascript:alert(1)>",
     "<vbscript:alert(1)>",
     "![x](javascript:alert(1))",
     "![x](data:image/png;base64,iVBORw0KGgo=)",
     "![x](data:image/svg+xml;base64,PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+)",
     "![x](http://insecure.example.org/i.png)",
-    "![x\" onerror=\"alert(1)](https://example.org/i.png)",
-    "![x](https://example.org/i.png\"onerror=\"alert(1))",
-    "```\"><script>alert(1)</script>\ncode\n```",
+    '![x" onerror="alert(1)](https://example.org/i.png)',
+    '![x](https://example.org/i.png"onerror="alert(1))',
+    '```"><script>alert(1)</script>\ncode\n```',
     "```js onload=alert(1)\ncode\n```",
     "`<script>alert(1)</script>`",
     "> <script>alert(1)</script>",
     "| a |\n|---|\n| <img src=x onerror=alert(1)> |",
     "* <iframe src=javascript:alert(1)>",
-    "www.example.org/\"onmouseover=\"alert(1)",
+    'www.example.org/"onmouseover="alert(1)',
     "https://example.org/<script>alert(1)</script>",
     "@omar.haddad<script>alert(1)</script>",
 ]
@@ -186,14 +187,14 @@ def test_links_get_nofollow_noopener_and_bare_urls_are_linked() -> None:
 
 
 def test_script_urls_never_become_links() -> None:
-    for source in ("[x](javascript:alert(1))", "[x](data:text/html,hi)",
-                   "[x](vbscript:msgbox(1))"):
+    for source in ("[x](javascript:alert(1))", "[x](data:text/html,hi)", "[x](vbscript:msgbox(1))"):
         assert "href" not in render_markdown(source)
 
 
 def test_only_https_images_keep_their_source() -> None:
     assert '<img src="https://example.org/a.png" alt="chart">' in render_markdown(
-        "![chart](https://example.org/a.png)")
+        "![chart](https://example.org/a.png)"
+    )
     assert "src" not in render_markdown("![chart](http://example.org/a.png)")
     assert "src" not in render_markdown("![chart](data:image/png;base64,AAAA)")
 
@@ -201,8 +202,9 @@ def test_only_https_images_keep_their_source() -> None:
 def test_code_blocks_lists_quotes_and_tables_render() -> None:
     out = render_markdown(
         "```python\nprint('<hi>')\n```\n\n1. one\n2. two\n\n- a\n- b\n\n> quoted\n\n"
-        "| Channel | Reach |\n|:--|--:|\n| Facebook | 12k |\n\n~~old~~ **new** *em* `x`")
-    assert '<pre><code class="language-python">print(\'&lt;hi&gt;\')' in out
+        "| Channel | Reach |\n|:--|--:|\n| Facebook | 12k |\n\n~~old~~ **new** *em* `x`"
+    )
+    assert "<pre><code class=\"language-python\">print('&lt;hi&gt;')" in out
     assert "<ol>" in out and "<ul>" in out and "<blockquote>" in out
     assert '<th class="align-left">Channel</th>' in out
     assert '<td class="align-right">12k</td>' in out

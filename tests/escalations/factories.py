@@ -16,32 +16,60 @@ from tests.factories import make_user, next_id
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def make_board(admin: User, *, department: Department | None = None,
-               visibility: BoardVisibility = BoardVisibility.STAFF) -> Board:
+def make_board(
+    admin: User,
+    *,
+    department: Department | None = None,
+    visibility: BoardVisibility = BoardVisibility.STAFF,
+) -> Board:
     n = next_id()
     board = board_services.create_board(
-        admin, slug=f"esc-board-{n}", name=f"Escalation board {n}", description="For tests.",
-        visibility=visibility, department=department, position=n)
+        admin,
+        slug=f"esc-board-{n}",
+        name=f"Escalation board {n}",
+        description="For tests.",
+        visibility=visibility,
+        department=department,
+        position=n,
+    )
     db.session.commit()
     return board
 
 
-def make_thread(board: Board, *, author: User | None = None, title: str | None = None,
-                now: dt.datetime | None = None) -> Thread:
+def make_thread(
+    board: Board,
+    *,
+    author: User | None = None,
+    title: str | None = None,
+    now: dt.datetime | None = None,
+) -> Thread:
     author = author or make_user(department=board.department)
     thread = board_services.create_thread(
-        board, author=author, kind="question", title=title or f"Public row {next_id()}",
-        body="Someone is angry with us on social media.", tags=[], now=now or T0)
+        board,
+        author=author,
+        kind="question",
+        title=title or f"Public row {next_id()}",
+        body="Someone is angry with us on social media.",
+        tags=[],
+        now=now or T0,
+    )
     db.session.commit()
     return thread
 
 
-def make_escalation(thread: Thread, *, actor: User | None = None,
-                    urgency: Urgency = Urgency.URGENT, reason: str = "Needs a senior now.",
-                    now: dt.datetime | None = None, **kwargs: Any) -> Escalation:
+def make_escalation(
+    thread: Thread,
+    *,
+    actor: User | None = None,
+    urgency: Urgency = Urgency.URGENT,
+    reason: str = "Needs a senior now.",
+    now: dt.datetime | None = None,
+    **kwargs: Any,
+) -> Escalation:
     actor = actor or make_user(department=thread.board.department)
-    escalation, _created = services.escalate(thread, actor=actor, reason=reason, urgency=urgency,
-                                             now=now or T0, **kwargs)
+    escalation, _created = services.escalate(
+        thread, actor=actor, reason=reason, urgency=urgency, now=now or T0, **kwargs
+    )
     db.session.commit()
     return escalation
 

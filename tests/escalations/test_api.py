@@ -13,8 +13,18 @@ from forum.extensions import db
 from tests.escalations.factories import make_board, make_escalation, make_staff, make_thread
 from tests.factories import make_department, make_user
 
-ESCALATION_KEYS = {"id", "state", "urgency", "thread_id", "reason", "created_at",
-                   "acknowledged_at", "resolved_at", "level", "timeline"}
+ESCALATION_KEYS = {
+    "id",
+    "state",
+    "urgency",
+    "thread_id",
+    "reason",
+    "created_at",
+    "acknowledged_at",
+    "resolved_at",
+    "level",
+    "timeline",
+}
 
 
 @pytest.fixture
@@ -26,13 +36,19 @@ def setup(app: Flask) -> dict[str, Any]:
 
 
 def test_post_escalation_returns_201_with_the_escalation(
-        setup: dict[str, Any], api: Callable[[Any], Any]) -> None:
+    setup: dict[str, Any], api: Callable[[Any], Any]
+) -> None:
     client = api(setup["member"])
     thread = setup["thread"]
 
-    response = client.post(f"/api/v1/threads/{thread.id}/escalations", json={
-        "reason": "Local paper is asking.", "urgency": "urgent",
-        "post_id": thread.posts[0].id})
+    response = client.post(
+        f"/api/v1/threads/{thread.id}/escalations",
+        json={
+            "reason": "Local paper is asking.",
+            "urgency": "urgent",
+            "post_id": thread.posts[0].id,
+        },
+    )
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -42,28 +58,38 @@ def test_post_escalation_returns_201_with_the_escalation(
     assert body["acknowledged_at"] is None and body["resolved_at"] is None
     assert [e["kind"] for e in body["timeline"]] == ["opened", "alerted"]
 
-    again = client.post(f"/api/v1/threads/{thread.id}/escalations",
-                        json={"reason": "Now on TV.", "urgency": "crisis"})
+    again = client.post(
+        f"/api/v1/threads/{thread.id}/escalations",
+        json={"reason": "Now on TV.", "urgency": "crisis"},
+    )
     assert again.status_code == 201
     assert again.get_json()["id"] == body["id"]
     assert again.get_json()["urgency"] == "crisis"
 
 
 def test_post_escalation_validates_and_hides_invisible_threads(
-        setup: dict[str, Any], api: Callable[[Any], Any]) -> None:
+    setup: dict[str, Any], api: Callable[[Any], Any]
+) -> None:
     client = api(setup["member"])
-    bad = client.post(f"/api/v1/threads/{setup['thread'].id}/escalations",
-                      json={"reason": "x", "urgency": "panic"})
+    bad = client.post(
+        f"/api/v1/threads/{setup['thread'].id}/escalations",
+        json={"reason": "x", "urgency": "panic"},
+    )
     assert bad.status_code == 400
     assert "urgency" in bad.get_json()["error"]["fields"]
-    assert client.post("/api/v1/threads/999999/escalations",
-                       json={"reason": "x"}).status_code == 404
-    assert client.post(f"/api/v1/threads/{setup['thread'].id}/escalations",
-                       json={"reason": "x", "profile_id": 424242}).status_code == 404
+    assert (
+        client.post("/api/v1/threads/999999/escalations", json={"reason": "x"}).status_code == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/threads/{setup['thread'].id}/escalations",
+            json={"reason": "x", "profile_id": 424242},
+        ).status_code
+        == 404
+    )
 
 
-def test_list_is_for_seniors_and_filters(setup: dict[str, Any],
-                                         api: Callable[[Any], Any]) -> None:
+def test_list_is_for_seniors_and_filters(setup: dict[str, Any], api: Callable[[Any], Any]) -> None:
     escalation = make_escalation(setup["thread"], actor=setup["member"])
     assert api(setup["member"]).get("/api/v1/escalations").status_code == 403
 
@@ -73,13 +99,13 @@ def test_list_is_for_seniors_and_filters(setup: dict[str, Any],
     assert body["items"][0].keys() >= ESCALATION_KEYS
     assert client.get("/api/v1/escalations?urgency=crisis").get_json()["items"] == []
     assert client.get("/api/v1/escalations?state=resolved").get_json()["items"] == []
-    assert client.get(
-        f"/api/v1/escalations?department={setup['dept'].slug}").get_json()["items"]
+    assert client.get(f"/api/v1/escalations?department={setup['dept'].slug}").get_json()["items"]
     assert client.get("/api/v1/escalations?department=nope").status_code == 400
 
 
-def test_get_acknowledge_resolve_and_reassign(setup: dict[str, Any],
-                                              api: Callable[[Any], Any]) -> None:
+def test_get_acknowledge_resolve_and_reassign(
+    setup: dict[str, Any], api: Callable[[Any], Any]
+) -> None:
     escalation = make_escalation(setup["thread"], actor=setup["member"])
     base = f"/api/v1/escalations/{escalation.id}"
     senior = api(setup["senior"])
@@ -97,8 +123,9 @@ def test_get_acknowledge_resolve_and_reassign(setup: dict[str, Any],
     moved = senior.post(f"{base}/reassign", json={"assignee_id": setup["other_senior"].id})
     assert moved.status_code == 200
     assert moved.get_json()["assigned_to"]["id"] == setup["other_senior"].id
-    assert senior.post(f"{base}/reassign",
-                       json={"assignee_id": setup["member"].id}).status_code == 400
+    assert (
+        senior.post(f"{base}/reassign", json={"assignee_id": setup["member"].id}).status_code == 400
+    )
 
     resolved = senior.post(f"{base}/resolve", json={"note": "Statement issued."})
     assert resolved.status_code == 200

@@ -24,10 +24,15 @@ def test_tick_climbs_overdue_escalations_and_commits(app: Flask, runner: FlaskCl
     dept = make_department()
     staff = make_staff(dept)
     board = make_board(staff["admin"], department=dept)
-    overdue = make_escalation(make_thread(board), actor=staff["member"], urgency=Urgency.CRISIS,
-                              now=utcnow() - dt.timedelta(minutes=11))
-    fresh = make_escalation(make_thread(board), actor=staff["member"], urgency=Urgency.CRISIS,
-                            now=utcnow())
+    overdue = make_escalation(
+        make_thread(board),
+        actor=staff["member"],
+        urgency=Urgency.CRISIS,
+        now=utcnow() - dt.timedelta(minutes=11),
+    )
+    fresh = make_escalation(
+        make_thread(board), actor=staff["member"], urgency=Urgency.CRISIS, now=utcnow()
+    )
     overdue_id, fresh_id = overdue.id, fresh.id
 
     result = runner.invoke(args=["escalations", "tick"])
@@ -46,8 +51,12 @@ def test_the_alerts_worker_loop_runs_the_ladder(app: Flask) -> None:
 
     dept = make_department()
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"], urgency=Urgency.CRISIS, now=T0)
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)),
+        actor=staff["member"],
+        urgency=Urgency.CRISIS,
+        now=T0,
+    )
     escalation_id = escalation.id
     clock = [T0 + dt.timedelta(minutes=5)]
     loop = worker.Worker(app, clock=lambda: clock[0], worker_id="test")

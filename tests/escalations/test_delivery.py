@@ -33,12 +33,18 @@ def smtp_port() -> int:
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any], smtp_port: int) -> dict[str, Any]:
-    return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
-            "MAIL_TIMEOUT_SECONDS": 5, "FORUM_BASE_URL": BASE_URL}
+    return {
+        **app_config,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_TIMEOUT_SECONDS": 5,
+        "FORUM_BASE_URL": BASE_URL,
+    }
 
 
 def test_escalation_email_arrives_after_the_smtp_server_comes_back(
-        app: Flask, smtp_port: int) -> None:
+    app: Flask, smtp_port: int
+) -> None:
     dept = make_department()
     admin = make_user(Role.ADMIN)
     senior = make_user(Role.SENIOR, department=dept, email="senior.person@example.org")
@@ -48,8 +54,11 @@ def test_escalation_email_arrives_after_the_smtp_server_comes_back(
     escalation = make_escalation(thread, urgency=Urgency.CRISIS, reason="Trending locally.")
     first = worker.run_once(now=T0)
     assert (first.sent, first.retrying) == (0, 1)  # the email waits for the server
-    email = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.channel == Channel.EMAIL, OutboxMessage.recipient == senior.email))
+    email = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.channel == Channel.EMAIL, OutboxMessage.recipient == senior.email
+        )
+    )
     assert email is not None and email.status == OutboxStatus.PENDING
 
     server.start()
@@ -70,15 +79,18 @@ def test_policy_webhook_is_signed_and_retried_until_the_receiver_recovers(app: F
     admin = make_user(Role.ADMIN)
     with WebhookReceiver(statuses=[500, 200]) as receiver:
         endpoint = webhook_endpoints.create_endpoint(
-            admin, name="On-call", url=receiver.url, format="generic", allow_private=True)
-        make_policy(admin, webhook_endpoints=[endpoint],
-                    levels=[{"users": [make_user(Role.SENIOR)]}])
+            admin, name="On-call", url=receiver.url, format="generic", allow_private=True
+        )
+        make_policy(
+            admin, webhook_endpoints=[endpoint], levels=[{"users": [make_user(Role.SENIOR)]}]
+        )
         thread = make_thread(make_board(admin, department=dept), title="Data leak rumour")
         escalation = make_escalation(thread, urgency=Urgency.URGENT)
 
         worker.run_once(now=T0)
-        hook = db.session.scalar(select(OutboxMessage).where(
-            OutboxMessage.channel == Channel.WEBHOOK))
+        hook = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK)
+        )
         assert hook is not None and hook.status == OutboxStatus.PENDING
         worker.run_once(now=T0 + dt.timedelta(minutes=1))
         db.session.refresh(hook)

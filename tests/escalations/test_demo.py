@@ -26,9 +26,11 @@ def test_demo_seeds_every_state_and_a_policy_once(app: Flask) -> None:
 
     escalations = list(db.session.scalars(select(Escalation)))
     assert "4 escalations" in summary
-    assert {e.state for e in escalations} == {EscalationState.OPEN,
-                                              EscalationState.ACKNOWLEDGED,
-                                              EscalationState.RESOLVED}
+    assert {e.state for e in escalations} == {
+        EscalationState.OPEN,
+        EscalationState.ACKNOWLEDGED,
+        EscalationState.RESOLVED,
+    }
     assert any(e.level > 1 for e in escalations)
     policy = db.session.scalar(select(EscalationPolicy))
     assert policy is not None and len(policy.levels) == 3

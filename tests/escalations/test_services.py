@@ -30,21 +30,31 @@ from tests.factories import make_department, make_user
 
 
 def emails_to(user: User) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.channel == Channel.EMAIL, OutboxMessage.recipient == user.email)
-        .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == Channel.EMAIL, OutboxMessage.recipient == user.email)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def notified(user: User) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
 
 
 def alerted_ids(escalation: Escalation) -> list[set[int]]:
     """Per wave, the ids of the people alerted (from the in-app notifications' dedupe keys)."""
     waves: dict[int, set[int]] = {}
-    for n in db.session.scalars(select(Notification).where(
-            Notification.dedupe_key.like(f"escalation:{escalation.id}:wave:%"))):
+    for n in db.session.scalars(
+        select(Notification).where(
+            Notification.dedupe_key.like(f"escalation:{escalation.id}:wave:%")
+        )
+    ):
         parts = (n.dedupe_key or "").split(":")
         waves.setdefault(int(parts[3]), set()).add(int(parts[5]))
     return [waves[k] for k in sorted(waves)]
@@ -57,8 +67,10 @@ def dept(app: Flask) -> Any:
 
 # --- routing ----------------------------------------------------------------------------------
 
+
 def test_default_routing_alerts_the_seniors_of_the_threads_department_first(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept), title="Angry tenant post")
 
@@ -75,10 +87,12 @@ def test_default_routing_alerts_the_seniors_of_the_threads_department_first(
 
 
 def test_default_ladder_is_department_seniors_then_all_seniors_then_admins(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     labels = [rung.label for rung in routing.ladder(escalation)]
 
@@ -103,8 +117,9 @@ def test_away_senior_is_replaced_by_their_cover(app: Flask, dept: Any) -> None:
     senior.cover_user = cover
     db.session.commit()
 
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     assert alerted_ids(escalation) == [{cover.id}]
     assert "covering for" in notified(cover)[0].body
@@ -112,15 +127,15 @@ def test_away_senior_is_replaced_by_their_cover(app: Flask, dept: Any) -> None:
     assert alerted.details["covering"] == {cover.display_name: senior.display_name}
 
 
-def test_when_nobody_on_a_level_is_reachable_the_admins_are_alerted(
-        app: Flask, dept: Any) -> None:
+def test_when_nobody_on_a_level_is_reachable_the_admins_are_alerted(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
     for senior in (staff["senior"], staff["other_senior"]):
         senior.away_from = T0.date() - dt.timedelta(days=3)  # away, open-ended, no cover
     db.session.commit()
 
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     assert alerted_ids(escalation) == [{staff["admin"].id}]
 
@@ -129,11 +144,19 @@ def test_a_matching_policy_routes_to_its_people_and_webhooks(app: Flask, dept: A
     staff = make_staff(dept)
     named = make_user(Role.SENIOR)
     endpoint = webhook_endpoints.create_endpoint(
-        staff["admin"], name="Comms Slack", url="https://hooks.example.org/x", format="slack",
-        allow_private=True)
-    policy = make_policy(staff["admin"], departments=[dept], urgencies=["crisis"],
-                         webhook_endpoints=[endpoint],
-                         levels=[{"users": [named], "timeout_minutes": 5}])
+        staff["admin"],
+        name="Comms Slack",
+        url="https://hooks.example.org/x",
+        format="slack",
+        allow_private=True,
+    )
+    policy = make_policy(
+        staff["admin"],
+        departments=[dept],
+        urgencies=["crisis"],
+        webhook_endpoints=[endpoint],
+        levels=[{"users": [named], "timeout_minutes": 5}],
+    )
     board = make_board(staff["admin"], department=dept)
 
     crisis = make_escalation(make_thread(board), actor=staff["member"], urgency=Urgency.CRISIS)
@@ -142,8 +165,9 @@ def test_a_matching_policy_routes_to_its_people_and_webhooks(app: Flask, dept: A
     assert crisis.policy_id == policy.id
     assert alerted_ids(crisis) == [{named.id}]
     assert crisis.next_escalation_at == T0 + dt.timedelta(minutes=5)
-    hooks = list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.channel == Channel.WEBHOOK)))
+    hooks = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == Channel.WEBHOOK))
+    )
     assert [h.webhook_endpoint_id for h in hooks] == [endpoint.id]
     assert hooks[0].payload["url"] == f"/escalations/{crisis.id}"
     assert routine.policy_id is None  # urgency does not match: default ladder
@@ -156,18 +180,23 @@ def test_policy_level_can_name_a_departments_seniors(app: Flask, dept: Any) -> N
     other_senior = make_user(Role.SENIOR, department=other)
     make_policy(staff["admin"], levels=[{"department": other}])
 
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     assert alerted_ids(escalation) == [{other_senior.id}]
 
 
 # --- the ladder -------------------------------------------------------------------------------
 
+
 def test_ladder_climbs_only_after_the_levels_timeout(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"], urgency=Urgency.CRISIS)
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)),
+        actor=staff["member"],
+        urgency=Urgency.CRISIS,
+    )
 
     assert services.advance_ladder(T0 + dt.timedelta(minutes=9, seconds=59)) == 0
     assert escalation.level == 1
@@ -182,13 +211,20 @@ def test_ladder_climbs_only_after_the_levels_timeout(app: Flask, dept: Any) -> N
 
 
 def test_ladder_ends_after_the_last_level_and_repeats_when_the_policy_says(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
-    make_policy(staff["admin"], repeat_count=1,
-                levels=[{"users": [staff["senior"]], "timeout_minutes": 1},
-                        {"users": [staff["other_senior"]], "timeout_minutes": 1}])
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    make_policy(
+        staff["admin"],
+        repeat_count=1,
+        levels=[
+            {"users": [staff["senior"]], "timeout_minutes": 1},
+            {"users": [staff["other_senior"]], "timeout_minutes": 1},
+        ],
+    )
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     minute = dt.timedelta(minutes=1)
     levels = []
@@ -203,10 +239,14 @@ def test_ladder_ends_after_the_last_level_and_repeats_when_the_policy_says(
 
 
 def test_acknowledging_stops_the_ladder_and_tells_the_escalating_person(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"], urgency=Urgency.CRISIS)
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)),
+        actor=staff["member"],
+        urgency=Urgency.CRISIS,
+    )
 
     services.acknowledge(escalation, actor=staff["senior"], now=T0 + dt.timedelta(minutes=3))
 
@@ -221,14 +261,16 @@ def test_acknowledging_stops_the_ladder_and_tells_the_escalating_person(
 
 # --- one per thread, urgency, throttle --------------------------------------------------------
 
+
 def test_escalating_again_adds_to_the_open_escalation(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept))
     first = make_escalation(thread, actor=staff["member"], urgency=Urgency.URGENT)
     someone = make_user(department=dept)
 
-    again, created = services.escalate(thread, actor=someone, reason="Still going on.",
-                                       urgency=Urgency.ROUTINE, now=T0)
+    again, created = services.escalate(
+        thread, actor=someone, reason="Still going on.", urgency=Urgency.ROUTINE, now=T0
+    )
 
     assert (again.id, created) == (first.id, False)
     assert db.session.scalar(select(func.count()).select_from(Escalation)) == 1
@@ -243,8 +285,13 @@ def test_a_higher_urgency_raises_it_and_alerts_the_level_again(app: Flask, dept:
     escalation = make_escalation(thread, actor=staff["member"], urgency=Urgency.ROUTINE)
     later = T0 + dt.timedelta(minutes=5)
 
-    services.escalate(thread, actor=staff["member"], reason="It is on the news now.",
-                      urgency=Urgency.CRISIS, now=later)
+    services.escalate(
+        thread,
+        actor=staff["member"],
+        reason="It is on the news now.",
+        urgency=Urgency.CRISIS,
+        now=later,
+    )
 
     assert escalation.urgency == Urgency.CRISIS
     assert EventKind.URGENCY_RAISED in [e.kind for e in escalation.events]
@@ -259,8 +306,9 @@ def test_a_resolved_escalation_does_not_block_a_new_one(app: Flask, dept: Any) -
     first = make_escalation(thread, actor=staff["member"])
     services.resolve(first, actor=staff["senior"], note="Handled.")
 
-    second, created = services.escalate(thread, actor=staff["member"], reason="Again.",
-                                        urgency="routine", now=T0)
+    second, created = services.escalate(
+        thread, actor=staff["member"], reason="Again.", urgency="routine", now=T0
+    )
     db.session.commit()
 
     assert created and second.id != first.id
@@ -269,7 +317,8 @@ def test_a_resolved_escalation_does_not_block_a_new_one(app: Flask, dept: Any) -
 
 
 def test_escalations_are_throttled_per_person_unless_rate_limits_are_off(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
     board = make_board(staff["admin"], department=dept)
     app.config["ESCALATIONS_PER_HOUR"] = 2
@@ -278,16 +327,31 @@ def test_escalations_are_throttled_per_person_unless_rate_limits_are_off(
         make_escalation(thread, actor=staff["member"])
 
     with pytest.raises(Throttled):
-        services.escalate(threads[2], actor=staff["member"], reason="x", urgency="routine",
-                          now=T0 + dt.timedelta(minutes=30))
+        services.escalate(
+            threads[2],
+            actor=staff["member"],
+            reason="x",
+            urgency="routine",
+            now=T0 + dt.timedelta(minutes=30),
+        )
     db.session.rollback()
     # An hour later the window has moved on.
-    services.escalate(threads[2], actor=staff["member"], reason="x", urgency="routine",
-                      now=T0 + dt.timedelta(hours=1, minutes=1))
+    services.escalate(
+        threads[2],
+        actor=staff["member"],
+        reason="x",
+        urgency="routine",
+        now=T0 + dt.timedelta(hours=1, minutes=1),
+    )
     db.session.rollback()
     app.config["RATELIMIT_ENABLED"] = False
-    services.escalate(threads[2], actor=staff["member"], reason="x", urgency="routine",
-                      now=T0 + dt.timedelta(minutes=30))
+    services.escalate(
+        threads[2],
+        actor=staff["member"],
+        reason="x",
+        urgency="routine",
+        now=T0 + dt.timedelta(minutes=30),
+    )
 
 
 def test_escalate_checks_reason_urgency_post_and_visibility(app: Flask, dept: Any) -> None:
@@ -303,24 +367,28 @@ def test_escalate_checks_reason_urgency_post_and_visibility(app: Flask, dept: An
     with pytest.raises(Invalid):
         services.escalate(thread, actor=staff["member"], reason="x", urgency="panic")
     with pytest.raises(Invalid):
-        services.escalate(thread, actor=staff["member"], reason="x", urgency="routine",
-                          post=other_thread.posts[0])
+        services.escalate(
+            thread, actor=staff["member"], reason="x", urgency="routine", post=other_thread.posts[0]
+        )
     with pytest.raises(NotFound):
         services.escalate(thread, actor=outsider, reason="x", urgency="routine")
 
 
 # --- handling ---------------------------------------------------------------------------------
 
+
 def test_a_senior_reply_in_the_thread_resolves_it_and_records_the_post(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept))
     escalation = make_escalation(thread, actor=staff["member"])
 
     board_services.add_post(thread, author=make_user(department=dept), body="Me too!")
     assert escalation.state == EscalationState.OPEN
-    reply = board_services.add_post(thread, author=staff["other_senior"],
-                                    body="I have replied to them publicly.")
+    reply = board_services.add_post(
+        thread, author=staff["other_senior"], body="I have replied to them publicly."
+    )
     db.session.commit()
 
     assert escalation.state == EscalationState.RESOLVED
@@ -331,21 +399,24 @@ def test_a_senior_reply_in_the_thread_resolves_it_and_records_the_post(
 
 def test_members_cannot_handle_escalations(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
-    for action in (lambda: services.acknowledge(escalation, actor=staff["member"]),
-                   lambda: services.resolve(escalation, actor=staff["member"]),
-                   lambda: services.add_note(escalation, actor=staff["member"], note="x"),
-                   lambda: services.reassign(escalation, actor=staff["member"],
-                                             assignee=staff["senior"])):
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
+    for action in (
+        lambda: services.acknowledge(escalation, actor=staff["member"]),
+        lambda: services.resolve(escalation, actor=staff["member"]),
+        lambda: services.add_note(escalation, actor=staff["member"], note="x"),
+        lambda: services.reassign(escalation, actor=staff["member"], assignee=staff["senior"]),
+    ):
         with pytest.raises(NotPermitted):
             action()
 
 
 def test_only_seniors_admins_and_reporters_may_see_an_escalation(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     assert services.get_escalation(staff["member"], escalation.id) is escalation
     assert services.get_escalation(staff["other_senior"], escalation.id) is escalation
@@ -357,19 +428,22 @@ def test_only_seniors_admins_and_reporters_may_see_an_escalation(app: Flask, dep
 
 def test_internal_notes_are_hidden_from_the_escalating_member(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
     services.add_note(escalation, actor=staff["senior"], note="The tenant is known to us.")
 
-    assert "The tenant is known to us." in [e.note for e in
-                                            services.timeline(staff["senior"], escalation)]
+    assert "The tenant is known to us." in [
+        e.note for e in services.timeline(staff["senior"], escalation)
+    ]
     assert EventKind.NOTE not in [e.kind for e in services.timeline(staff["member"], escalation)]
 
 
 def test_reassign_alerts_the_new_assignee_and_refuses_members(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"])
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)), actor=staff["member"]
+    )
 
     services.reassign(escalation, actor=staff["senior"], assignee=staff["other_senior"])
 
@@ -381,13 +455,20 @@ def test_reassign_alerts_the_new_assignee_and_refuses_members(app: Flask, dept: 
 
 def test_reopen_alerts_the_first_level_again(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    escalation = make_escalation(make_thread(make_board(staff["admin"], department=dept)),
-                                 actor=staff["member"], urgency=Urgency.CRISIS)
+    escalation = make_escalation(
+        make_thread(make_board(staff["admin"], department=dept)),
+        actor=staff["member"],
+        urgency=Urgency.CRISIS,
+    )
     services.advance_ladder(T0 + dt.timedelta(minutes=10))
     services.resolve(escalation, actor=staff["senior"], now=T0 + dt.timedelta(minutes=12))
 
-    services.reopen(escalation, actor=staff["member"], reason="They posted again.",
-                    now=T0 + dt.timedelta(minutes=20))
+    services.reopen(
+        escalation,
+        actor=staff["member"],
+        reason="They posted again.",
+        now=T0 + dt.timedelta(minutes=20),
+    )
 
     assert escalation.state == EscalationState.OPEN
     assert escalation.level == 1 and escalation.resolved_at is None
@@ -397,6 +478,7 @@ def test_reopen_alerts_the_first_level_again(app: Flask, dept: Any) -> None:
 
 
 # --- transactional outbox ---------------------------------------------------------------------
+
 
 def test_alerts_are_written_in_the_escalations_transaction(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
@@ -433,25 +515,43 @@ def test_moving_the_thread_moves_the_escalations_department(app: Flask, dept: An
     escalation = make_escalation(thread, actor=staff["member"])
     other = make_department()
 
-    board_services.move_thread(thread, actor=staff["admin"],
-                               to_board=make_board(staff["admin"], department=other))
+    board_services.move_thread(
+        thread, actor=staff["admin"], to_board=make_board(staff["admin"], department=other)
+    )
 
     assert escalation.department_id == other.id
 
 
 def test_the_database_refuses_a_second_unresolved_escalation_per_thread(
-        app: Flask, dept: Any) -> None:
+    app: Flask, dept: Any
+) -> None:
     from sqlalchemy.exc import IntegrityError
 
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept))
     make_escalation(thread, actor=staff["member"])
 
-    db.session.add(Escalation(thread_id=thread.id, reason="race", urgency="routine",
-                              state=EscalationState.ACKNOWLEDGED, created_at=T0, updated_at=T0))
+    db.session.add(
+        Escalation(
+            thread_id=thread.id,
+            reason="race",
+            urgency="routine",
+            state=EscalationState.ACKNOWLEDGED,
+            created_at=T0,
+            updated_at=T0,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    db.session.add(Escalation(thread_id=thread.id, reason="old", urgency="routine",
-                              state=EscalationState.RESOLVED, created_at=T0, updated_at=T0))
+    db.session.add(
+        Escalation(
+            thread_id=thread.id,
+            reason="old",
+            urgency="routine",
+            state=EscalationState.RESOLVED,
+            created_at=T0,
+            updated_at=T0,
+        )
+    )
     db.session.flush()  # resolved ones are not limited

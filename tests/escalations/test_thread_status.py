@@ -11,9 +11,7 @@ from tests.escalations.factories import make_board, make_escalation, make_thread
 from tests.factories import make_department, make_user
 
 
-def test_thread_page_offers_escalation_and_shows_its_state(
-    client: FlaskClient, login: Any
-) -> None:
+def test_thread_page_offers_escalation_and_shows_its_state(client: FlaskClient, login: Any) -> None:
     department = make_department()
     admin = make_user(Role.ADMIN)
     make_user(Role.SENIOR, department=department)

@@ -35,7 +35,8 @@ def setup(app: Flask) -> dict[str, Any]:
 
 
 def test_anyone_who_sees_the_thread_can_escalate_it_from_a_page(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     client = login(setup["member"])
     thread = setup["thread"]
 
@@ -43,8 +44,9 @@ def test_anyone_who_sees_the_thread_can_escalate_it_from_a_page(
     assert page.status_code == 200
     assert "Bin strike row" in page.get_data(as_text=True)
 
-    response = client.post(f"/t/{thread.id}/escalate",
-                           data={"reason": "Going viral.", "urgency": "crisis"})
+    response = client.post(
+        f"/t/{thread.id}/escalate", data={"reason": "Going viral.", "urgency": "crisis"}
+    )
 
     escalation = db.session.scalar(select(Escalation))
     assert escalation is not None
@@ -57,16 +59,19 @@ def test_anyone_who_sees_the_thread_can_escalate_it_from_a_page(
 
 
 def test_escalate_form_shows_errors_for_a_missing_reason(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     client = login(setup["member"])
-    response = client.post(f"/t/{setup['thread'].id}/escalate",
-                           data={"reason": "", "urgency": "routine"})
+    response = client.post(
+        f"/t/{setup['thread'].id}/escalate", data={"reason": "", "urgency": "routine"}
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(Escalation)) is None
 
 
 def test_members_get_403_on_the_inbox_and_on_other_peoples_escalations(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     escalation = make_escalation(setup["thread"], actor=setup["member"])
     client = login(make_user(department=setup["dept"]))
 
@@ -76,7 +81,8 @@ def test_members_get_403_on_the_inbox_and_on_other_peoples_escalations(
 
 
 def test_inbox_lists_open_escalations_and_acknowledges_in_one_click(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     escalation = make_escalation(setup["thread"], actor=setup["member"], urgency=Urgency.CRISIS)
     client = login(setup["senior"])
 
@@ -86,8 +92,9 @@ def test_inbox_lists_open_escalations_and_acknowledges_in_one_click(
     assert "Bin strike row" in html and "Crisis" in html
     assert f"/escalations/{escalation.id}/acknowledge" in html
 
-    response = client.post(f"/escalations/{escalation.id}/acknowledge",
-                           data={"next": "/inbox?state=open"})
+    response = client.post(
+        f"/escalations/{escalation.id}/acknowledge", data={"next": "/inbox?state=open"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/inbox?state=open")
     db.session.refresh(escalation)
@@ -97,18 +104,20 @@ def test_inbox_lists_open_escalations_and_acknowledges_in_one_click(
 
 
 def test_inbox_filters_by_urgency_department_and_assignee(
-        setup: dict[str, Any], login: Login) -> None:
-    make_escalation(setup["thread"], actor=setup["member"], urgency=Urgency.ROUTINE,
-                    now=utcnow())
+    setup: dict[str, Any], login: Login
+) -> None:
+    make_escalation(setup["thread"], actor=setup["member"], urgency=Urgency.ROUTINE, now=utcnow())
     client = login(setup["senior"])
 
     assert "Bin strike row" in client.get("/inbox?urgency=routine").get_data(as_text=True)
     assert "Bin strike row" not in client.get("/inbox?urgency=crisis").get_data(as_text=True)
     other = make_department()
-    assert "Bin strike row" not in client.get(
-        f"/inbox?department={other.slug}").get_data(as_text=True)
-    assert "Bin strike row" in client.get(
-        f"/inbox?department={setup['dept'].slug}").get_data(as_text=True)
+    assert "Bin strike row" not in client.get(f"/inbox?department={other.slug}").get_data(
+        as_text=True
+    )
+    assert "Bin strike row" in client.get(f"/inbox?department={setup['dept'].slug}").get_data(
+        as_text=True
+    )
     assert "Bin strike row" not in client.get("/inbox?mine=1").get_data(as_text=True)
     assert "Bin strike row" not in client.get("/inbox?age=1h").get_data(as_text=True)
     old = make_thread(setup["thread"].board, title="Week-old complaint")
@@ -118,14 +127,19 @@ def test_inbox_filters_by_urgency_department_and_assignee(
 
 
 def test_detail_page_resolves_reassigns_and_adds_internal_notes(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     escalation = make_escalation(setup["thread"], actor=setup["member"])
     client = login(setup["senior"])
     base = f"/escalations/{escalation.id}"
 
     assert client.post(f"{base}/notes", data={"note": "Known troll."}).status_code == 302
-    assert client.post(f"{base}/reassign",
-                       data={"assignee": str(setup["other_senior"].id)}).status_code == 302
+    assert (
+        client.post(
+            f"{base}/reassign", data={"assignee": str(setup["other_senior"].id)}
+        ).status_code
+        == 302
+    )
     assert client.post(f"{base}/resolve", data={"note": "Replied publicly."}).status_code == 302
 
     db.session.refresh(escalation)
@@ -142,8 +156,7 @@ def test_detail_page_resolves_reassigns_and_adds_internal_notes(
     assert "Known troll." not in member_html
 
 
-def test_thread_status_partial_renders_for_the_thread(
-        app: Flask, setup: dict[str, Any]) -> None:
+def test_thread_status_partial_renders_for_the_thread(app: Flask, setup: dict[str, Any]) -> None:
     from flask import render_template_string
     from flask_login import login_user
 
@@ -159,8 +172,7 @@ def test_thread_status_partial_renders_for_the_thread(
         assert "View escalation" in render_template_string(include, thread=setup["thread"])
 
 
-def test_inbox_nav_link_is_only_for_seniors_and_admins(
-        setup: dict[str, Any], login: Login) -> None:
+def test_inbox_nav_link_is_only_for_seniors_and_admins(setup: dict[str, Any], login: Login) -> None:
     client = login(setup["member"])
     assert 'href="/inbox"' not in client.get("/settings").get_data(as_text=True)
     client.post("/logout")
@@ -168,24 +180,33 @@ def test_inbox_nav_link_is_only_for_seniors_and_admins(
     assert 'href="/inbox"' in client.get("/settings").get_data(as_text=True)
 
 
-def test_admins_manage_policies_and_seniors_may_not(
-        setup: dict[str, Any], login: Login) -> None:
+def test_admins_manage_policies_and_seniors_may_not(setup: dict[str, Any], login: Login) -> None:
     client = login(setup["senior"])
     assert client.get("/admin/escalation-policies").status_code == 403
     client.post("/logout")
 
     client = login(setup["admin"])
     assert client.get("/admin/escalation-policies").status_code == 200
-    response = client.post("/admin/escalation-policies", data={
-        "name": "Comms crisis", "position": "0", "is_active": "y", "urgencies": ["crisis"],
-        "departments": [str(setup["dept"].id)], "repeat_count": "1"})
+    response = client.post(
+        "/admin/escalation-policies",
+        data={
+            "name": "Comms crisis",
+            "position": "0",
+            "is_active": "y",
+            "urgencies": ["crisis"],
+            "departments": [str(setup["dept"].id)],
+            "repeat_count": "1",
+        },
+    )
     assert response.status_code == 302
     policy = db.session.scalar(select(EscalationPolicy))
     assert policy is not None and policy.urgencies == ["crisis"]
     assert [d.id for d in policy.departments] == [setup["dept"].id]
 
-    response = client.post(f"/admin/escalation-policies/{policy.id}/levels", data={
-        "users": [str(setup["other_senior"].id)], "timeout_minutes": "5"})
+    response = client.post(
+        f"/admin/escalation-policies/{policy.id}/levels",
+        data={"users": [str(setup["other_senior"].id)], "timeout_minutes": "5"},
+    )
     assert response.status_code == 302
     db.session.refresh(policy)
     assert [(lv.position, lv.timeout_minutes) for lv in policy.levels] == [(1, 5)]
@@ -196,14 +217,15 @@ def test_admins_manage_policies_and_seniors_may_not(
     assert empty.status_code == 400
 
     level_id = policy.levels[0].id
-    assert client.post(
-        f"/admin/escalation-policies/{policy.id}/levels/{level_id}/delete").status_code == 302
+    assert (
+        client.post(f"/admin/escalation-policies/{policy.id}/levels/{level_id}/delete").status_code
+        == 302
+    )
     assert client.post(f"/admin/escalation-policies/{policy.id}/delete").status_code == 302
     assert db.session.scalar(select(EscalationPolicy)) is None
 
 
-def test_reopen_from_the_page_by_the_escalating_person(
-        setup: dict[str, Any], login: Login) -> None:
+def test_reopen_from_the_page_by_the_escalating_person(setup: dict[str, Any], login: Login) -> None:
     from forum.escalations import services
 
     escalation = make_escalation(setup["thread"], actor=setup["member"])
@@ -219,16 +241,21 @@ def test_reopen_from_the_page_by_the_escalating_person(
     assert escalation.events[-2].kind == EventKind.REOPENED
 
 
-
 def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     from tests.registry.factories import make_profile
 
     profile = make_profile(actor=setup["admin"], department=setup["dept"])
     client = login(setup["member"])
-    response = client.post(f"/t/{setup['thread'].id}/escalate", data={
-        "reason": "Our account is being impersonated.", "urgency": "urgent",
-        "profile_id": str(profile.id)})
+    response = client.post(
+        f"/t/{setup['thread'].id}/escalate",
+        data={
+            "reason": "Our account is being impersonated.",
+            "urgency": "urgent",
+            "profile_id": str(profile.id),
+        },
+    )
     assert response.status_code == 302
     escalation = db.session.scalar(select(Escalation))
     assert escalation is not None and escalation.profile_id == profile.id
@@ -237,8 +264,9 @@ def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
     assert f"/escalations/{escalation.id}" in page
     client.post("/logout")
     bystander = login(make_user(department=setup["dept"]))
-    assert f"/escalations/{escalation.id}" not in bystander.get(
-        f"/profiles/{profile.id}").get_data(as_text=True)
+    assert f"/escalations/{escalation.id}" not in bystander.get(f"/profiles/{profile.id}").get_data(
+        as_text=True
+    )
     client.post("/logout")
     senior = login(setup["senior"])
     inbox_html = senior.get("/inbox").get_data(as_text=True)
@@ -246,7 +274,8 @@ def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
 
 
 def test_inbox_query_count_does_not_grow_with_the_number_of_escalations(
-        setup: dict[str, Any], login: Login) -> None:
+    setup: dict[str, Any], login: Login
+) -> None:
     from sqlalchemy import event
 
     client = login(setup["senior"])

@@ -41,8 +41,9 @@ def build() -> SimpleNamespace:
     s.jack = make_user(Role.MEMBER, department=s.a, display_name="Jack")
 
     s.board = f.make_board(name="General")
-    s.housing_board = f.make_board(s.b, name="Housing only",
-                                   visibility=BoardVisibility.DEPARTMENT.value)
+    s.housing_board = f.make_board(
+        s.b, name="Housing only", visibility=BoardVisibility.DEPARTMENT.value
+    )
     f.moderate(s.bob, s.board, at(1, month=2))
 
     def thread(author, when, kind=PostKind.QUESTION, board=None, title=None):
@@ -78,12 +79,20 @@ def build() -> SimpleNamespace:
 
     # Escalations, on threads started long before (they do not touch the forum numbers).
     old = [thread(s.frank, at(5, month=1), PostKind.STORY) for _ in range(5)]
-    f.make_escalation(old[0], at(3, 10), department=s.a, acknowledged_at=at(3, 10, 30),
-                      resolved_at=at(3, 12))
-    f.make_escalation(old[1], at(4, 9), urgency=Urgency.URGENT, department=s.b,
-                      resolved_at=at(4, 9, 50), climbs=2)
-    f.make_escalation(old[2], at(5, 0), urgency=Urgency.CRISIS, department=s.b,
-                      acknowledged_at=at(5, 0, 40), climbs=1)
+    f.make_escalation(
+        old[0], at(3, 10), department=s.a, acknowledged_at=at(3, 10, 30), resolved_at=at(3, 12)
+    )
+    f.make_escalation(
+        old[1], at(4, 9), urgency=Urgency.URGENT, department=s.b, resolved_at=at(4, 9, 50), climbs=2
+    )
+    f.make_escalation(
+        old[2],
+        at(5, 0),
+        urgency=Urgency.CRISIS,
+        department=s.b,
+        acknowledged_at=at(5, 0, 40),
+        climbs=1,
+    )
     f.make_escalation(old[3], at(6), urgency=Urgency.URGENT, department=s.a)
     f.make_escalation(old[4], at(20, month=2), department=s.a, climbs=3)
 
@@ -93,20 +102,51 @@ def build() -> SimpleNamespace:
     s.jack.cover_user_id = s.alice.id
     mastodon, bluesky = f.make_platform("Mastodon"), f.make_platform("Bluesky")
     old_day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    f.make_profile(mastodon, s.a, created_at=old_day, owner=s.alice, backup=s.bob,
-                   last_reviewed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    f.make_profile(mastodon, s.a, created_at=old_day, owner=s.alice,
-                   last_reviewed_at=dt.datetime(2025, 8, 1, tzinfo=dt.UTC))
-    f.make_profile(mastodon, s.b, created_at=old_day, owner=s.gina, backup=s.ivy,
-                   purpose=ProfilePurpose.CAMPAIGN, ends_on=dt.date(2026, 3, 1),
-                   last_reviewed_at=at(1))
-    f.make_profile(mastodon, s.b, created_at=at(1, month=2), backup=s.jack,
-                   status=ProfileStatus.DORMANT)
+    f.make_profile(
+        mastodon,
+        s.a,
+        created_at=old_day,
+        owner=s.alice,
+        backup=s.bob,
+        last_reviewed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    f.make_profile(
+        mastodon,
+        s.a,
+        created_at=old_day,
+        owner=s.alice,
+        last_reviewed_at=dt.datetime(2025, 8, 1, tzinfo=dt.UTC),
+    )
+    f.make_profile(
+        mastodon,
+        s.b,
+        created_at=old_day,
+        owner=s.gina,
+        backup=s.ivy,
+        purpose=ProfilePurpose.CAMPAIGN,
+        ends_on=dt.date(2026, 3, 1),
+        last_reviewed_at=at(1),
+    )
+    f.make_profile(
+        mastodon, s.b, created_at=at(1, month=2), backup=s.jack, status=ProfileStatus.DORMANT
+    )
     f.make_profile(mastodon, s.a, created_at=old_day, status=ProfileStatus.ARCHIVED)
-    f.make_profile(bluesky, s.c, created_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                   owner=s.ivy, backup=s.alice, status=ProfileStatus.PROPOSED)
-    f.make_profile(bluesky, s.a, created_at=old_day, owner=s.alice, backup=s.bob,
-                   review_interval_months=12,
-                   last_reviewed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+    f.make_profile(
+        bluesky,
+        s.c,
+        created_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        owner=s.ivy,
+        backup=s.alice,
+        status=ProfileStatus.PROPOSED,
+    )
+    f.make_profile(
+        bluesky,
+        s.a,
+        created_at=old_day,
+        owner=s.alice,
+        backup=s.bob,
+        review_interval_months=12,
+        last_reviewed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+    )
     db.session.commit()
     return s

@@ -20,8 +20,9 @@ def s(app: object) -> SimpleNamespace:
 
 
 def test_report_prints_the_api_numbers(s: SimpleNamespace, runner: Any) -> None:
-    result = runner.invoke(args=["insights", "report", "--from", "2026-03-02",
-                                 "--to", "2026-03-15"])
+    result = runner.invoke(
+        args=["insights", "report", "--from", "2026-03-02", "--to", "2026-03-15"]
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["posts_by_kind"]["totals"]["question"] == 4
@@ -29,9 +30,20 @@ def test_report_prints_the_api_numbers(s: SimpleNamespace, runner: Any) -> None:
 
 
 def test_report_prints_one_series_as_csv(s: SimpleNamespace, runner: Any) -> None:
-    result = runner.invoke(args=["insights", "report", "--from", "2026-03-02", "--to",
-                                 "2026-03-15", "--department", "parks",
-                                 "--series", "active_contributors_by_department"])
+    result = runner.invoke(
+        args=[
+            "insights",
+            "report",
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-15",
+            "--department",
+            "parks",
+            "--series",
+            "active_contributors_by_department",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["department,slug,contributors", "Parks,parks,2"]
 

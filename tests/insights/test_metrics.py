@@ -23,10 +23,8 @@ def test_posts_by_kind_counts_threads_started_in_the_period_per_week(s: SimpleNa
     result = metrics.posts_by_kind(PERIOD)
     assert result.totals == {"win": 1, "failure": 1, "fix": 0, "question": 4, "story": 1}
     assert result.weekly == [
-        {"week": dt.date(2026, 3, 2), "win": 1, "failure": 0, "fix": 0, "question": 1,
-         "story": 0},
-        {"week": dt.date(2026, 3, 9), "win": 0, "failure": 1, "fix": 0, "question": 3,
-         "story": 1},
+        {"week": dt.date(2026, 3, 2), "win": 1, "failure": 0, "fix": 0, "question": 1, "story": 0},
+        {"week": dt.date(2026, 3, 9), "win": 0, "failure": 1, "fix": 0, "question": 3, "story": 1},
     ]
 
 
@@ -39,15 +37,26 @@ def test_weeks_of_a_period_starting_midweek_start_on_monday(s: SimpleNamespace) 
     result = metrics.posts_by_kind(Period(dt.date(2026, 3, 4), dt.date(2026, 3, 10)))
     assert [row["week"] for row in result.weekly] == [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
     # Bob's win on Tuesday the 3rd is before the period starts.
-    assert result.weekly[0] == {"week": dt.date(2026, 3, 2), "win": 0, "failure": 0, "fix": 0,
-                                "question": 0, "story": 0}
+    assert result.weekly[0] == {
+        "week": dt.date(2026, 3, 2),
+        "win": 0,
+        "failure": 0,
+        "fix": 0,
+        "question": 0,
+        "story": 0,
+    }
     assert result.totals == {"win": 0, "failure": 1, "fix": 0, "question": 1, "story": 0}
 
 
 def test_active_contributors_by_department(s: SimpleNamespace) -> None:
     rows = metrics.active_contributors_by_department(PERIOD)
     assert [(r.slug, r.count) for r in rows] == [
-        ("housing", 3), ("libraries", 1), ("parks", 2), ("waste", 0), ("", 1)]
+        ("housing", 3),
+        ("libraries", 1),
+        ("parks", 2),
+        ("waste", 0),
+        ("", 1),
+    ]
     assert metrics.active_contributor_count(PERIOD) == 7
     assert metrics.active_contributor_count(PERIOD, s.b.id) == 3
     only = metrics.active_contributors_by_department(PERIOD, s.a.id)
@@ -85,21 +94,35 @@ def test_medians_are_none_without_data(app: object) -> None:
     assert result.percent_solved is None
 
 
-def test_unanswered_questions_oldest_first_and_only_on_visible_boards(
-        s: SimpleNamespace) -> None:
+def test_unanswered_questions_oldest_first_and_only_on_visible_boards(s: SimpleNamespace) -> None:
     assert [t.title for t in metrics.unanswered_questions(PERIOD)] == [
-        "Nobody answered me", "Hidden reply only"]
+        "Nobody answered me",
+        "Hidden reply only",
+    ]
     visible_to_ivy = metrics.unanswered_questions(
-        PERIOD, board_clause=board_visibility_clause(s.ivy))
+        PERIOD, board_clause=board_visibility_clause(s.ivy)
+    )
     assert [t.title for t in visible_to_ivy] == ["Nobody answered me"]
 
 
 def test_engagement_ladder_counts_each_person_at_the_highest_rung(s: SimpleNamespace) -> None:
     ladder = metrics.engagement_ladder(PERIOD)
-    assert ladder.current == {Rung.READING: 1, Rung.REACTING: 1, Rung.REPLYING: 1,
-                              Rung.POSTING: 4, Rung.HELPING: 1, Rung.LEADING: 1}
-    assert ladder.previous == {Rung.READING: 0, Rung.REACTING: 1, Rung.REPLYING: 1,
-                               Rung.POSTING: 2, Rung.HELPING: 0, Rung.LEADING: 1}
+    assert ladder.current == {
+        Rung.READING: 1,
+        Rung.REACTING: 1,
+        Rung.REPLYING: 1,
+        Rung.POSTING: 4,
+        Rung.HELPING: 1,
+        Rung.LEADING: 1,
+    }
+    assert ladder.previous == {
+        Rung.READING: 0,
+        Rung.REACTING: 1,
+        Rung.REPLYING: 1,
+        Rung.POSTING: 2,
+        Rung.HELPING: 0,
+        Rung.LEADING: 1,
+    }
     assert (ladder.moved_up, ladder.moved_down, ladder.stayed) == (1, 1, 2)
     assert (ladder.joined, ladder.dropped_off) == (5, 1)
     assert ladder.transitions[(Rung.REPLYING, Rung.POSTING)] == 1  # Dan
@@ -109,8 +132,14 @@ def test_engagement_ladder_counts_each_person_at_the_highest_rung(s: SimpleNames
 
 def test_engagement_ladder_for_one_department(s: SimpleNamespace) -> None:
     ladder = metrics.engagement_ladder(PERIOD, s.a.id)
-    assert ladder.current == {Rung.READING: 1, Rung.REACTING: 1, Rung.REPLYING: 0,
-                              Rung.POSTING: 1, Rung.HELPING: 0, Rung.LEADING: 1}
+    assert ladder.current == {
+        Rung.READING: 1,
+        Rung.REACTING: 1,
+        Rung.REPLYING: 0,
+        Rung.POSTING: 1,
+        Rung.HELPING: 0,
+        Rung.LEADING: 1,
+    }
 
 
 def test_a_fix_thread_that_solves_someone_elses_failure_is_helping(app: object) -> None:
@@ -148,8 +177,14 @@ def test_profiles_needing_attention_by_reason(s: SimpleNamespace) -> None:
     attention = metrics.profiles_needing_attention(NOW)
     assert attention.total == 4
     assert attention.by_reason == {
-        "review_overdue": 1, "campaign_ended": 1, "owner_missing": 1, "owner_deactivated": 1,
-        "owner_away": 1, "backup_missing": 1, "backup_deactivated": 0, "backup_away": 1,
+        "review_overdue": 1,
+        "campaign_ended": 1,
+        "owner_missing": 1,
+        "owner_deactivated": 1,
+        "owner_away": 1,
+        "backup_missing": 1,
+        "backup_deactivated": 0,
+        "backup_away": 1,
         "dormant_without_note": 1,
     }
     assert metrics.profiles_needing_attention(NOW, s.a.id).total == 1
@@ -160,17 +195,17 @@ def test_review_becomes_overdue_when_the_interval_runs_out(s: SimpleNamespace) -
     # overdue from the day after (the registry's rule).
     before_due = dt.datetime(2026, 2, 1, 23, 0, tzinfo=dt.UTC)
     after_due = dt.datetime(2026, 2, 2, 0, 1, tzinfo=dt.UTC)
-    assert metrics.profiles_needing_attention(before_due, s.a.id).by_reason[
-        "review_overdue"] == 0
-    assert metrics.profiles_needing_attention(after_due, s.a.id).by_reason[
-        "review_overdue"] == 1
+    assert metrics.profiles_needing_attention(before_due, s.a.id).by_reason["review_overdue"] == 0
+    assert metrics.profiles_needing_attention(after_due, s.a.id).by_reason["review_overdue"] == 1
 
 
 def test_registry_health(s: SimpleNamespace) -> None:
     health = metrics.registry_health(NOW)
     assert health.by_status == {"proposed": 1, "active": 4, "dormant": 1}
-    assert health.by_platform == {"Bluesky": {"proposed": 1, "active": 1},
-                                  "Mastodon": {"active": 3, "dormant": 1}}
+    assert health.by_platform == {
+        "Bluesky": {"proposed": 1, "active": 1},
+        "Mastodon": {"active": 3, "dormant": 1},
+    }
     assert health.total == 6
     assert health.review_overdue == 1
     assert health.single_owner == 1

@@ -18,10 +18,16 @@ from tests.insights.factories import at
 REVISIT = dt.date(2026, 9, 1)
 
 
-def goal(key: str = "departments_without_enthusiast", comparison: str = "at_most",
-         target: float = 0) -> GoalInput:
-    return GoalInput(title="An enthusiast in every department", metric_key=key,
-                     comparison=comparison, target=target, revisit_on=REVISIT)
+def goal(
+    key: str = "departments_without_enthusiast", comparison: str = "at_most", target: float = 0
+) -> GoalInput:
+    return GoalInput(
+        title="An enthusiast in every department",
+        metric_key=key,
+        comparison=comparison,
+        target=target,
+        revisit_on=REVISIT,
+    )
 
 
 def test_only_admins_save_and_every_save_is_a_new_version(app: object) -> None:
@@ -37,16 +43,19 @@ def test_only_admins_save_and_every_save_is_a_new_version(app: object) -> None:
     assert [v.number for v in services.list_versions()] == [2, 1]
 
 
-@pytest.mark.parametrize(("vision", "goals", "field"), [
-    ("", [goal()], "vision"),
-    ("Vision", [], "goals"),
-    ("Vision", [goal(key="made_up")], "goals.0.metric_key"),
-    ("Vision", [goal(comparison="roughly")], "goals.0.comparison"),
-    ("Vision", [goal()] * 9, "goals"),
-])
-def test_bad_strategies_are_refused_with_field_messages(app: object, vision: str,
-                                                        goals: list[GoalInput],
-                                                        field: str) -> None:
+@pytest.mark.parametrize(
+    ("vision", "goals", "field"),
+    [
+        ("", [goal()], "vision"),
+        ("Vision", [], "goals"),
+        ("Vision", [goal(key="made_up")], "goals.0.metric_key"),
+        ("Vision", [goal(comparison="roughly")], "goals.0.comparison"),
+        ("Vision", [goal()] * 9, "goals"),
+    ],
+)
+def test_bad_strategies_are_refused_with_field_messages(
+    app: object, vision: str, goals: list[GoalInput], field: str
+) -> None:
     with pytest.raises(Invalid) as error:
         services.save_strategy(make_user(Role.ADMIN), vision=vision, goals=goals)
     assert field in error.value.fields
@@ -70,23 +79,33 @@ def test_goal_shows_value_against_target_and_trend_since_the_last_revisit(app: o
     make_user(Role.ENTHUSIAST, department=parks)
     quiet = make_user(Role.ENTHUSIAST, department=housing)
     # Saved on 1 March: both departments lack an active enthusiast (baseline 2).
-    version = services.save_strategy(admin, vision="V", goals=[
-        goal(), goal("active_contributors", "at_least", 5)], now=at(1))
+    version = services.save_strategy(
+        admin, vision="V", goals=[goal(), goal("active_contributors", "at_least", 5)], now=at(1)
+    )
     assert [g.baseline_value for g in version.goals] == [2.0, 0.0]
     f.make_thread(quiet, at(5))
     statuses = services.goal_statuses(version, now=at(10))
     coverage, contributors = statuses
     assert (coverage.value, coverage.met, coverage.trend, coverage.change) == (
-        1.0, False, "better", -1.0)
+        1.0,
+        False,
+        "better",
+        -1.0,
+    )
     assert (contributors.value, contributors.met, contributors.trend) == (1.0, False, "better")
     assert coverage.revisit_due is False
-    assert services.goal_statuses(version, now=dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
-                                  )[0].revisit_due is True
+    assert (
+        services.goal_statuses(version, now=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))[0].revisit_due
+        is True
+    )
 
 
 def test_a_metric_without_data_has_no_trend(app: object) -> None:
-    version = services.save_strategy(make_user(Role.ADMIN), vision="V",
-                                     goals=[goal("median_minutes_to_first_reply", "at_most", 60)])
+    version = services.save_strategy(
+        make_user(Role.ADMIN),
+        vision="V",
+        goals=[goal("median_minutes_to_first_reply", "at_most", 60)],
+    )
     (status,) = services.goal_statuses(version)
     assert (status.value, status.met, status.trend) == (None, None, None)
 

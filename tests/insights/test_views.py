@@ -34,22 +34,31 @@ def test_members_get_403_on_the_dashboard_and_csv(app: object, login: Callable[.
     assert b'href="/insights"' not in client.get("/strategy").data
 
 
-def test_senior_sees_every_section_with_accessible_charts(s: SimpleNamespace,
-                                                          login: Callable[..., Any]) -> None:
+def test_senior_sees_every_section_with_accessible_charts(
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
     client = login(s.carol)
     response = client.get(f"/insights?{RANGE}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for heading in ("What people share", "Contributors and coverage", "Getting answers",
-                    "Escalations", "Registry health", "Engagement ladder"):
+    for heading in (
+        "What people share",
+        "Contributors and coverage",
+        "Getting answers",
+        "Escalations",
+        "Registry health",
+        "Engagement ladder",
+    ):
         assert heading in html
     # Every chart is an image with a title and description, and a table behind a toggle.
-    svgs = re.findall(r'<svg class="chart-svg[^"]*"[^>]*aria-labelledby="([\w-]+)-title \1-desc"', html)
+    svgs = re.findall(
+        r'<svg class="chart-svg[^"]*"[^>]*aria-labelledby="([\w-]+)-title \1-desc"', html
+    )
     assert len(svgs) >= 6
     for chart_id in svgs:
         assert f'<title id="{chart_id}-title">' in html
         assert f'<desc id="{chart_id}-desc">' in html
-    assert html.count("<details class=\"chart-data\">") >= len(svgs)
+    assert html.count('<details class="chart-data">') >= len(svgs)
     assert "<script" not in html.split("<main", 1)[1]
     assert "style=" not in html
     assert 'type="date"' in html and 'name="from"' in html and 'value="2026-03-02"' in html
@@ -57,19 +66,20 @@ def test_senior_sees_every_section_with_accessible_charts(s: SimpleNamespace,
     assert "Housing" in html and "Waste" in html  # departments without an active enthusiast
 
 
-def test_enthusiast_gets_their_own_department_only(s: SimpleNamespace,
-                                                   login: Callable[..., Any]) -> None:
+def test_enthusiast_gets_their_own_department_only(
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
     client = login(s.bob)
     html = client.get(f"/insights?{RANGE}").get_data(as_text=True)
     assert "Insights: Parks" in html
     assert 'name="department"' not in html
     assert client.get(f"/insights?{RANGE}&department=housing").status_code == 403
-    assert client.get(f"/insights/posts_by_kind.csv?{RANGE}&department=housing"
-                      ).status_code == 403
+    assert client.get(f"/insights/posts_by_kind.csv?{RANGE}&department=housing").status_code == 403
 
 
 def test_enthusiast_does_not_see_titles_on_boards_they_cannot_see(
-        s: SimpleNamespace, login: Callable[..., Any]) -> None:
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
     from tests.insights import factories as f
     from tests.insights.factories import at
 
@@ -80,19 +90,20 @@ def test_enthusiast_does_not_see_titles_on_boards_they_cannot_see(
     assert "Unanswered</dt><dd>1<" in html  # ... but the count still includes it
     login(s.bob).post("/logout")
     assert "Parks asks Housing" in login(s.carol).get(
-        f"/insights?{RANGE}&department=parks").get_data(as_text=True)
+        f"/insights?{RANGE}&department=parks"
+    ).get_data(as_text=True)
 
 
-def test_bad_range_is_reported_by_the_field(s: SimpleNamespace,
-                                            login: Callable[..., Any]) -> None:
+def test_bad_range_is_reported_by_the_field(s: SimpleNamespace, login: Callable[..., Any]) -> None:
     response = login(s.frank).get("/insights?from=2026-03-10&to=2026-03-01")
     assert response.status_code == 400
     assert "end date on or after the start date" in response.get_data(as_text=True)
     assert login(s.frank).get("/insights?from=not-a-date").status_code == 400
 
 
-def test_csv_of_every_series_matches_the_numbers(s: SimpleNamespace,
-                                                 login: Callable[..., Any]) -> None:
+def test_csv_of_every_series_matches_the_numbers(
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
     client = login(s.frank)
     html = client.get(f"/insights?{RANGE}").get_data(as_text=True)
     for name in report.SERIES_NAMES:
@@ -101,23 +112,33 @@ def test_csv_of_every_series_matches_the_numbers(s: SimpleNamespace,
         assert response.status_code == 200, name
         assert response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(
-        client.get(f"/insights/posts_by_kind.csv?{RANGE}").get_data(as_text=True))))
-    assert rows == [["week_starting", "win", "failure", "fix", "question", "story", "total"],
-                    ["2026-03-02", "1", "0", "0", "1", "0", "2"],
-                    ["2026-03-09", "0", "1", "0", "3", "1", "5"]]
-    ladder = list(csv.reader(io.StringIO(
-        client.get(f"/insights/engagement_ladder.csv?{RANGE}").get_data(as_text=True))))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/insights/posts_by_kind.csv?{RANGE}").get_data(as_text=True))
+        )
+    )
+    assert rows == [
+        ["week_starting", "win", "failure", "fix", "question", "story", "total"],
+        ["2026-03-02", "1", "0", "0", "1", "0", "2"],
+        ["2026-03-09", "0", "1", "0", "3", "1", "5"],
+    ]
+    ladder = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/insights/engagement_ladder.csv?{RANGE}").get_data(as_text=True)
+            )
+        )
+    )
     assert ladder[4] == ["posting", "Posting", "2", "4"]
     assert client.get("/insights/nonsense.csv").status_code == 404
 
 
-def test_csv_cells_that_look_like_formulas_are_neutralized(s: SimpleNamespace,
-                                                           login: Callable[..., Any]) -> None:
-    s.t7.title = "=HYPERLINK(\"http://evil\")"
+def test_csv_cells_that_look_like_formulas_are_neutralized(
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
+    s.t7.title = '=HYPERLINK("http://evil")'
     db.session.commit()
-    body = login(s.frank).get(f"/insights/unanswered_questions.csv?{RANGE}").get_data(
-        as_text=True)
+    body = login(s.frank).get(f"/insights/unanswered_questions.csv?{RANGE}").get_data(as_text=True)
     assert "'=HYPERLINK" in body
 
 
@@ -143,17 +164,22 @@ def test_strategy_page_without_a_version(app: object, login: Callable[..., Any])
 
 
 def test_admin_edits_the_strategy_and_a_new_version_is_saved(
-        app: object, login: Callable[..., Any]) -> None:
+    app: object, login: Callable[..., Any]
+) -> None:
     admin = make_user(Role.ADMIN, display_name="Ada Admin")
     client = login(admin)
     assert client.get("/strategy/edit").status_code == 200
-    data = {"vision": "Every department helps itself.",
-            "goals-0-title": "An enthusiast in every department",
-            "goals-0-metric_key": "departments_without_enthusiast",
-            "goals-0-comparison": "at_most", "goals-0-target": "0",
-            "goals-0-revisit_on": "2026-09-01",
-            "goals-1-title": "", "goals-1-metric_key": "active_contributors",
-            "goals-1-comparison": "at_least"}
+    data = {
+        "vision": "Every department helps itself.",
+        "goals-0-title": "An enthusiast in every department",
+        "goals-0-metric_key": "departments_without_enthusiast",
+        "goals-0-comparison": "at_most",
+        "goals-0-target": "0",
+        "goals-0-revisit_on": "2026-09-01",
+        "goals-1-title": "",
+        "goals-1-metric_key": "active_contributors",
+        "goals-1-comparison": "at_least",
+    }
     response = client.post("/strategy/edit", data=data)
     assert response.status_code == 302
     html = client.get("/strategy").get_data(as_text=True)
@@ -164,16 +190,21 @@ def test_admin_edits_the_strategy_and_a_new_version_is_saved(
     assert db.session.scalar(db.select(db.func.count()).select_from(StrategyVersion)) == 2
     versions = client.get("/strategy/versions").get_data(as_text=True)
     assert "Version 2" in versions and "Version 1" in versions
-    assert "Every department helps itself." in client.get("/strategy/v/1").get_data(
-        as_text=True)
+    assert "Every department helps itself." in client.get("/strategy/v/1").get_data(as_text=True)
     assert "earlier version" in client.get("/strategy/v/1").get_data(as_text=True)
 
 
 def test_strategy_form_errors_are_shown(app: object, login: Callable[..., Any]) -> None:
     client = login(make_user(Role.ADMIN))
-    response = client.post("/strategy/edit", data={
-        "vision": "V", "goals-0-title": "Half a goal",
-        "goals-0-metric_key": "active_contributors", "goals-0-comparison": "at_least"})
+    response = client.post(
+        "/strategy/edit",
+        data={
+            "vision": "V",
+            "goals-0-title": "Half a goal",
+            "goals-0-metric_key": "active_contributors",
+            "goals-0-comparison": "at_least",
+        },
+    )
     assert response.status_code == 400
     assert "Needed for a goal." in response.get_data(as_text=True)
     response = client.post("/strategy/edit", data={"vision": "V"})
@@ -187,8 +218,7 @@ def test_non_admins_cannot_edit(app: object, login: Callable[..., Any]) -> None:
     assert client.post("/strategy/edit", data={"vision": "x"}).status_code == 403
 
 
-def test_senior_endorses_and_who_and_when_is_shown(app: object,
-                                                   login: Callable[..., Any]) -> None:
+def test_senior_endorses_and_who_and_when_is_shown(app: object, login: Callable[..., Any]) -> None:
     services.save_strategy(make_user(Role.ADMIN), vision="V", goals=[goal()])
     db.session.commit()
     senior = make_user(Role.SENIOR, display_name="Priya Senior")
@@ -226,8 +256,9 @@ def _count_queries(client: Any, path: str) -> int:
     return len(statements)
 
 
-def test_dashboard_query_count_does_not_grow_with_the_data(app: object,
-                                                           login: Callable[..., Any]) -> None:
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    app: object, login: Callable[..., Any]
+) -> None:
     from tests.insights import factories as f
     from tests.insights.factories import at
 

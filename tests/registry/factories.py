@@ -13,9 +13,14 @@ from tests.factories import make_department, make_user, next_id
 _UNSET: Any = object()
 
 
-def make_profile(*, actor: User | None = None, department: Department | None = None,
-                 status: str | None = None, status_reason: str = "",
-                 **values: Any) -> SocialProfile:
+def make_profile(
+    *,
+    actor: User | None = None,
+    department: Department | None = None,
+    status: str | None = None,
+    status_reason: str = "",
+    **values: Any,
+) -> SocialProfile:
     """A registered profile (active unless `status` says otherwise), with an owner and backup."""
     department = department or make_department()
     actor = actor or make_user(Role.ADMIN)
@@ -30,7 +35,6 @@ def make_profile(*, actor: User | None = None, department: Department | None = N
         given = values.pop(role, _UNSET)
         fields[role] = make_user(department=department) if given is _UNSET else given
     fields.update(values)
-    profile = services.register_profile(actor, fields, status=status,
-                                        status_reason=status_reason)
+    profile = services.register_profile(actor, fields, status=status, status_reason=status_reason)
     db.session.commit()
     return profile

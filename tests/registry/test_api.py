@@ -19,8 +19,12 @@ def _count(model: type = SocialProfile) -> int:
 
 
 def _body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"platform": "x", "url": "https://twitter.com/CityParks",
-                            "display_name": "City Parks", "department": "parks"}
+    body: dict[str, Any] = {
+        "platform": "x",
+        "url": "https://twitter.com/CityParks",
+        "display_name": "City Parks",
+        "department": "parks",
+    }
     body.update(overrides)
     return body
 
@@ -29,8 +33,12 @@ def test_every_route_is_in_the_openapi_document(app: Flask, client: Any) -> None
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(paths["/api/v1/profiles"]) == {"get", "post"}
     assert set(paths["/api/v1/profiles/{profile_id}"]) == {"get", "patch", "delete"}
-    for path in ("/api/v1/profiles/{profile_id}/history", "/api/v1/profiles/lookup",
-                 "/api/v1/profiles/export.csv", "/api/v1/profiles/import"):
+    for path in (
+        "/api/v1/profiles/{profile_id}/history",
+        "/api/v1/profiles/lookup",
+        "/api/v1/profiles/export.csv",
+        "/api/v1/profiles/import",
+    ):
         assert path in paths
 
 
@@ -38,14 +46,19 @@ def test_the_api_needs_a_token(client: Any) -> None:
     assert client.get("/api/v1/profiles").status_code == 401
 
 
-def test_create_by_email_and_slug_returns_canonical_url_and_attention(
-        app: Flask, api: Any) -> None:
+def test_create_by_email_and_slug_returns_canonical_url_and_attention(app: Flask, api: Any) -> None:
     department = make_department(slug="parks")
     enthusiast = make_user(Role.ENTHUSIAST, department=department)
     owner = make_user(department=department)
-    response = api(enthusiast).post("/api/v1/profiles", json=_body(
-        owner=owner.email.upper(), purpose="campaign", starts_on="2026-01-01",
-        ends_on="2026-02-01"))
+    response = api(enthusiast).post(
+        "/api/v1/profiles",
+        json=_body(
+            owner=owner.email.upper(),
+            purpose="campaign",
+            starts_on="2026-01-01",
+            ends_on="2026-02-01",
+        ),
+    )
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
     assert data["canonical_url"] == "https://x.com/cityparks"
@@ -86,12 +99,15 @@ def test_bad_input_is_400_with_field_messages_and_nothing_written(app: Flask, ap
 
 
 def test_a_second_registration_in_another_form_is_409_naming_the_record(
-        app: Flask, api: Any) -> None:
+    app: Flask, api: Any
+) -> None:
     make_department(slug="parks")
     client = api(make_user(Role.ADMIN))
     first = client.post("/api/v1/profiles", json=_body()).get_json()
-    response = client.post("/api/v1/profiles", json=_body(
-        url="http://mobile.twitter.com/cityparks/?utm_source=x", display_name="Dupe"))
+    response = client.post(
+        "/api/v1/profiles",
+        json=_body(url="http://mobile.twitter.com/cityparks/?utm_source=x", display_name="Dupe"),
+    )
     assert response.status_code == 409
     assert f"#{first['id']} City Parks" in response.get_json()["error"]["message"]
 
@@ -119,13 +135,16 @@ def test_get_patch_and_history(app: Flask, api: Any) -> None:
     client = api(owner)
     assert client.get(f"/api/v1/profiles/{profile.id}").get_json()["id"] == profile.id
     assert client.get("/api/v1/profiles/99999").status_code == 404
-    response = client.patch(f"/api/v1/profiles/{profile.id}", json={
-        "description": "Park news", "backup_owner": None})
+    response = client.patch(
+        f"/api/v1/profiles/{profile.id}", json={"description": "Park news", "backup_owner": None}
+    )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["backup_owner"] is None
     assert "backup_missing" in response.get_json()["needs_attention"]
-    response = client.patch(f"/api/v1/profiles/{profile.id}",
-                            json={"status": "dormant", "status_reason": "Winter break"})
+    response = client.patch(
+        f"/api/v1/profiles/{profile.id}",
+        json={"status": "dormant", "status_reason": "Winter break"},
+    )
     assert response.get_json()["status"] == "dormant"
     history = client.get(f"/api/v1/profiles/{profile.id}/history").get_json()
     fields = [item["field"] for item in history["items"]]
@@ -133,15 +152,19 @@ def test_get_patch_and_history(app: Flask, api: Any) -> None:
     assert {"description", "backup_owner", "status", "status_reason", "registered"} <= set(fields)
     assert history["items"][0]["changed_by"] == owner.email
     outsider = api(make_user())
-    assert outsider.patch(f"/api/v1/profiles/{profile.id}",
-                          json={"description": "x"}).status_code == 403
+    assert (
+        outsider.patch(f"/api/v1/profiles/{profile.id}", json={"description": "x"}).status_code
+        == 403
+    )
 
 
 def test_patch_with_bad_values_changes_nothing(app: Flask, api: Any) -> None:
     profile = make_profile(display_name="Kept")
     client = api(make_user(Role.ADMIN))
-    response = client.patch(f"/api/v1/profiles/{profile.id}", json={
-        "display_name": "Changed", "ends_on": "2026-01-01", "starts_on": "2026-02-01"})
+    response = client.patch(
+        f"/api/v1/profiles/{profile.id}",
+        json={"display_name": "Changed", "ends_on": "2026-01-01", "starts_on": "2026-02-01"},
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(SocialProfile, profile.id).display_name == "Kept"  # type: ignore[union-attr]
@@ -150,8 +173,9 @@ def test_patch_with_bad_values_changes_nothing(app: Flask, api: Any) -> None:
 def test_delete_archives_for_admins_only(app: Flask, api: Any) -> None:
     profile = make_profile()
     assert api(make_user(Role.SENIOR)).delete(f"/api/v1/profiles/{profile.id}").status_code == 403
-    response = api(make_user(Role.ADMIN)).delete(f"/api/v1/profiles/{profile.id}",
-                                                 json={"reason": "Account closed"})
+    response = api(make_user(Role.ADMIN)).delete(
+        f"/api/v1/profiles/{profile.id}", json={"reason": "Account closed"}
+    )
     assert response.status_code == 200
     assert response.get_json()["status"] == "archived"
     assert response.get_json()["status_reason"] == "Account closed"
@@ -161,17 +185,24 @@ def test_delete_archives_for_admins_only(app: Flask, api: Any) -> None:
 def test_lookup_is_200_with_the_profile_or_404(app: Flask, api: Any) -> None:
     department = make_department(name="Libraries")
     owner = make_user(display_name="Lena Fischer", department=department)
-    profile = make_profile(department=department, owner=owner, platform="facebook",
-                           url="https://www.facebook.com/City.Libraries")
+    profile = make_profile(
+        department=department,
+        owner=owner,
+        platform="facebook",
+        url="https://www.facebook.com/City.Libraries",
+    )
     client = api(make_user())
-    response = client.get("/api/v1/profiles/lookup",
-                          query_string={"url": "https://m.facebook.com/citylibraries?ref=x"})
+    response = client.get(
+        "/api/v1/profiles/lookup",
+        query_string={"url": "https://m.facebook.com/citylibraries?ref=x"},
+    )
     assert response.status_code == 200
     data = response.get_json()
     assert data["id"] == profile.id and data["official"] is True
     assert data["verdict"] == "Official: registered to Libraries, owned by Lena Fischer."
-    missing = client.get("/api/v1/profiles/lookup",
-                         query_string={"url": "https://facebook.com/citylibraries.fake"})
+    missing = client.get(
+        "/api/v1/profiles/lookup", query_string={"url": "https://facebook.com/citylibraries.fake"}
+    )
     assert missing.status_code == 404
     assert client.get("/api/v1/profiles/lookup").status_code == 400
 
@@ -179,13 +210,22 @@ def test_lookup_is_200_with_the_profile_or_404(app: Flask, api: Any) -> None:
 def test_export_csv_and_import_round_trip_change_nothing(app: Flask, api: Any) -> None:
     department = make_department(slug="parks")
     owner = make_user(department=department)
-    make_profile(department=department, owner=owner, display_name="-Minus first",
-                 description="=SUM(A1:A2)", handle="@CityParks",
-                 url="https://x.com/cityparks", purpose="campaign",
-                 starts_on="2026-01-01", ends_on="2026-12-31", audience_size="1200",
-                 credentials_note="+ team vault, folder Parks")
-    make_profile(department=department, platform="mastodon",
-                 url="@news@social.example", backup_owner=None)
+    make_profile(
+        department=department,
+        owner=owner,
+        display_name="-Minus first",
+        description="=SUM(A1:A2)",
+        handle="@CityParks",
+        url="https://x.com/cityparks",
+        purpose="campaign",
+        starts_on="2026-01-01",
+        ends_on="2026-12-31",
+        audience_size="1200",
+        credentials_note="+ team vault, folder Parks",
+    )
+    make_profile(
+        department=department, platform="mastodon", url="@news@social.example", backup_owner=None
+    )
     admin = api(make_user(Role.ADMIN))
     export = admin.get("/api/v1/profiles/export.csv")
     assert export.status_code == 200 and export.mimetype == "text/csv"
@@ -193,8 +233,7 @@ def test_export_csv_and_import_round_trip_change_nothing(app: Flask, api: Any) -
     assert "'-Minus first" in text and "'=SUM(A1:A2)" in text and "'@CityParks" in text
     assert "'+ team vault" in text
     changes_before = _count(ProfileChange)
-    response = admin.post("/api/v1/profiles/import", data=text.encode(),
-                          content_type="text/csv")
+    response = admin.post("/api/v1/profiles/import", data=text.encode(), content_type="text/csv")
     assert response.status_code == 200, response.get_json()
     report = response.get_json()
     assert report["applied"] is True
@@ -206,27 +245,36 @@ def test_export_csv_and_import_round_trip_change_nothing(app: Flask, api: Any) -
 def test_import_dry_run_reports_row_errors_and_writes_nothing(app: Flask, api: Any) -> None:
     make_department(slug="parks")
     client = api(make_user(Role.ADMIN))
-    csv_text = ("platform,url,display_name,department,owner\n"
-                "x,https://x.com/good_account,Good,parks,\n"
-                "x,https://www.facebook.com/not_x,Bad platform,parks,\n"
-                "youtube,https://www.youtube.com/@fine,Fine,nowhere,\n"
-                "x,https://x.com/another,Owner missing,parks,ghost@example.org\n"
-                "x,https://twitter.com/GOOD_ACCOUNT,Same as row 2,parks,\n")
-    response = client.post("/api/v1/profiles/import?dry_run=1", data=csv_text.encode(),
-                           content_type="text/csv")
+    csv_text = (
+        "platform,url,display_name,department,owner\n"
+        "x,https://x.com/good_account,Good,parks,\n"
+        "x,https://www.facebook.com/not_x,Bad platform,parks,\n"
+        "youtube,https://www.youtube.com/@fine,Fine,nowhere,\n"
+        "x,https://x.com/another,Owner missing,parks,ghost@example.org\n"
+        "x,https://twitter.com/GOOD_ACCOUNT,Same as row 2,parks,\n"
+    )
+    response = client.post(
+        "/api/v1/profiles/import?dry_run=1", data=csv_text.encode(), content_type="text/csv"
+    )
     assert response.status_code == 200
     report = response.get_json()
     assert report["dry_run"] is True and report["applied"] is False
     assert [row["action"] for row in report["rows"]] == [
-        "create", "error", "error", "error", "error"]
+        "create",
+        "error",
+        "error",
+        "error",
+        "error",
+    ]
     assert "url" in report["rows"][1]["errors"]
     assert "department" in report["rows"][2]["errors"]
     assert "owner" in report["rows"][3]["errors"]
     assert "row 2" in report["rows"][4]["errors"]["url"]
     assert report["rows"][1]["row"] == 3
     assert _count() == 0 and _count(ProfileChange) == 0
-    applied = client.post("/api/v1/profiles/import", data=csv_text.encode(),
-                          content_type="text/csv")
+    applied = client.post(
+        "/api/v1/profiles/import", data=csv_text.encode(), content_type="text/csv"
+    )
     assert applied.status_code == 400
     assert applied.get_json()["applied"] is False
     assert "row 3.url" in applied.get_json()["error"]["fields"]
@@ -235,14 +283,18 @@ def test_import_dry_run_reports_row_errors_and_writes_nothing(app: Flask, api: A
 
 def test_import_applies_creates_and_updates(app: Flask, api: Any) -> None:
     department = make_department(slug="parks")
-    existing = make_profile(department=department, url="https://x.com/existing",
-                            display_name="Old name")
+    existing = make_profile(
+        department=department, url="https://x.com/existing", display_name="Old name"
+    )
     client = api(make_user(Role.ADMIN))
-    csv_text = ("id,platform,url,display_name,department,status,status_reason\n"
-                f"{existing.id},x,https://x.com/existing,New name,parks,dormant,Paused\n"
-                ",instagram,https://instagram.com/newone,New one,parks,,\n")
-    response = client.post("/api/v1/profiles/import", data=csv_text.encode(),
-                           content_type="text/csv")
+    csv_text = (
+        "id,platform,url,display_name,department,status,status_reason\n"
+        f"{existing.id},x,https://x.com/existing,New name,parks,dormant,Paused\n"
+        ",instagram,https://instagram.com/newone,New one,parks,,\n"
+    )
+    response = client.post(
+        "/api/v1/profiles/import", data=csv_text.encode(), content_type="text/csv"
+    )
     report = response.get_json()
     assert response.status_code == 200, report
     assert report["created"] == 1 and report["updated"] == 1
@@ -254,8 +306,9 @@ def test_import_applies_creates_and_updates(app: Flask, api: Any) -> None:
 
 def test_import_with_missing_columns_is_400(app: Flask, api: Any) -> None:
     client = api(make_user(Role.ADMIN))
-    response = client.post("/api/v1/profiles/import?dry_run=1", data=b"name,link\na,b\n",
-                           content_type="text/csv")
+    response = client.post(
+        "/api/v1/profiles/import?dry_run=1", data=b"name,link\na,b\n", content_type="text/csv"
+    )
     assert response.status_code == 400
     assert "file" in response.get_json()["error"]["fields"]
 
@@ -264,7 +317,6 @@ def test_mark_reviewed_through_the_api(app: Flask, api: Any) -> None:
     department = make_department()
     owner = make_user(department=department)
     profile = make_profile(department=department, owner=owner)
-    response = api(owner).post(f"/api/v1/profiles/{profile.id}/reviews",
-                               json={"note": "Checked"})
+    response = api(owner).post(f"/api/v1/profiles/{profile.id}/reviews", json={"note": "Checked"})
     assert response.status_code == 201
     assert response.get_json()["last_reviewed_by"] == owner.email

@@ -17,8 +17,7 @@ from tests.factories import make_department, make_user
 from tests.registry.factories import make_profile
 
 
-def test_remind_notifies_owners_of_overdue_reviews_once(app: Flask,
-                                                        runner: FlaskCliRunner) -> None:
+def test_remind_notifies_owners_of_overdue_reviews_once(app: Flask, runner: FlaskCliRunner) -> None:
     profile = make_profile()
     profile.last_reviewed_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     db.session.commit()
@@ -29,8 +28,9 @@ def test_remind_notifies_owners_of_overdue_reviews_once(app: Flask,
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
 
 
-def test_import_command_dry_run_then_apply(app: Flask, runner: FlaskCliRunner,
-                                           tmp_path: Path) -> None:
+def test_import_command_dry_run_then_apply(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
     make_department(slug="parks")
     admin = make_user(Role.ADMIN)
     path = tmp_path / "profiles.csv"
@@ -44,8 +44,9 @@ def test_import_command_dry_run_then_apply(app: Flask, runner: FlaskCliRunner,
     assert db.session.scalar(select(func.count()).select_from(SocialProfile)) == 1
 
 
-def test_import_command_reports_bad_rows_and_fails(app: Flask, runner: FlaskCliRunner,
-                                                   tmp_path: Path) -> None:
+def test_import_command_reports_bad_rows_and_fails(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
     make_department(slug="parks")
     admin = make_user(Role.ADMIN)
     path = tmp_path / "bad.csv"

@@ -24,8 +24,7 @@ def test_a_thread_links_once_and_is_listed_for_those_who_can_see_it(app: Flask) 
     outsider = make_user(department=make_department())
     profile = make_profile()
     public = make_thread(make_board(), title="Impostor account spotted")
-    private = make_thread(make_board(department=department), author=member,
-                          title="Department only")
+    private = make_thread(make_board(department=department), author=member, title="Department only")
     services.link_thread(profile, public.id, member)
     services.link_thread(profile, public.id, member)
     services.link_thread(profile, private.id, member)
@@ -55,9 +54,14 @@ def test_unlinking_is_for_the_linker_or_the_profiles_editors(app: Flask) -> None
     assert services.threads_for_profile(profile, linker) == []
 
 
-@pytest.mark.parametrize(("value", "thread_id"), [
-    ("42", 42), ("/t/42-impostor-account", 42), ("http://forum.test/t/42-x?page=2#post-9", 42),
-])
+@pytest.mark.parametrize(
+    ("value", "thread_id"),
+    [
+        ("42", 42),
+        ("/t/42-impostor-account", 42),
+        ("http://forum.test/t/42-x?page=2#post-9", 42),
+    ],
+)
 def test_thread_references_are_parsed_from_ids_and_addresses(value: str, thread_id: int) -> None:
     assert services.parse_thread_reference(value) == thread_id
 
@@ -78,10 +82,14 @@ def test_profile_for_reference_is_not_found_for_missing_profiles(app: Flask) -> 
 
 
 def test_providers_contribute_references_to_the_profile_page(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     def escalations(profile: SocialProfile, viewer: Any) -> list[services.ProfileReference]:
-        return [services.ProfileReference(kind="escalation", title=f"Escalation about {profile.id}",
-                                          url="/escalations/7")]
+        return [
+            services.ProfileReference(
+                kind="escalation", title=f"Escalation about {profile.id}", url="/escalations/7"
+            )
+        ]
 
     def broken(profile: SocialProfile, viewer: Any) -> list[services.ProfileReference]:
         raise RuntimeError("provider bug")
@@ -107,7 +115,8 @@ def test_linking_through_the_page(app: Flask, client: FlaskClient, login: Any) -
     response = client.post(f"/profiles/{profile.id}/threads", data={"thread": f"/t/{thread.id}-x"})
     assert response.status_code == 302
     assert "Seen on the parks account" in client.get(f"/profiles/{profile.id}").get_data(
-        as_text=True)
+        as_text=True
+    )
     response = client.post(f"/profiles/{profile.id}/threads/{thread.id}/unlink")
     assert response.status_code == 302
     assert services.threads_for_profile(profile, user) == []

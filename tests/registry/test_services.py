@@ -25,8 +25,12 @@ def _count(model: type) -> int:
 
 
 def _values(dept: object, **overrides: object) -> dict[str, object]:
-    values: dict[str, object] = {"platform": "x", "url": "https://twitter.com/CityParks",
-                                 "display_name": "City Parks", "department": dept}
+    values: dict[str, object] = {
+        "platform": "x",
+        "url": "https://twitter.com/CityParks",
+        "display_name": "City Parks",
+        "department": dept,
+    }
     values.update(overrides)
     return values
 
@@ -72,8 +76,9 @@ def test_an_enthusiast_approves_only_for_their_own_department(app: Flask) -> Non
     own, other = make_department(), make_department()
     enthusiast = make_user(Role.ENTHUSIAST, department=own)
     mine = services.register_profile(enthusiast, _values(own))
-    theirs = services.register_profile(enthusiast, _values(
-        other, url="https://x.com/OtherDept", display_name="Other"))
+    theirs = services.register_profile(
+        enthusiast, _values(other, url="https://x.com/OtherDept", display_name="Other")
+    )
     assert mine.status == ProfileStatus.ACTIVE
     assert theirs.status == ProfileStatus.PROPOSED
     with pytest.raises(NotPermitted):
@@ -83,21 +88,24 @@ def test_an_enthusiast_approves_only_for_their_own_department(app: Flask) -> Non
     assert theirs.last_reviewed_at == NOW
 
 
-@pytest.mark.parametrize("second_form", [
-    "https://mobile.twitter.com/cityparks?s=20",
-    "http://www.x.com/CITYPARKS/",
-    "@cityparks",
-    "x.com/CityParks#about",
-])
+@pytest.mark.parametrize(
+    "second_form",
+    [
+        "https://mobile.twitter.com/cityparks?s=20",
+        "http://www.x.com/CITYPARKS/",
+        "@cityparks",
+        "x.com/CityParks#about",
+    ],
+)
 def test_the_same_account_in_any_form_is_a_conflict_naming_the_record(
-        app: Flask, second_form: str) -> None:
+    app: Flask, second_form: str
+) -> None:
     department = make_department(name="Parks and Leisure")
     admin = make_user(Role.ADMIN)
     first = services.register_profile(admin, _values(department))
     db.session.commit()
     with pytest.raises(Conflict) as excinfo:
-        services.register_profile(admin, _values(department, url=second_form,
-                                                 display_name="Again"))
+        services.register_profile(admin, _values(department, url=second_form, display_name="Again"))
     assert f"#{first.id} City Parks" in excinfo.value.message
     assert "Parks and Leisure" in excinfo.value.message
     assert "url" in excinfo.value.fields
@@ -106,63 +114,93 @@ def test_the_same_account_in_any_form_is_a_conflict_naming_the_record(
 def test_the_same_permanent_id_is_a_conflict_whatever_the_handle(app: Flask) -> None:
     department = make_department()
     admin = make_user(Role.ADMIN)
-    services.register_profile(admin, _values(
-        department, platform="youtube", url="https://www.youtube.com/@cityparks",
-        platform_account_id="UCaBcDeFgHiJkLmNoPqRsTuV"))
+    services.register_profile(
+        admin,
+        _values(
+            department,
+            platform="youtube",
+            url="https://www.youtube.com/@cityparks",
+            platform_account_id="UCaBcDeFgHiJkLmNoPqRsTuV",
+        ),
+    )
     with pytest.raises(Conflict):
-        services.register_profile(admin, _values(
-            department, platform="youtube", display_name="Channel",
-            url="https://www.youtube.com/channel/UCaBcDeFgHiJkLmNoPqRsTuV/videos"))
+        services.register_profile(
+            admin,
+            _values(
+                department,
+                platform="youtube",
+                display_name="Channel",
+                url="https://www.youtube.com/channel/UCaBcDeFgHiJkLmNoPqRsTuV/videos",
+            ),
+        )
 
 
 def test_a_renamed_handle_is_still_the_same_record(app: Flask) -> None:
     department = make_department()
     admin = make_user(Role.ADMIN)
-    profile = services.register_profile(admin, _values(
-        department, url="https://x.com/old_name", platform_account_id="783214"))
+    profile = services.register_profile(
+        admin, _values(department, url="https://x.com/old_name", platform_account_id="783214")
+    )
     services.update_profile(admin, profile, {"url": "https://x.com/new_name"})
     assert profile.canonical_url == "https://x.com/new_name"
     assert services.lookup("https://x.com/i/user/783214") == [profile]
     with pytest.raises(Conflict):
-        services.register_profile(admin, _values(department, url="https://x.com/i/user/783214",
-                                                 display_name="Same"))
+        services.register_profile(
+            admin, _values(department, url="https://x.com/i/user/783214", display_name="Same")
+        )
 
 
 def test_a_handle_someone_else_took_over_is_not_mistaken_for_ours(app: Flask) -> None:
     department = make_department()
     admin = make_user(Role.ADMIN)
-    ours = services.register_profile(admin, _values(
-        department, platform="bluesky", url="https://bsky.app/profile/parks.example.org",
-        platform_account_id="did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"))
+    ours = services.register_profile(
+        admin,
+        _values(
+            department,
+            platform="bluesky",
+            url="https://bsky.app/profile/parks.example.org",
+            platform_account_id="did:plc:aaaaaaaaaaaaaaaaaaaaaaaa",
+        ),
+    )
     services.change_status(admin, ours, "archived", reason="Handle given up")
-    theirs = services.register_profile(admin, _values(
-        department, platform="bluesky", display_name="New holder",
-        url="https://bsky.app/profile/parks.example.org",
-        platform_account_id="did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"))
+    theirs = services.register_profile(
+        admin,
+        _values(
+            department,
+            platform="bluesky",
+            display_name="New holder",
+            url="https://bsky.app/profile/parks.example.org",
+            platform_account_id="did:plc:bbbbbbbbbbbbbbbbbbbbbbbb",
+        ),
+    )
     assert theirs.id != ours.id
     assert services.lookup("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa") == [ours]
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"platform": "myspace"}, "platform"),
-    ({"url": "https://www.facebook.com/cityparks"}, "url"),
-    ({"url": ""}, "url"),
-    ({"department": "no-such-dept"}, "department"),
-    ({"owner": "nobody@example.org"}, "owner"),
-    ({"backup_owner": "ghost@example.org"}, "backup_owner"),
-    ({"purpose": "campaign", "starts_on": "2026-05-01", "ends_on": "2026-04-01"}, "ends_on"),
-    ({"starts_on": "first of May"}, "starts_on"),
-    ({"purpose": "sideline"}, "purpose"),
-    ({"engagement_mode": "shouting"}, "engagement_mode"),
-    ({"audience_size": "-5"}, "audience_size"),
-    ({"review_interval_months": "0"}, "review_interval_months"),
-    ({"display_name": ""}, "display_name"),
-    ({"credentials_note": "password: hunter2"}, "credentials_note"),
-    ({"handle": "@someone_else"}, "handle"),
-    ({"platform_account_id": "999"}, "platform_account_id"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"platform": "myspace"}, "platform"),
+        ({"url": "https://www.facebook.com/cityparks"}, "url"),
+        ({"url": ""}, "url"),
+        ({"department": "no-such-dept"}, "department"),
+        ({"owner": "nobody@example.org"}, "owner"),
+        ({"backup_owner": "ghost@example.org"}, "backup_owner"),
+        ({"purpose": "campaign", "starts_on": "2026-05-01", "ends_on": "2026-04-01"}, "ends_on"),
+        ({"starts_on": "first of May"}, "starts_on"),
+        ({"purpose": "sideline"}, "purpose"),
+        ({"engagement_mode": "shouting"}, "engagement_mode"),
+        ({"audience_size": "-5"}, "audience_size"),
+        ({"review_interval_months": "0"}, "review_interval_months"),
+        ({"display_name": ""}, "display_name"),
+        ({"credentials_note": "password: hunter2"}, "credentials_note"),
+        ({"handle": "@someone_else"}, "handle"),
+        ({"platform_account_id": "999"}, "platform_account_id"),
+    ],
+)
 def test_bad_input_is_a_field_error_and_nothing_is_written(
-        app: Flask, overrides: dict[str, str], field: str) -> None:
+    app: Flask, overrides: dict[str, str], field: str
+) -> None:
     department = make_department()
     values = _values(department, **overrides)
     if field == "platform_account_id":
@@ -177,11 +215,19 @@ def test_bad_input_is_a_field_error_and_nothing_is_written(
 
 def test_every_problem_is_reported_at_once(app: Flask) -> None:
     with pytest.raises(Invalid) as excinfo:
-        services.register_profile(make_user(Role.ADMIN), {
-            "platform": "nope", "department": "nope", "owner": "nobody@example.org",
-            "starts_on": "2026-02-01", "ends_on": "2026-01-01"})
+        services.register_profile(
+            make_user(Role.ADMIN),
+            {
+                "platform": "nope",
+                "department": "nope",
+                "owner": "nobody@example.org",
+                "starts_on": "2026-02-01",
+                "ends_on": "2026-01-01",
+            },
+        )
     assert {"platform", "department", "owner", "ends_on", "display_name"} <= set(
-        excinfo.value.fields)
+        excinfo.value.fields
+    )
 
 
 def test_deactivated_people_cannot_be_chosen_as_new_owners(app: Flask) -> None:
@@ -196,26 +242,41 @@ def test_owner_and_backup_must_differ(app: Flask) -> None:
     department = make_department()
     person = make_user()
     with pytest.raises(Invalid) as excinfo:
-        services.register_profile(make_user(Role.ADMIN), _values(
-            department, owner=person.email, backup_owner=person.email))
+        services.register_profile(
+            make_user(Role.ADMIN),
+            _values(department, owner=person.email, backup_owner=person.email),
+        )
     assert "backup_owner" in excinfo.value.fields
 
 
-@pytest.mark.parametrize("note", [
-    "password: Tr0ub4dor&3", "pwd=letmein", "PW: parks2026", "Password is summer2026",
-    "api key = 9f8e7d6c", "recovery codes: 1234-5678", "login parks / Xk9#mP2$vL8q",
-    "token ghp_16C7e42F292c6912E7710c838347Ae178B4a",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "password: Tr0ub4dor&3",
+        "pwd=letmein",
+        "PW: parks2026",
+        "Password is summer2026",
+        "api key = 9f8e7d6c",
+        "recovery codes: 1234-5678",
+        "login parks / Xk9#mP2$vL8q",
+        "token ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    ],
+)
 def test_credential_notes_that_look_like_passwords_are_refused(app: Flask, note: str) -> None:
     assert services.secret_problem(note) is not None
 
 
-@pytest.mark.parametrize("note", [
-    "Team password manager, folder Social/Parks", "Kept in 1Password vault Comms-Social-2024",
-    "The password is in the comms vault; ask Priya", "LastPass shared folder \"Parks\"",
-    "Bitwarden collection parks-social; 2FA on the team phone",
-    "Vault item https://vault.example.org/items/8f3a9c2e7b1d4a5f",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Team password manager, folder Social/Parks",
+        "Kept in 1Password vault Comms-Social-2024",
+        "The password is in the comms vault; ask Priya",
+        'LastPass shared folder "Parks"',
+        "Bitwarden collection parks-social; 2FA on the team phone",
+        "Vault item https://vault.example.org/items/8f3a9c2e7b1d4a5f",
+    ],
+)
 def test_ordinary_credential_notes_are_accepted(app: Flask, note: str) -> None:
     assert services.secret_problem(note) is None
 
@@ -224,12 +285,19 @@ def test_owners_and_department_enthusiasts_edit_others_do_not(app: Flask) -> Non
     department = make_department()
     owner = make_user(department=department)
     profile = make_profile(department=department, owner=owner)
-    for editor in (owner, profile.backup_owner, make_user(Role.ENTHUSIAST, department=department),
-                   make_user(Role.SENIOR), make_user(Role.ADMIN)):
+    for editor in (
+        owner,
+        profile.backup_owner,
+        make_user(Role.ENTHUSIAST, department=department),
+        make_user(Role.SENIOR),
+        make_user(Role.ADMIN),
+    ):
         assert editor is not None
         services.update_profile(editor, profile, {"description": f"by {editor.email}"})
-    for outsider in (make_user(department=department),
-                     make_user(Role.ENTHUSIAST, department=make_department())):
+    for outsider in (
+        make_user(department=department),
+        make_user(Role.ENTHUSIAST, department=make_department()),
+    ):
         with pytest.raises(NotPermitted):
             services.update_profile(outsider, profile, {"description": "nope"})
 
@@ -240,11 +308,23 @@ def test_every_change_is_recorded_with_who_when_before_and_after(app: Flask) -> 
     profile = make_profile(department=department, owner=owner, display_name="Old name")
     new_backup = make_user()
     later = NOW + dt.timedelta(days=3)
-    changes = services.update_profile(owner, profile, {
-        "display_name": "New name", "backup_owner": new_backup.email, "audience_size": "1,200",
-        "audience_counted_on": "2026-02-27"}, now=later)
-    assert {c.field for c in changes} == {"display_name", "backup_owner", "audience_size",
-                                         "audience_counted_on"}
+    changes = services.update_profile(
+        owner,
+        profile,
+        {
+            "display_name": "New name",
+            "backup_owner": new_backup.email,
+            "audience_size": "1,200",
+            "audience_counted_on": "2026-02-27",
+        },
+        now=later,
+    )
+    assert {c.field for c in changes} == {
+        "display_name",
+        "backup_owner",
+        "audience_size",
+        "audience_counted_on",
+    }
     db.session.commit()
     entries = {c.field: c for c in services.history(profile)}
     assert entries["display_name"].before == "Old name"
@@ -287,7 +367,9 @@ def test_status_moves_with_reasons_and_only_admins_archive(app: Flask) -> None:
         services.change_status(owner, profile, "dormant")
     assert "reason" in excinfo.value.fields
     services.change_status(owner, profile, "dormant", reason="Paused until spring", now=NOW)
-    assert profile.status == ProfileStatus.DORMANT and profile.status_reason == "Paused until spring"
+    assert (
+        profile.status == ProfileStatus.DORMANT and profile.status_reason == "Paused until spring"
+    )
     with pytest.raises(NotPermitted):
         services.archive_profile(owner, profile, reason="Closed")
     with pytest.raises(NotPermitted):
@@ -398,10 +480,16 @@ def test_list_filters_by_department_platform_status_attention_and_search(app: Fl
     parks = make_department(slug="parks", name="Parks")
     libraries = make_department(slug="libraries", name="Libraries")
     a = make_profile(department=parks, display_name="Parks news", url="https://x.com/parksnews")
-    b = make_profile(department=parks, platform="instagram", display_name="Parks pictures",
-                     url="https://instagram.com/parkspics", backup_owner=None)
-    c = make_profile(department=libraries, display_name="Library events",
-                     url="https://x.com/libraryevents")
+    b = make_profile(
+        department=parks,
+        platform="instagram",
+        display_name="Parks pictures",
+        url="https://instagram.com/parkspics",
+        backup_owner=None,
+    )
+    c = make_profile(
+        department=libraries, display_name="Library events", url="https://x.com/libraryevents"
+    )
 
     def ids(**filters: object) -> list[int]:
         return [row.profile.id for row in services.list_profiles(**filters)]  # type: ignore[arg-type]
@@ -422,10 +510,17 @@ def test_list_filters_by_department_platform_status_attention_and_search(app: Fl
 def test_lookup_finds_a_profile_from_any_form_and_says_who_owns_it(app: Flask) -> None:
     department = make_department(name="Libraries")
     owner = make_user(display_name="Lena Fischer", department=department)
-    profile = make_profile(department=department, owner=owner, platform="mastodon",
-                           url="https://social.example/@CityLibraries")
-    for form in ("@citylibraries@social.example", "https://social.example/@citylibraries/12",
-                 "https://social.example/users/CityLibraries"):
+    profile = make_profile(
+        department=department,
+        owner=owner,
+        platform="mastodon",
+        url="https://social.example/@CityLibraries",
+    )
+    for form in (
+        "@citylibraries@social.example",
+        "https://social.example/@citylibraries/12",
+        "https://social.example/users/CityLibraries",
+    ):
         assert services.lookup(form) == [profile]
     verdict = services.verdict(profile)
     assert verdict.official
@@ -493,6 +588,11 @@ def test_demo_seed_registers_a_realistic_set_once(app: Flask) -> None:
     assert demo.seed() == "0 social profiles"
     rows = services.list_profiles()
     codes = {reason.code for row in rows for reason in row.attention}
-    assert {"review_overdue", "campaign_ended", "backup_missing", "owner_away",
-            "dormant_without_note"} <= codes
+    assert {
+        "review_overdue",
+        "campaign_ended",
+        "backup_missing",
+        "owner_away",
+        "dormant_without_note",
+    } <= codes
     assert len({row.profile.platform.slug for row in rows}) >= 14

@@ -23,8 +23,14 @@ def _count() -> int:
 
 
 def test_registry_pages_need_sign_in(client: FlaskClient) -> None:
-    for path in ("/profiles", "/profiles/new", "/profiles/verify", "/profiles/import",
-                 "/profiles/export.csv", "/profiles/1"):
+    for path in (
+        "/profiles",
+        "/profiles/new",
+        "/profiles/verify",
+        "/profiles/import",
+        "/profiles/export.csv",
+        "/profiles/1",
+    ):
         response = client.get(path)
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
@@ -37,12 +43,18 @@ def test_nav_has_a_registry_link(app: Flask, client: FlaskClient, login: Any) ->
 
 
 def test_list_shows_profiles_with_attention_badges_and_filters(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     parks = make_department(slug="parks", name="Parks")
     libraries = make_department(slug="libraries", name="Libraries")
     make_profile(department=parks, display_name="Parks on X", url="https://x.com/parks")
-    make_profile(department=libraries, display_name="Library on Instagram",
-                 platform="instagram", url="https://instagram.com/library", backup_owner=None)
+    make_profile(
+        department=libraries,
+        display_name="Library on Instagram",
+        platform="instagram",
+        url="https://instagram.com/library",
+        backup_owner=None,
+    )
     login(make_user())
     html = client.get("/profiles").get_data(as_text=True)
     assert "Parks on X" in html and "Library on Instagram" in html
@@ -54,7 +66,8 @@ def test_list_shows_profiles_with_attention_badges_and_filters(
     html = client.get("/profiles?q=https://twitter.com/PARKS").get_data(as_text=True)
     assert "Parks on X" in html and "Library on Instagram" not in html
     html = client.get("/profiles?platform=instagram&sort=department&dir=desc").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Library on Instagram" in html and "Parks on X" not in html
     assert 'data-label="Attention"' in html  # the stacked-card layout on narrow screens
 
@@ -72,11 +85,19 @@ def test_a_member_proposes_through_the_form(app: Flask, client: FlaskClient, log
     login(member)
     page = client.get("/profiles/new").get_data(as_text=True)
     assert 'list="registry-staff"' in page and member.email in page
-    response = client.post("/profiles/new", data={
-        "platform": "x", "url": "https://mobile.twitter.com/CityParks?s=20",
-        "display_name": "City Parks", "department": "parks", "purpose": "business_as_usual",
-        "engagement_mode": "communicating", "owner": member.email,
-        "review_interval_months": "6"})
+    response = client.post(
+        "/profiles/new",
+        data={
+            "platform": "x",
+            "url": "https://mobile.twitter.com/CityParks?s=20",
+            "display_name": "City Parks",
+            "department": "parks",
+            "purpose": "business_as_usual",
+            "engagement_mode": "communicating",
+            "owner": member.email,
+            "review_interval_months": "6",
+        },
+    )
     assert response.status_code == 302
     profile = db.session.scalar(select(SocialProfile))
     assert profile is not None and profile.status == ProfileStatus.PROPOSED
@@ -86,14 +107,25 @@ def test_a_member_proposes_through_the_form(app: Flask, client: FlaskClient, log
 
 
 def test_form_errors_show_beside_fields_and_nothing_is_written(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     department = make_department(slug="parks")
     login(make_user(Role.ADMIN, department=department))
-    response = client.post("/profiles/new", data={
-        "platform": "x", "url": "https://www.facebook.com/cityparks", "display_name": "X",
-        "department": "parks", "purpose": "campaign", "starts_on": "2026-05-01",
-        "ends_on": "2026-04-01", "engagement_mode": "communicating",
-        "owner": "nobody@example.org", "credentials_note": "pwd=hunter2"})
+    response = client.post(
+        "/profiles/new",
+        data={
+            "platform": "x",
+            "url": "https://www.facebook.com/cityparks",
+            "display_name": "X",
+            "department": "parks",
+            "purpose": "campaign",
+            "starts_on": "2026-05-01",
+            "ends_on": "2026-04-01",
+            "engagement_mode": "communicating",
+            "owner": "nobody@example.org",
+            "credentials_note": "pwd=hunter2",
+        },
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="url-error"' in html and 'id="ends_on-error"' in html
@@ -102,21 +134,31 @@ def test_form_errors_show_beside_fields_and_nothing_is_written(
 
 
 def test_duplicate_registration_names_the_existing_record(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     department = make_department(slug="parks")
-    existing = make_profile(department=department, url="https://x.com/cityparks",
-                            display_name="City Parks")
+    existing = make_profile(
+        department=department, url="https://x.com/cityparks", display_name="City Parks"
+    )
     login(make_user(Role.ADMIN))
-    response = client.post("/profiles/new", data={
-        "platform": "x", "url": "twitter.com/CITYPARKS/", "display_name": "Again",
-        "department": "parks", "purpose": "business_as_usual",
-        "engagement_mode": "communicating"})
+    response = client.post(
+        "/profiles/new",
+        data={
+            "platform": "x",
+            "url": "twitter.com/CITYPARKS/",
+            "display_name": "Again",
+            "department": "parks",
+            "purpose": "business_as_usual",
+            "engagement_mode": "communicating",
+        },
+    )
     assert response.status_code == 409
     assert f"#{existing.id} City Parks" in response.get_data(as_text=True)
 
 
 def test_detail_shows_history_reviews_and_actions_for_editors(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     department = make_department()
     owner = make_user(department=department)
     profile = make_profile(department=department, owner=owner, display_name="Before")
@@ -133,14 +175,16 @@ def test_detail_shows_history_reviews_and_actions_for_editors(
 
 
 def test_outsiders_see_the_profile_but_cannot_edit(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     profile = make_profile()
     login(make_user())
     html = client.get(f"/profiles/{profile.id}").get_data(as_text=True)
     assert "Mark reviewed" not in html and "/edit" not in html
     assert client.get(f"/profiles/{profile.id}/edit").status_code == 403
-    response = client.post(f"/profiles/{profile.id}/status",
-                           data={"status": "archived", "reason": "x"})
+    response = client.post(
+        f"/profiles/{profile.id}/status", data={"status": "archived", "reason": "x"}
+    )
     assert response.status_code == 403
     assert client.get("/profiles/9999").status_code == 404
 
@@ -163,29 +207,31 @@ def test_edit_form_saves_changes(app: Flask, client: FlaskClient, login: Any) ->
 def test_admin_archives_with_a_reason(app: Flask, client: FlaskClient, login: Any) -> None:
     profile = make_profile()
     login(make_user(Role.ADMIN))
-    response = client.post(f"/profiles/{profile.id}/status",
-                           data={"status": "archived", "reason": "Closed down"})
+    response = client.post(
+        f"/profiles/{profile.id}/status", data={"status": "archived", "reason": "Closed down"}
+    )
     assert response.status_code == 302
     db.session.refresh(profile)
     assert profile.status == ProfileStatus.ARCHIVED and profile.status_reason == "Closed down"
 
 
 def test_verify_page_says_official_or_not_registered(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     department = make_department(name="Parks and Leisure")
     owner = make_user(display_name="Grace Lee", department=department)
     make_profile(department=department, owner=owner, url="https://x.com/cityparks")
     login(make_user())
     html = client.get("/profiles/verify?q=https://mobile.twitter.com/CityParks").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Official: registered to Parks and Leisure, owned by Grace Lee." in html
-    html = client.get("/profiles/verify?q=https://x.com/cityparks_official").get_data(
-        as_text=True)
+    html = client.get("/profiles/verify?q=https://x.com/cityparks_official").get_data(as_text=True)
     assert "Not registered" in html
 
 
 def test_export_link_downloads_safe_csv(app: Flask, client: FlaskClient, login: Any) -> None:
-    make_profile(display_name="=HYPERLINK(\"http://evil\")")
+    make_profile(display_name='=HYPERLINK("http://evil")')
     login(make_user())
     response = client.get("/profiles/export.csv")
     assert response.status_code == 200
@@ -195,16 +241,21 @@ def test_export_link_downloads_safe_csv(app: Flask, client: FlaskClient, login: 
 
 
 def test_import_is_a_dry_run_first_then_applies(
-        app: Flask, client: FlaskClient, login: Any, tmp_path: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any, tmp_path: Any
+) -> None:
     department = make_department(slug="parks")
     admin = make_user(Role.ADMIN)
     login(admin)
-    csv_text = ("platform,url,display_name,department\r\n"
-                "x,https://x.com/parks_one,Parks one,parks\r\n"
-                "instagram,https://instagram.com/parks_two,Parks two,parks\r\n")
-    response = client.post("/profiles/import", data={
-        "file": (io.BytesIO(csv_text.encode()), "profiles.csv")},
-        content_type="multipart/form-data")
+    csv_text = (
+        "platform,url,display_name,department\r\n"
+        "x,https://x.com/parks_one,Parks one,parks\r\n"
+        "instagram,https://instagram.com/parks_two,Parks two,parks\r\n"
+    )
+    response = client.post(
+        "/profiles/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "profiles.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Dry run: nothing has been written" in html and "2 to register" in html
@@ -217,26 +268,32 @@ def test_import_is_a_dry_run_first_then_applies(
     assert _count() == 2
     assert department.id == db.session.scalar(select(SocialProfile.department_id).limit(1))
     # The staged file is single-use.
-    assert client.post("/profiles/import/apply",
-                       data={"token": token.group(1)}).status_code == 404
+    assert client.post("/profiles/import/apply", data={"token": token.group(1)}).status_code == 404
 
 
 def test_import_with_row_errors_offers_no_apply(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     make_department(slug="parks")
     login(make_user(Role.ADMIN))
-    csv_text = ("platform,url,display_name,department\n"
-                "x,https://x.com/good_one,Good,parks\n"
-                "x,https://facebook.com/wrong,Bad,parks\n")
-    response = client.post("/profiles/import", data={
-        "file": (io.BytesIO(csv_text.encode()), "p.csv")}, content_type="multipart/form-data")
+    csv_text = (
+        "platform,url,display_name,department\n"
+        "x,https://x.com/good_one,Good,parks\n"
+        "x,https://facebook.com/wrong,Bad,parks\n"
+    )
+    response = client.post(
+        "/profiles/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "p.csv")},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert "1 with errors" in html and "Apply the import" not in html
     assert _count() == 0
 
 
 def test_another_persons_staged_import_cannot_be_applied(
-        app: Flask, client: FlaskClient, login: Any) -> None:
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
     login(make_user(Role.ADMIN))
     response = client.post("/profiles/import/apply", data={"token": "../../etc/passwd"})
     assert response.status_code == 404

@@ -23,29 +23,51 @@ def admin() -> User:
 def make_board(*, department: Department | None = None, **overrides: Any) -> Board:
     n = next_id()
     visibility = overrides.pop(
-        "visibility", BoardVisibility.DEPARTMENT if department else BoardVisibility.STAFF)
+        "visibility", BoardVisibility.DEPARTMENT if department else BoardVisibility.STAFF
+    )
     board = boards.create_board(
-        overrides.pop("actor", None) or admin(), slug=overrides.pop("slug", f"board-{n}"),
-        name=overrides.pop("name", f"Board {n}"), visibility=visibility, department=department,
-        position=n)
+        overrides.pop("actor", None) or admin(),
+        slug=overrides.pop("slug", f"board-{n}"),
+        name=overrides.pop("name", f"Board {n}"),
+        visibility=visibility,
+        department=department,
+        position=n,
+    )
     db.session.commit()
     return board
 
 
-def make_thread(board: Board, *, author: User | None = None,
-                kind: PostKind | str = PostKind.QUESTION, title: str | None = None,
-                body: str = "What happened and what we tried.", tags: list[str] | None = None,
-                now: dt.datetime | None = None) -> Thread:
+def make_thread(
+    board: Board,
+    *,
+    author: User | None = None,
+    kind: PostKind | str = PostKind.QUESTION,
+    title: str | None = None,
+    body: str = "What happened and what we tried.",
+    tags: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Thread:
     author = author or make_user(department=board.department)
-    thread = boards.create_thread(board, author=author, kind=kind,
-                                  title=title or f"Thread {next_id()}", body=body,
-                                  tags=tags or [], now=now)
+    thread = boards.create_thread(
+        board,
+        author=author,
+        kind=kind,
+        title=title or f"Thread {next_id()}",
+        body=body,
+        tags=tags or [],
+        now=now,
+    )
     db.session.commit()
     return thread
 
 
-def make_reply(thread: Thread, *, author: User | None = None, body: str = "A reply.",
-               now: dt.datetime | None = None) -> Post:
+def make_reply(
+    thread: Thread,
+    *,
+    author: User | None = None,
+    body: str = "A reply.",
+    now: dt.datetime | None = None,
+) -> Post:
     author = author or make_user(department=thread.board.department)
     post = boards.add_post(thread, author=author, body=body, now=now)
     db.session.commit()

@@ -17,15 +17,21 @@ Api = Callable[[Any], Any]
 
 
 def test_results_have_the_documented_shape(app: Flask, api: Api) -> None:
-    thread = make_thread(make_board(), kind=PostKind.FIX, title="Badge printer fix",
-                         body="Clean the **print head** weekly.")
+    thread = make_thread(
+        make_board(),
+        kind=PostKind.FIX,
+        title="Badge printer fix",
+        body="Clean the **print head** weekly.",
+    )
     reply = make_reply(thread, body="Cleaning the head worked for us.")
     response = api(make_user()).get("/api/v1/search?q=head")
     assert response.status_code == 200
     body = response.get_json()
     assert body["total"] == 2 and body["rebuilding"] is False
     assert {(r["thread_id"], r["post_id"]) for r in body["results"]} == {
-        (thread.id, thread.posts[0].id), (thread.id, reply.id)}
+        (thread.id, thread.posts[0].id),
+        (thread.id, reply.id),
+    }
     for result in body["results"]:
         assert set(result) == {"thread_id", "post_id", "title", "kind", "snippet_html"}
         assert result["title"] == "Badge printer fix" and result["kind"] == "fix"
@@ -37,20 +43,19 @@ def test_query_parameters_filter(app: Flask, api: Api) -> None:
     it_board = make_board(slug="it-help")
     comms = make_board(slug="comms")
     priya = make_user(email="priya.shah@example.org", display_name="Priya Shah")
-    wanted = make_thread(it_board, author=priya, kind=PostKind.WIN, title="Wifi win",
-                         tags=["wifi"])
+    wanted = make_thread(it_board, author=priya, kind=PostKind.WIN, title="Wifi win", tags=["wifi"])
     make_thread(it_board, kind=PostKind.WIN, title="Wifi other win", tags=["wifi"])
     make_thread(comms, author=priya, kind=PostKind.WIN, title="Wifi comms win", tags=["wifi"])
     make_thread(it_board, author=priya, kind=PostKind.STORY, title="Wifi story", tags=["wifi"])
     client = api(make_user())
-    body = client.get("/api/v1/search?q=wifi&kind=win&board=it-help&tag=wifi&author=priya"
-                      ).get_json()
+    body = client.get(
+        "/api/v1/search?q=wifi&kind=win&board=it-help&tag=wifi&author=priya"
+    ).get_json()
     assert [r["thread_id"] for r in body["results"]] == [wanted.id]
     assert body["total"] == 1
 
 
-def test_empty_parameters_are_ignored_and_no_query_means_no_results(app: Flask,
-                                                                    api: Api) -> None:
+def test_empty_parameters_are_ignored_and_no_query_means_no_results(app: Flask, api: Api) -> None:
     make_thread(make_board(), title="Anything at all")
     body = api(make_user()).get("/api/v1/search?q=&kind=&board=&page=").get_json()
     assert body == {"results": [], "total": 0, "rebuilding": False}
@@ -64,16 +69,20 @@ def test_hidden_boards_never_show(app: Flask, api: Api) -> None:
     assert api(insider).get("/api/v1/search?q=eviction").get_json()["total"] == 1
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("q=printer&kind=rant", "kind"),
-    ("q=printer&page=abc", "page"),
-    ("q=printer&page=0", "page"),
-    ("q=printer&page=1.5", "page"),
-    ("q=printer+date:soon", "q"),
-    ("q=" + "x" * 501, "q"),
-])
-def test_bad_parameters_are_400_with_field_messages(app: Flask, api: Api, query: str,
-                                                    field: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("q=printer&kind=rant", "kind"),
+        ("q=printer&page=abc", "page"),
+        ("q=printer&page=0", "page"),
+        ("q=printer&page=1.5", "page"),
+        ("q=printer+date:soon", "q"),
+        ("q=" + "x" * 501, "q"),
+    ],
+)
+def test_bad_parameters_are_400_with_field_messages(
+    app: Flask, api: Api, query: str, field: str
+) -> None:
     response = api(make_user()).get(f"/api/v1/search?{query}")
     assert response.status_code == 400
     assert field in response.get_json()["error"]["fields"]

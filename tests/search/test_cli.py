@@ -23,8 +23,9 @@ def test_rebuild_is_quiet_without_a_terminal(app: Flask, runner: FlaskCliRunner)
     assert len(indexed()) == 3
 
 
-def test_rebuild_shows_a_progress_bar_on_a_terminal(app: Flask, runner: FlaskCliRunner,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_shows_a_progress_bar_on_a_terminal(
+    app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_thread(make_board(), title="Shredder")
     monkeypatch.setattr(cli, "_is_terminal", lambda: True)
     result = runner.invoke(args=["search", "rebuild"])
@@ -45,8 +46,7 @@ def test_rebuild_refuses_while_another_runs(app: Flask, runner: FlaskCliRunner) 
     assert "already being rebuilt" in result.output
 
 
-def test_drain_applies_what_a_locked_writer_left_queued(app: Flask,
-                                                       runner: FlaskCliRunner) -> None:
+def test_drain_applies_what_a_locked_writer_left_queued(app: Flask, runner: FlaskCliRunner) -> None:
     app.config["SEARCH_LOCK_TIMEOUT_SECONDS"] = 0.05
     board = make_board()
     make_thread(board)
@@ -58,7 +58,8 @@ def test_drain_applies_what_a_locked_writer_left_queued(app: Flask,
         assert result.exit_code == 1
         assert "1 waiting" in result.output and "locked" in result.output
         assert runner.invoke(args=["search", "status"]).output == (
-            "Search index: ready; 1 changes queued.\n")
+            "Search index: ready; 1 changes queued.\n"
+        )
     finally:
         other.release()
     result = runner.invoke(args=["search", "drain"])

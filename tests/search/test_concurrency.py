@@ -42,9 +42,12 @@ def test_processes_writing_at_once_lose_nothing(app: Flask, app_config: dict[str
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WORKERS)
     processes = [
-        context.Process(target=workers.write_and_edit,
-                        args=(app_config, board.id, author.id, n, THREADS_EACH, barrier))
-        for n in range(WORKERS)]
+        context.Process(
+            target=workers.write_and_edit,
+            args=(app_config, board.id, author.id, n, THREADS_EACH, barrier),
+        )
+        for n in range(WORKERS)
+    ]
     for process in processes:
         process.start()
     for process in processes:
@@ -54,7 +57,8 @@ def test_processes_writing_at_once_lose_nothing(app: Flask, app_config: dict[str
 
 
 def test_threads_of_one_process_writing_at_once_lose_nothing(
-        app: Flask, app_config: dict[str, Any]) -> None:
+    app: Flask, app_config: dict[str, Any]
+) -> None:
     board_id, author_id = make_board().id, make_user().id
     barrier = threading.Barrier(WORKERS)
     errors: list[BaseException] = []

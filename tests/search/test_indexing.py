@@ -43,8 +43,9 @@ def live_dir() -> Path:
 
 
 def test_create_indexes_thread_and_reply_after_commit(app: Flask) -> None:
-    thread = make_thread(make_board(), title="Kiosk screen frozen", body="It froze at noon.",
-                         tags=["kiosks"])
+    thread = make_thread(
+        make_board(), title="Kiosk screen frozen", body="It froze at noon.", tags=["kiosks"]
+    )
     reply = make_reply(thread, body="Unplug the kiosk for ten seconds.")
     docs = indexed()
     assert docs[f"thread:{thread.id}"]["thread_title"] == "Kiosk screen frozen"
@@ -54,14 +55,18 @@ def test_create_indexes_thread_and_reply_after_commit(app: Flask) -> None:
     assert indexing.pending_count() == 0
 
 
-def test_nothing_reaches_the_index_before_commit_and_a_rollback_leaves_no_trace(
-        app: Flask) -> None:
+def test_nothing_reaches_the_index_before_commit_and_a_rollback_leaves_no_trace(app: Flask) -> None:
     board = make_board()
     author = make_user()
     make_thread(board, title="Kept thread")
     before = indexed()
-    boards.create_thread(board, author=author, kind=PostKind.WIN, title="Rolled back thread",
-                         body="This never happened.")
+    boards.create_thread(
+        board,
+        author=author,
+        kind=PostKind.WIN,
+        title="Rolled back thread",
+        body="This never happened.",
+    )
     assert indexed() == before  # flushed, not committed: not indexed yet
     db.session.rollback()
     assert indexing.pending_count() == 0
@@ -83,12 +88,23 @@ def test_edit_of_a_reply_replaces_its_text(app: Flask) -> None:
 
 
 def test_edit_of_the_opening_post_changes_title_kind_and_tags_everywhere(app: Flask) -> None:
-    thread = make_thread(make_board(), kind=PostKind.QUESTION, title="Scanner question",
-                         body="How do I scan to email?", tags=["scanners"])
+    thread = make_thread(
+        make_board(),
+        kind=PostKind.QUESTION,
+        title="Scanner question",
+        body="How do I scan to email?",
+        tags=["scanners"],
+    )
     reply = make_reply(thread, body="Press the scan key.")
     opening = first_post(thread)
-    boards.edit_post(opening, editor=thread.author, body="How do I scan to a folder?",
-                     title="Scanner folder setup", kind=PostKind.FIX, tags=["folders"])
+    boards.edit_post(
+        opening,
+        editor=thread.author,
+        body="How do I scan to a folder?",
+        title="Scanner folder setup",
+        kind=PostKind.FIX,
+        tags=["folders"],
+    )
     db.session.commit()
     reader = make_user()
     assert hits(reader, "email") == []
@@ -144,8 +160,11 @@ def test_move_updates_the_threads_documents_only(app: Flask) -> None:
     with pytest.MonkeyPatch.context() as patch:
         queued: list[list[tuple[str, int, str]]] = []
         real = indexing._batch_for
-        patch.setattr(indexing, "_batch_for",
-                      lambda session, rows: queued.append(list(rows)) or real(session, rows))
+        patch.setattr(
+            indexing,
+            "_batch_for",
+            lambda session, rows: queued.append(list(rows)) or real(session, rows),
+        )
         boards.move_thread(moved, actor=make_user(Role.ADMIN), to_board=housing_board)
         db.session.commit()
     assert queued == [[("thread", moved.id, "index")]]
@@ -155,7 +174,9 @@ def test_move_updates_the_threads_documents_only(app: Flask) -> None:
     assert docs[f"thread:{untouched.id}"]["board_id"] == str(staff_board.id)
     assert {t for t, _ in hits(outsider, "template")} == {untouched.id}
     assert {t for t, _ in hits(make_user(department=housing), "template")} == {
-        moved.id, untouched.id}
+        moved.id,
+        untouched.id,
+    }
 
 
 def test_a_visibility_change_applies_at_once_without_reindexing(app: Flask) -> None:
@@ -165,16 +186,30 @@ def test_a_visibility_change_applies_at_once_without_reindexing(app: Flask) -> N
     outsider = make_user()
     assert [t for t, _ in hits(outsider, "arrears")] == [thread.id]
     admin = make_user(Role.ADMIN)
-    boards.update_board(admin, board, slug=board.slug, name=board.name,
-                        description=board.description, visibility=BoardVisibility.DEPARTMENT,
-                        department=housing, position=board.position)
+    boards.update_board(
+        admin,
+        board,
+        slug=board.slug,
+        name=board.name,
+        description=board.description,
+        visibility=BoardVisibility.DEPARTMENT,
+        department=housing,
+        position=board.position,
+    )
     db.session.commit()
     assert indexing.pending_count() == 0
     assert hits(outsider, "arrears") == []
     assert [t for t, _ in hits(make_user(department=housing), "arrears")] == [thread.id]
-    boards.update_board(admin, board, slug=board.slug, name=board.name,
-                        description=board.description, visibility=BoardVisibility.STAFF,
-                        department=None, position=board.position)
+    boards.update_board(
+        admin,
+        board,
+        slug=board.slug,
+        name=board.name,
+        description=board.description,
+        visibility=BoardVisibility.STAFF,
+        department=None,
+        position=board.position,
+    )
     db.session.commit()
     assert [t for t, _ in hits(outsider, "arrears")] == [thread.id]
 
@@ -198,7 +233,8 @@ def test_a_writer_that_cannot_get_the_lock_leaves_its_change_queued(app: Flask) 
 
 
 def test_a_failed_index_write_keeps_the_rows_for_the_next_drain(
-        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     board = make_board()
     make_thread(board, title="Warm-up")
     backend = indexing.get_backend()
@@ -215,14 +251,14 @@ def test_a_failed_index_write_keeps_the_rows_for_the_next_drain(
 
 
 # Whoosh leaves a file open when it fails to read a damaged index; that is all these ignore.
-damaged_index = pytest.mark.filterwarnings("ignore::ResourceWarning",
-                                           "ignore::pytest.PytestUnraisableExceptionWarning")
+damaged_index = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 
 
 @damaged_index
 @pytest.mark.parametrize("damage", ["garbage", "segments-gone", "directory-gone"])
-def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask,
-                                                                  damage: str) -> None:
+def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask, damage: str) -> None:
     thread = make_thread(make_board(), title="Shredder maintenance")
     reply = make_reply(thread, body="Oil the shredder monthly.")
     broken = live_dir()
@@ -237,7 +273,9 @@ def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask,
     outcome = services.search(make_user(), q="shredder")
     assert outcome.status is SearchStatus.READY
     assert {(r.thread_id, r.post_id) for r in outcome.page.items} == {
-        (thread.id, first_post(thread).id), (thread.id, reply.id)}
+        (thread.id, first_post(thread).id),
+        (thread.id, reply.id),
+    }
     assert live_dir() != broken
     gc.collect()
 
@@ -304,8 +342,9 @@ def test_savepoints_neither_drain_early_nor_lose_changes(app: Flask) -> None:
     board = make_board()
     author = make_user()
     make_thread(board, title="Warm-up")
-    kept = boards.create_thread(board, author=author, kind=PostKind.WIN, title="Kept win",
-                                body="Outer transaction.")
+    kept = boards.create_thread(
+        board, author=author, kind=PostKind.WIN, title="Kept win", body="Outer transaction."
+    )
     with db.session.begin_nested():
         inner = boards.add_post(kept, author=author, body="Inside a released savepoint.")
     assert f"thread:{kept.id}" not in indexed()  # a savepoint release is not a commit

@@ -21,17 +21,20 @@ def test_range_includes_both_days_and_leaves_the_words() -> None:
     assert found.end == utc(2026, 4, 1)
 
 
-@pytest.mark.parametrize(("term", "start", "end"), [
-    ("date:2026-03", utc(2026, 3, 1), utc(2026, 4, 1)),
-    ("date:2026-12", utc(2026, 12, 1), utc(2027, 1, 1)),
-    ("date:2026", utc(2026, 1, 1), utc(2027, 1, 1)),
-    ("date:2026-02-28", utc(2026, 2, 28), utc(2026, 3, 1)),
-    ("date:2026-01-01..", utc(2026, 1, 1), None),
-    ("date:..2026-01-31", None, utc(2026, 2, 1)),
-    ("after:2026-01-15", utc(2026, 1, 15), None),
-    ("before:2026-01-15", None, utc(2026, 1, 15)),
-    ("AFTER:2026-01-15", utc(2026, 1, 15), None),
-])
+@pytest.mark.parametrize(
+    ("term", "start", "end"),
+    [
+        ("date:2026-03", utc(2026, 3, 1), utc(2026, 4, 1)),
+        ("date:2026-12", utc(2026, 12, 1), utc(2027, 1, 1)),
+        ("date:2026", utc(2026, 1, 1), utc(2027, 1, 1)),
+        ("date:2026-02-28", utc(2026, 2, 28), utc(2026, 3, 1)),
+        ("date:2026-01-01..", utc(2026, 1, 1), None),
+        ("date:..2026-01-31", None, utc(2026, 2, 1)),
+        ("after:2026-01-15", utc(2026, 1, 15), None),
+        ("before:2026-01-15", None, utc(2026, 1, 15)),
+        ("AFTER:2026-01-15", utc(2026, 1, 15), None),
+    ],
+)
 def test_date_forms(term: str, start: dt.datetime | None, end: dt.datetime | None) -> None:
     found = extract_dates(term)
     assert (found.start, found.end, found.text) == (start, end, "")
@@ -46,10 +49,18 @@ def test_words_that_merely_contain_date_are_left_alone() -> None:
     assert extract_dates("update:now mandate").text == "update:now mandate"
 
 
-@pytest.mark.parametrize("term", [
-    "date:yesterday", "date:2026-13-01", "date:2026-02-30", "after:", "date:..",
-    "before:01/02/2026", "date:2026-01-01...2026-02-01",
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "date:yesterday",
+        "date:2026-13-01",
+        "date:2026-02-30",
+        "after:",
+        "date:..",
+        "before:01/02/2026",
+        "date:2026-01-01...2026-02-01",
+    ],
+)
 def test_unreadable_dates_are_invalid_with_a_message_on_q(term: str) -> None:
     with pytest.raises(Invalid) as caught:
         extract_dates(f"printer {term}")

@@ -25,20 +25,47 @@ def corpus(app):
     other = make_board(slug="comms", name="Communications")
     priya = make_user(email="priya.shah@example.org", display_name="Priya Shah")
     tom = make_user(email="t.hughes@example.org", display_name="Tom Hughes")
-    jam = make_thread(board, author=priya, kind=PostKind.FAILURE, title="Printer jam on floor two",
-                      body="The printer in the east wing jams on every duplex job.",
-                      tags=["printers", "social-media"], now=utc(2026, 1, 10))
-    jam_reply = make_reply(jam, author=tom, body="Replacing the toner cartridge fixed the jam.",
-                           now=utc(2026, 1, 11))
-    fix = make_thread(board, author=tom, kind=PostKind.FIX, title="Toner swap procedure",
-                      body="Open the front panel, then slide out the toner.", tags=["printers"],
-                      now=utc(2026, 2, 20))
-    story = make_thread(other, author=priya, kind=PostKind.STORY, title="Our newsletter launch",
-                        body="We launched the newsletter with a paper jam of a different kind.",
-                        now=utc(2026, 3, 31))
+    jam = make_thread(
+        board,
+        author=priya,
+        kind=PostKind.FAILURE,
+        title="Printer jam on floor two",
+        body="The printer in the east wing jams on every duplex job.",
+        tags=["printers", "social-media"],
+        now=utc(2026, 1, 10),
+    )
+    jam_reply = make_reply(
+        jam, author=tom, body="Replacing the toner cartridge fixed the jam.", now=utc(2026, 1, 11)
+    )
+    fix = make_thread(
+        board,
+        author=tom,
+        kind=PostKind.FIX,
+        title="Toner swap procedure",
+        body="Open the front panel, then slide out the toner.",
+        tags=["printers"],
+        now=utc(2026, 2, 20),
+    )
+    story = make_thread(
+        other,
+        author=priya,
+        kind=PostKind.STORY,
+        title="Our newsletter launch",
+        body="We launched the newsletter with a paper jam of a different kind.",
+        now=utc(2026, 3, 31),
+    )
     reader = make_user()
-    return {"board": board, "other": other, "priya": priya, "tom": tom, "jam": jam,
-            "jam_reply": jam_reply, "fix": fix, "story": story, "reader": reader}
+    return {
+        "board": board,
+        "other": other,
+        "priya": priya,
+        "tom": tom,
+        "jam": jam,
+        "jam_reply": jam_reply,
+        "fix": fix,
+        "story": story,
+        "reader": reader,
+    }
 
 
 def first(thread) -> tuple[int, int]:
@@ -52,8 +79,11 @@ def as_set(user, q: str = "", **filters) -> set[tuple[int, int]]:
 def test_words_match_titles_and_posts_with_stemming(corpus) -> None:
     reader = corpus["reader"]
     assert as_set(reader, "printers") == {first(corpus["jam"])}
-    assert as_set(reader, "jams") == {first(corpus["jam"]), first(corpus["story"]),
-                                        (corpus["jam"].id, corpus["jam_reply"].id)}
+    assert as_set(reader, "jams") == {
+        first(corpus["jam"]),
+        first(corpus["story"]),
+        (corpus["jam"].id, corpus["jam_reply"].id),
+    }
 
 
 def test_a_title_match_ranks_the_thread_first(corpus) -> None:
@@ -82,8 +112,10 @@ def test_kind_filter_in_query_and_as_parameter(corpus) -> None:
     assert as_set(reader, "jam kind:failure") == {first(jam), reply}
     assert as_set(reader, "jam kind:FAILURE") == {first(jam), reply}
     assert as_set(reader, "jam", kind="story") == {first(corpus["story"])}
-    assert as_set(reader, "kind:fix OR kind:story") == {first(corpus["fix"]),
-                                                       first(corpus["story"])}
+    assert as_set(reader, "kind:fix OR kind:story") == {
+        first(corpus["fix"]),
+        first(corpus["story"]),
+    }
 
 
 def test_board_filter_by_slug(corpus) -> None:
@@ -110,11 +142,15 @@ def test_author_filter_by_email_local_part_or_name(corpus) -> None:
     assert as_set(reader, "author:priya") == priya_docs
     assert as_set(reader, "author:Shah") == priya_docs
     assert as_set(reader, 'author:"Priya Shah"') == priya_docs
-    assert as_set(reader, "author:hughes") == {(jam.id, corpus["jam_reply"].id),
-                                               first(corpus["fix"])}
+    assert as_set(reader, "author:hughes") == {
+        (jam.id, corpus["jam_reply"].id),
+        first(corpus["fix"]),
+    }
     assert as_set(reader, "", author="priya.shah@example.org") == priya_docs
-    assert as_set(reader, "", author="Tom Hughes") == {(jam.id, corpus["jam_reply"].id),
-                                                       first(corpus["fix"])}
+    assert as_set(reader, "", author="Tom Hughes") == {
+        (jam.id, corpus["jam_reply"].id),
+        first(corpus["fix"]),
+    }
 
 
 def test_date_range_and_after_before(corpus) -> None:
@@ -122,22 +158,29 @@ def test_date_range_and_after_before(corpus) -> None:
     reply = (jam.id, corpus["jam_reply"].id)
     assert as_set(reader, "date:2026-01-01..2026-01-10") == {first(jam)}
     assert as_set(reader, "date:2026-01") == {first(jam), reply}
-    assert as_set(reader, "date:2026-02-01..2026-03-31") == {first(corpus["fix"]),
-                                                           first(corpus["story"])}
+    assert as_set(reader, "date:2026-02-01..2026-03-31") == {
+        first(corpus["fix"]),
+        first(corpus["story"]),
+    }
     assert as_set(reader, "jam after:2026-01-11") == {reply, first(corpus["story"])}
     assert as_set(reader, "jam before:2026-01-11") == {first(jam)}
 
 
 def test_filter_only_searches_list_newest_first(corpus) -> None:
     found = hits(corpus["reader"], "date:2026")
-    assert found == [first(corpus["story"]), first(corpus["fix"]),
-                     (corpus["jam"].id, corpus["jam_reply"].id), first(corpus["jam"])]
+    assert found == [
+        first(corpus["story"]),
+        first(corpus["fix"]),
+        (corpus["jam"].id, corpus["jam_reply"].id),
+        first(corpus["jam"]),
+    ]
 
 
 def test_snippets_mark_matches(corpus) -> None:
     outcome = services.search(corpus["reader"], q="duplex")
     assert outcome.page.items[0].snippet_html == (
-        "The printer in the east wing jams on every <mark>duplex</mark> job.")
+        "The printer in the east wing jams on every <mark>duplex</mark> job."
+    )
 
 
 def test_long_texts_give_the_passages_around_matches(app) -> None:
@@ -159,7 +202,7 @@ def test_markup_in_a_post_never_reaches_a_snippet_as_html(app) -> None:
         "    <iframe src=javascript:alert(1)></iframe> payload indented code",
         "payload &lt;script&gt;alert(1)&lt;/script&gt; entities",
         "payload <svg/onload=alert(1)>",
-        "[payload](javascript:alert(1)) \"><script>alert(1)</script>",
+        '[payload](javascript:alert(1)) "><script>alert(1)</script>',
     ]
     for body in vectors:
         make_thread(board, title="Payload test", body=body)
@@ -187,8 +230,7 @@ def test_a_member_never_sees_another_departments_board(app) -> None:
     senior = make_user(Role.SENIOR, department=housing)
     assert {t for t, _ in hits(gardener, "boiler")} == {in_parks.id, open_to_all.id}
     assert {t for t, _ in hits(tenant_officer, "boiler")} == {in_housing.id, open_to_all.id}
-    assert {t for t, _ in hits(senior, "boiler")} == {in_housing.id, in_parks.id,
-                                                     open_to_all.id}
+    assert {t for t, _ in hits(senior, "boiler")} == {in_housing.id, in_parks.id, open_to_all.id}
     # Naming the hidden board changes nothing.
     assert hits(tenant_officer, f"boiler board:{parks_board.slug}") == []
     assert hits(tenant_officer, "boiler", board=parks_board.slug) == []
@@ -198,8 +240,15 @@ def test_a_member_never_sees_another_departments_board(app) -> None:
 def test_twenty_hits_a_page(app) -> None:
     board = make_board()
     start = utc(2026, 1, 1)
-    threads = [make_thread(board, title=f"Kettle report {n}", body="The kettle is broken.",
-                           now=start + dt.timedelta(days=n)) for n in range(23)]
+    threads = [
+        make_thread(
+            board,
+            title=f"Kettle report {n}",
+            body="The kettle is broken.",
+            now=start + dt.timedelta(days=n),
+        )
+        for n in range(23)
+    ]
     reader = make_user()
     first_page = services.search(reader, q="kind:question")
     second_page = services.search(reader, q="kind:question", page=2)
@@ -217,21 +266,47 @@ def test_nothing_asked_is_not_a_search(app) -> None:
     assert not outcome.asked and outcome.page.items == []
 
 
-@pytest.mark.parametrize(("arguments", "field"), [
-    ({"q": "x" * 501}, "q"),
-    ({"q": "printer date:someday"}, "q"),
-    ({"q": "printer", "kind": "rant"}, "kind"),
-    ({"q": "printer", "page": 0}, "page"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"q": "x" * 501}, "q"),
+        ({"q": "printer date:someday"}, "q"),
+        ({"q": "printer", "kind": "rant"}, "kind"),
+        ({"q": "printer", "page": 0}, "page"),
+    ],
+)
 def test_bad_requests_are_invalid(app, arguments, field) -> None:
     with pytest.raises(Invalid) as caught:
         services.search(make_user(), **arguments)
     assert field in caught.value.fields
 
 
-@pytest.mark.parametrize("q", ["(((", "AND OR", "NOT", '"', "a:b:c", "*", "title:", "[a TO",
-                               "(-toner) jam", "(+a)", "-", "+", "kind:", "board:", "a^", "~2",
-                               "{a TO b}", "author:(", "tag:'x", "NOT -a", "' OR '"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "(((",
+        "AND OR",
+        "NOT",
+        '"',
+        "a:b:c",
+        "*",
+        "title:",
+        "[a TO",
+        "(-toner) jam",
+        "(+a)",
+        "-",
+        "+",
+        "kind:",
+        "board:",
+        "a^",
+        "~2",
+        "{a TO b}",
+        "author:(",
+        "tag:'x",
+        "NOT -a",
+        "' OR '",
+    ],
+)
 def test_odd_syntax_never_fails(app, q) -> None:
     make_thread(make_board(), title="Something")
     outcome = services.search(make_user(), q=q)

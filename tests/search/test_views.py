@@ -25,8 +25,7 @@ def test_anonymous_people_are_sent_to_sign_in(client: FlaskClient) -> None:
     assert "/login" in response.headers["Location"]
 
 
-def test_nav_links_to_search_and_the_page_has_labelled_controls(app: Flask,
-                                                                login: Login) -> None:
+def test_nav_links_to_search_and_the_page_has_labelled_controls(app: Flask, login: Login) -> None:
     housing = make_department()
     make_board(slug="it-help", name="IT help")
     make_board(slug="housing-only", name="Housing only", department=housing)
@@ -44,8 +43,9 @@ def test_nav_links_to_search_and_the_page_has_labelled_controls(app: Flask,
 
 def test_results_show_title_kind_board_and_marked_snippet(app: Flask, login: Login) -> None:
     board = make_board(slug="it-help", name="IT help")
-    thread = make_thread(board, kind=PostKind.FAILURE, title="Printer jam",
-                         body="The printer jams on duplex jobs.")
+    thread = make_thread(
+        board, kind=PostKind.FAILURE, title="Printer jam", body="The printer jams on duplex jobs."
+    )
     reply = make_reply(thread, body="Duplex off fixed it.")
     html = login(make_user()).get("/search?q=duplex").get_data(as_text=True)
     assert "2 results" in html
@@ -70,8 +70,11 @@ def test_kind_and_board_controls_narrow_the_search(app: Flask, login: Login) -> 
 
 
 def test_markup_in_posts_is_never_rendered(app: Flask, login: Login) -> None:
-    make_thread(make_board(), title="<img src=x onerror=alert(1)> title",
-                body="<script>alert('boom')</script> gadget")
+    make_thread(
+        make_board(),
+        title="<img src=x onerror=alert(1)> title",
+        body="<script>alert('boom')</script> gadget",
+    )
     html = login(make_user()).get("/search?q=gadget").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x" in html

@@ -12,8 +12,9 @@ from forum.core.db import immediate_transactions
 from forum.extensions import db
 
 
-def write_and_edit(config: dict[str, Any], board_id: int, author_id: int, worker: int,
-                   count: int, barrier: Any) -> None:
+def write_and_edit(
+    config: dict[str, Any], board_id: int, author_id: int, worker: int, count: int, barrier: Any
+) -> None:
     """Start `count` threads, reply to each and edit the reply: three commits per thread, each
     followed by this process's own after-commit drain."""
     app = create_app(config)
@@ -25,8 +26,12 @@ def write_and_edit(config: dict[str, Any], board_id: int, author_id: int, worker
                 author = db.session.get(User, author_id)
                 assert board is not None and author is not None
                 thread = boards.create_thread(
-                    board, author=author, kind=PostKind.STORY, title=f"Worker {worker} story {n}",
-                    body=f"opening w{worker}n{n}")
+                    board,
+                    author=author,
+                    kind=PostKind.STORY,
+                    title=f"Worker {worker} story {n}",
+                    body=f"opening w{worker}n{n}",
+                )
                 db.session.commit()
             with immediate_transactions():
                 reply = boards.add_post(thread, author=author, body=f"draft w{worker}n{n}")

@@ -30,16 +30,27 @@ def board_by_slug(slug: str) -> Board | None:
 
 def all_boards() -> list[Board]:
     """Every board with its moderators, in display order (admin pages)."""
-    return list(db.session.scalars(
-        select(Board).options(selectinload(Board.moderator_links)
-                              .joinedload(BoardModerator.user),
-                              selectinload(Board.department))
-        .order_by(Board.position, Board.name)))
+    return list(
+        db.session.scalars(
+            select(Board)
+            .options(
+                selectinload(Board.moderator_links).joinedload(BoardModerator.user),
+                selectinload(Board.department),
+            )
+            .order_by(Board.position, Board.name)
+        )
+    )
 
 
-def _check(slug: str, name: str, description: str, visibility: BoardVisibility | str,
-           department: Department | None, position: int,
-           current: Board | None) -> tuple[str, str, str, BoardVisibility]:
+def _check(
+    slug: str,
+    name: str,
+    description: str,
+    visibility: BoardVisibility | str,
+    department: Department | None,
+    position: int,
+    current: Board | None,
+) -> tuple[str, str, str, BoardVisibility]:
     errors: dict[str, str] = {}
     slug = (slug or "").strip().lower()
     name = " ".join((name or "").split())
@@ -69,39 +80,64 @@ def _check(slug: str, name: str, description: str, visibility: BoardVisibility |
     return slug, name, description, parsed
 
 
-def create_board(actor: User, *, slug: str, name: str, description: str = "",
-                 visibility: BoardVisibility | str = BoardVisibility.STAFF,
-                 department: Department | None = None, position: int = 0,
-                 now: dt.datetime | None = None) -> Board:
+def create_board(
+    actor: User,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    visibility: BoardVisibility | str = BoardVisibility.STAFF,
+    department: Department | None = None,
+    position: int = 0,
+    now: dt.datetime | None = None,
+) -> Board:
     """Create a board. Admins only (NotPermitted); Invalid for bad fields, Conflict for a
     taken slug. A `department` board needs a department."""
     require_role(actor, Role.ADMIN)
-    slug, name, description, parsed = _check(slug, name, description, visibility, department,
-                                             position, None)
-    board = Board(slug=slug, name=name, description=description, visibility=parsed,
-                  department=department, position=position, created_at=now or utcnow())
+    slug, name, description, parsed = _check(
+        slug, name, description, visibility, department, position, None
+    )
+    board = Board(
+        slug=slug,
+        name=name,
+        description=description,
+        visibility=parsed,
+        department=department,
+        position=position,
+        created_at=now or utcnow(),
+    )
     db.session.add(board)
     db.session.flush()
     logger.info("board %s (%s) created by user %s", board.id, slug, actor.id)
     return board
 
 
-def update_board(actor: User, board: Board, *, slug: str, name: str, description: str,
-                 visibility: BoardVisibility | str, department: Department | None,
-                 position: int) -> Board:
+def update_board(
+    actor: User,
+    board: Board,
+    *,
+    slug: str,
+    name: str,
+    description: str,
+    visibility: BoardVisibility | str,
+    department: Department | None,
+    position: int,
+) -> Board:
     """Change a board; sends board_visibility_changed when who-can-see-it may have changed.
     Admins only (NotPermitted); Invalid / Conflict as for create_board."""
     require_role(actor, Role.ADMIN)
-    slug, name, description, parsed = _check(slug, name, description, visibility, department,
-                                             position, board)
+    slug, name, description, parsed = _check(
+        slug, name, description, visibility, department, position, board
+    )
     old_visibility, old_department_id = BoardVisibility(board.visibility), board.department_id
     board.slug, board.name, board.description = slug, name, description
     board.visibility, board.department, board.position = parsed, department, position
     db.session.flush()
     if old_visibility != parsed or old_department_id != board.department_id:
         logger.info("board %s visibility changed to %s by user %s", board.id, parsed, actor.id)
-        signals.board_visibility_changed.send(board, old_visibility=old_visibility,
-                                              old_department_id=old_department_id, actor=actor)
+        signals.board_visibility_changed.send(
+            board, old_visibility=old_visibility, old_department_id=old_department_id, actor=actor
+        )
     return board
 
 
@@ -118,6 +154,9 @@ def set_moderators(actor: User, board: Board, users: Iterable[User]) -> Board:
     db.session.flush()
     if before != set(wanted) and board.visibility == BoardVisibility.DEPARTMENT:
         signals.board_visibility_changed.send(
-            board, old_visibility=BoardVisibility(board.visibility),
-            old_department_id=board.department_id, actor=actor)
+            board,
+            old_visibility=BoardVisibility(board.visibility),
+            old_department_id=board.department_id,
+            actor=actor,
+        )
     return board

@@ -53,9 +53,13 @@ def set_locked(thread: Thread, *, actor: User, locked: bool) -> Thread:
         if thread.author_id != actor.id:
             state = "locked" if locked else "unlocked"
             notify.notify_moderation(
-                thread.author, thread.board, title=f"Your thread “{thread.title}” was {state}",
-                body=f"A moderator {state} it.", url=notify.thread_path(thread),
-                key=f"lock:{thread.id}:{state}:{utcnow().isoformat()}")
+                thread.author,
+                thread.board,
+                title=f"Your thread “{thread.title}” was {state}",
+                body=f"A moderator {state} it.",
+                url=notify.thread_path(thread),
+                key=f"lock:{thread.id}:{state}:{utcnow().isoformat()}",
+            )
         logger.info("thread %s locked=%s by user %s", thread.id, locked, actor.id)
         signals.thread_updated.send(thread, actor=actor, changes={"is_locked"})
     return thread
@@ -74,17 +78,25 @@ def move_thread(thread: Thread, *, actor: User, to_board: Board) -> Thread:
     db.session.flush()
     if thread.author_id != actor.id:
         notify.notify_moderation(
-            thread.author, to_board, title=f"Your thread “{thread.title}” moved to {to_board.name}",
-            body=f"A moderator moved it from {from_board.name}.", url=notify.thread_path(thread),
-            key=f"move:{thread.id}:{to_board.id}")
-    logger.info("thread %s moved from board %s to %s by user %s", thread.id, from_board.id,
-                to_board.id, actor.id)
+            thread.author,
+            to_board,
+            title=f"Your thread “{thread.title}” moved to {to_board.name}",
+            body=f"A moderator moved it from {from_board.name}.",
+            url=notify.thread_path(thread),
+            key=f"move:{thread.id}:{to_board.id}",
+        )
+    logger.info(
+        "thread %s moved from board %s to %s by user %s",
+        thread.id,
+        from_board.id,
+        to_board.id,
+        actor.id,
+    )
     signals.thread_moved.send(thread, from_board=from_board, to_board=to_board, actor=actor)
     return thread
 
 
-def hide_post(post: Post, *, actor: User, reason: str,
-              now: dt.datetime | None = None) -> Post:
+def hide_post(post: Post, *, actor: User, reason: str, now: dt.datetime | None = None) -> Post:
     """Hide a post behind a reason everyone sees; resolves its open flags; tells the author.
 
     Moderators only (NotPermitted). Raises Invalid (field reason) without a reason and Conflict
@@ -101,9 +113,11 @@ def hide_post(post: Post, *, actor: User, reason: str,
     now = now or utcnow()
     post.hidden_at, post.hidden_by_id, post.hidden_reason = now, actor.id, text
     db.session.execute(
-        update(Flag).where(Flag.post_id == post.id, Flag.state == FlagState.OPEN)
+        update(Flag)
+        .where(Flag.post_id == post.id, Flag.state == FlagState.OPEN)
         .values(state=FlagState.RESOLVED, resolved_at=now, resolved_by_id=actor.id),
-        execution_options={"synchronize_session": False})
+        execution_options={"synchronize_session": False},
+    )
     thread = post.thread
     unsolved = thread.solution_post_id == post.id
     if unsolved:
@@ -114,15 +128,19 @@ def hide_post(post: Post, *, actor: User, reason: str,
         signals.thread_solved.send(thread, post=None, solution_thread=None, actor=actor)
     if post.author_id != actor.id:
         notify.notify_moderation(
-            post.author, thread.board, title=f"A moderator hid your post in “{thread.title}”",
-            body=f"Reason: {text}", url=notify.post_path(post), key=f"hide:{post.id}")
+            post.author,
+            thread.board,
+            title=f"A moderator hid your post in “{thread.title}”",
+            body=f"Reason: {text}",
+            url=notify.post_path(post),
+            key=f"hide:{post.id}",
+        )
     logger.info("post %s hidden by user %s", post.id, actor.id)
     signals.post_hidden.send(post, actor=actor, reason=text)
     return post
 
 
-def flag_post(post: Post, *, reporter: User, reason: str,
-              now: dt.datetime | None = None) -> Flag:
+def flag_post(post: Post, *, reporter: User, reason: str, now: dt.datetime | None = None) -> Flag:
     """A member reports a post to the moderators; one flag per person and post.
 
     Raises NotFound when the board is invisible, Invalid without a reason or on one's own
@@ -139,10 +157,18 @@ def flag_post(post: Post, *, reporter: User, reason: str,
         raise Invalid(fields={"reason": "You cannot flag your own post; edit or delete it."})
     if not post.is_visible:
         raise Conflict("That post is already deleted or hidden.")
-    inserted = db.session.execute(dialect_insert(Flag).values(
-        post_id=post.id, user_id=reporter.id, reason=text, state=FlagState.OPEN,
-        created_at=now or utcnow(),
-    ).on_conflict_do_nothing().returning(Flag.id)).scalar()
+    inserted = db.session.execute(
+        dialect_insert(Flag)
+        .values(
+            post_id=post.id,
+            user_id=reporter.id,
+            reason=text,
+            state=FlagState.OPEN,
+            created_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(Flag.id)
+    ).scalar()
     if inserted is None:
         raise Conflict("You have already flagged this post.")
     flag = db.session.get_one(Flag, inserted)
@@ -154,21 +180,26 @@ def flag_post(post: Post, *, reporter: User, reason: str,
 def open_flags(actor: User, *, page: int = 1, per_page: int = 30) -> Page[Flag]:
     """Open flags on the boards `actor` moderates (all boards for admins), oldest first."""
     board_ids = moderated_board_ids(actor)
-    query = (select(Flag).join(Flag.post).join(Post.thread)
-             .where(Flag.state == FlagState.OPEN))
+    query = select(Flag).join(Flag.post).join(Post.thread).where(Flag.state == FlagState.OPEN)
     if board_ids is not None:
         query = query.where(Thread.board_id.in_(board_ids or [-1]))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = list(db.session.scalars(
-        query.options(joinedload(Flag.user),
-                      joinedload(Flag.post).joinedload(Post.author),
-                      joinedload(Flag.post).joinedload(Post.thread).joinedload(Thread.board))
-        .order_by(Flag.created_at, Flag.id).limit(per_page).offset((page - 1) * per_page)))
+    items = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Flag.user),
+                joinedload(Flag.post).joinedload(Post.author),
+                joinedload(Flag.post).joinedload(Post.thread).joinedload(Thread.board),
+            )
+            .order_by(Flag.created_at, Flag.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def resolve_flag(flag: Flag, *, actor: User, dismiss: bool,
-                 now: dt.datetime | None = None) -> Flag:
+def resolve_flag(flag: Flag, *, actor: User, dismiss: bool, now: dt.datetime | None = None) -> Flag:
     """Close a flag: `dismiss=True` leaves the post, False records that action was taken.
 
     Moderators of the post's board only (NotPermitted); Conflict when already closed.
@@ -192,8 +223,12 @@ def get_flag(actor: User, flag_id: int) -> Flag:
 
 def open_flag_count(actor: User) -> int:
     board_ids = moderated_board_ids(actor)
-    query = (select(func.count(Flag.id)).join(Flag.post).join(Post.thread)
-             .where(Flag.state == FlagState.OPEN))
+    query = (
+        select(func.count(Flag.id))
+        .join(Flag.post)
+        .join(Post.thread)
+        .where(Flag.state == FlagState.OPEN)
+    )
     if board_ids is not None:
         if not board_ids:
             return 0

@@ -60,12 +60,16 @@ def users_for_handles(handles: Iterable[str]) -> list[User]:
     if not wanted:
         return []
     conditions = [func.lower(User.email).startswith(f"{h}@", autoescape=True) for h in wanted]
-    return list(db.session.scalars(
-        select(User).where(User.is_active.is_(True), or_(*conditions)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User).where(User.is_active.is_(True), or_(*conditions)).order_by(User.id)
+        )
+    )
 
 
-def _send(user: User, board: Board, *, kind: str, title: str, body: str, url: str,
-          dedupe_key: str) -> bool:
+def _send(
+    user: User, board: Board, *, kind: str, title: str, body: str, url: str, dedupe_key: str
+) -> bool:
     if not can_see_board(user, board):
         return False
     alerts.notify_user(user, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)
@@ -81,10 +85,15 @@ def notify_mentions(post: Post, people: Iterable[User]) -> set[int]:
     for user in people:
         if user.id == post.author_id or user.id in notified:
             continue
-        if _send(user, thread.board, kind="mention",
-                 title=f"{post.author.display_name} mentioned you in “{thread.title}”",
-                 body=excerpt(post), url=post_path(post),
-                 dedupe_key=f"boards:mention:{post.id}:{user.id}"):
+        if _send(
+            user,
+            thread.board,
+            kind="mention",
+            title=f"{post.author.display_name} mentioned you in “{thread.title}”",
+            body=excerpt(post),
+            url=post_path(post),
+            dedupe_key=f"boards:mention:{post.id}:{user.id}",
+        ):
             notified.add(user.id)
     return notified
 
@@ -94,11 +103,15 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
     if _suppressed():
         return
     thread = post.thread
-    watcher_ids = set(db.session.scalars(
-        select(BoardWatch.user_id).where(BoardWatch.board_id == thread.board_id)))
+    watcher_ids = set(
+        db.session.scalars(select(BoardWatch.user_id).where(BoardWatch.board_id == thread.board_id))
+    )
     if not is_first:
-        watcher_ids |= set(db.session.scalars(
-            select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)))
+        watcher_ids |= set(
+            db.session.scalars(
+                select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)
+            )
+        )
     if post.reply_to_id is not None:
         quoted_author = db.session.scalar(select(Post.author_id).where(Post.id == post.reply_to_id))
         if quoted_author is not None:
@@ -109,46 +122,70 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
     people = db.session.scalars(select(User).where(User.id.in_(watcher_ids)).order_by(User.id))
     for user in people:
         if is_first:
-            title = (f"New {thread.kind_enum.label.lower()} on {thread.board.name}: "
-                     f"“{thread.title}”")
+            title = f"New {thread.kind_enum.label.lower()} on {thread.board.name}: “{thread.title}”"
         else:
             title = f"{post.author.display_name} replied to “{thread.title}”"
-        _send(user, thread.board, kind="new_thread" if is_first else "reply", title=title,
-              body=excerpt(post), url=post_path(post),
-              dedupe_key=f"boards:post:{post.id}:{user.id}")
+        _send(
+            user,
+            thread.board,
+            kind="new_thread" if is_first else "reply",
+            title=title,
+            body=excerpt(post),
+            url=post_path(post),
+            dedupe_key=f"boards:post:{post.id}:{user.id}",
+        )
 
 
-def notify_solution(thread: Thread, *, post: Post | None, solution_thread: Thread | None,
-                    actor: User) -> None:
+def notify_solution(
+    thread: Thread, *, post: Post | None, solution_thread: Thread | None, actor: User
+) -> None:
     """The solving reply's author and the thread's watchers hear that it is solved."""
     if _suppressed():
         return
     target = post.id if post is not None else f"t{solution_thread.id if solution_thread else 0}"
     recipients: dict[int, str] = {}
     if post is not None and post.author_id != actor.id:
-        recipients[post.author_id] = (f"Your reply was marked as the solution to "
-                                      f"“{thread.title}”")
+        recipients[post.author_id] = f"Your reply was marked as the solution to “{thread.title}”"
     for user_id in db.session.scalars(
-            select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)):
+        select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)
+    ):
         if user_id != actor.id:
             recipients.setdefault(user_id, f"“{thread.title}” is solved")
     if not recipients:
         return
     url = post_path(post) if post is not None else thread_path(thread)
-    body = excerpt(post) if post is not None else (
-        f"Solved by the fix “{solution_thread.title}”." if solution_thread else "")
+    body = (
+        excerpt(post)
+        if post is not None
+        else (f"Solved by the fix “{solution_thread.title}”." if solution_thread else "")
+    )
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
-        _send(user, thread.board, kind="solution", title=recipients[user.id], body=body, url=url,
-              dedupe_key=f"boards:solution:{thread.id}:{target}:{user.id}")
+        _send(
+            user,
+            thread.board,
+            kind="solution",
+            title=recipients[user.id],
+            body=body,
+            url=url,
+            dedupe_key=f"boards:solution:{thread.id}:{target}:{user.id}",
+        )
 
 
-def notify_moderation(user: User, board: Board, *, title: str, body: str, url: str,
-                      key: str) -> None:
+def notify_moderation(
+    user: User, board: Board, *, title: str, body: str, url: str, key: str
+) -> None:
     """Tell the person affected by a moderator's action (hidden post, moved or locked thread)."""
     if _suppressed():
         return
-    _send(user, board, kind="moderation", title=title, body=body, url=url,
-          dedupe_key=f"boards:moderation:{key}:{user.id}")
+    _send(
+        user,
+        board,
+        kind="moderation",
+        title=title,
+        body=body,
+        url=url,
+        dedupe_key=f"boards:moderation:{key}:{user.id}",
+    )
 
 
 def notify_flag(post: Post, *, flag_id: int, reporter: User) -> None:
@@ -156,14 +193,25 @@ def notify_flag(post: Post, *, flag_id: int, reporter: User) -> None:
     if _suppressed():
         return
     board = post.thread.board
-    moderator_ids = set(db.session.scalars(
-        select(BoardModerator.user_id).where(BoardModerator.board_id == board.id)))
-    admins = db.session.scalars(select(User).where(
-        or_(User.id.in_(moderator_ids), User.role == Role.ADMIN.value),
-        User.is_active.is_(True)))
+    moderator_ids = set(
+        db.session.scalars(
+            select(BoardModerator.user_id).where(BoardModerator.board_id == board.id)
+        )
+    )
+    admins = db.session.scalars(
+        select(User).where(
+            or_(User.id.in_(moderator_ids), User.role == Role.ADMIN.value), User.is_active.is_(True)
+        )
+    )
     for user in admins:
         if user.id == reporter.id:
             continue
-        _send(user, board, kind="flag", title=f"A post in “{post.thread.title}” was flagged",
-              body="Open the moderation queue to review it.", url="/moderation/flags",
-              dedupe_key=f"boards:flag:{flag_id}:{user.id}")
+        _send(
+            user,
+            board,
+            kind="flag",
+            title=f"A post in “{post.thread.title}” was flagged",
+            body="Open the moderation queue to review it.",
+            url="/moderation/flags",
+            dedupe_key=f"boards:flag:{flag_id}:{user.id}",
+        )

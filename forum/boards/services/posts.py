@@ -43,9 +43,16 @@ def is_first_post(post: Post) -> bool:
     return first_id == post.id
 
 
-def edit_post(post: Post, *, editor: User, body: str, title: str | None = None,
-              kind: PostKind | str | None = None, tags: Iterable[str] | str | None = None,
-              now: dt.datetime | None = None) -> Post:
+def edit_post(
+    post: Post,
+    *,
+    editor: User,
+    body: str,
+    title: str | None = None,
+    kind: PostKind | str | None = None,
+    tags: Iterable[str] | str | None = None,
+    now: dt.datetime | None = None,
+) -> Post:
     """Replace a post's text, keeping the previous text as a visible revision.
 
     The author (unless the thread is locked or the post hidden) or a moderator may edit; others
@@ -79,10 +86,15 @@ def edit_post(post: Post, *, editor: User, body: str, title: str | None = None,
     now = now or utcnow()
     revision: PostRevision | None = None
     if text != post.body or "title" in changes:
-        revision = PostRevision(post=post, editor_id=editor.id, body=post.body,
-                                body_html=post.body_html,
-                                title=thread.title if first else None,
-                                written_at=post.edited_at or post.created_at, created_at=now)
+        revision = PostRevision(
+            post=post,
+            editor_id=editor.id,
+            body=post.body,
+            body_html=post.body_html,
+            title=thread.title if first else None,
+            written_at=post.edited_at or post.created_at,
+            created_at=now,
+        )
         db.session.add(revision)
         html, mentioned = render_body(text)
         post.body, post.body_html = text, html
@@ -110,9 +122,14 @@ def edit_post(post: Post, *, editor: User, body: str, title: str | None = None,
 
 def revisions(post: Post) -> list[PostRevision]:
     """A post's earlier versions, newest first, with their editors."""
-    return list(db.session.scalars(
-        select(PostRevision).where(PostRevision.post_id == post.id)
-        .options(joinedload(PostRevision.editor)).order_by(PostRevision.id.desc())))
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.id.desc())
+        )
+    )
 
 
 def _clear_solution_pointing_at(post: Post, actor: User) -> None:
@@ -155,8 +172,9 @@ def restore_post(post: Post, *, actor: User) -> Post:
     if post.is_visible:
         raise Conflict("That post is already visible.")
     moderator = can_moderate(actor, post.thread.board)
-    own_delete = (post.author_id == actor.id and post.deleted_by_id == actor.id
-                  and not post.is_hidden)
+    own_delete = (
+        post.author_id == actor.id and post.deleted_by_id == actor.id and not post.is_hidden
+    )
     if not (moderator or own_delete):
         raise NotPermitted("You cannot restore this post.")
     post.deleted_at = post.deleted_by_id = None
@@ -167,8 +185,9 @@ def restore_post(post: Post, *, actor: User) -> Post:
     return post
 
 
-def toggle_reaction(post: Post, *, user: User, kind: ReactionKind | str,
-                    now: dt.datetime | None = None) -> bool:
+def toggle_reaction(
+    post: Post, *, user: User, kind: ReactionKind | str, now: dt.datetime | None = None
+) -> bool:
     """Add the reaction, or remove it when `user` already gave it; returns True when added.
 
     One of each kind per person and post. Raises Invalid for an unknown kind, NotPermitted on
@@ -179,20 +198,31 @@ def toggle_reaction(post: Post, *, user: User, kind: ReactionKind | str,
     try:
         parsed = ReactionKind(kind)
     except ValueError as exc:
-        raise Invalid(fields={"kind": "Choose one of: " + ", ".join(k.value for k in ReactionKind)
-                              + "."}) from exc
+        raise Invalid(
+            fields={"kind": "Choose one of: " + ", ".join(k.value for k in ReactionKind) + "."}
+        ) from exc
     if post.author_id == user.id:
         raise NotPermitted("You cannot react to your own post.")
     if not post.is_visible:
         raise Conflict("That post was deleted or hidden.")
-    removed = db.session.execute(delete(Reaction).where(
-        Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == parsed))
+    removed = db.session.execute(
+        delete(Reaction).where(
+            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == parsed
+        )
+    )
     if removed.rowcount:  # type: ignore[attr-defined]
         return False
     # The same click arriving twice inserts nothing the second time: it is there, as asked.
-    db.session.execute(dialect_insert(Reaction).values(
-        post_id=post.id, user_id=user.id, kind=parsed, created_at=now or utcnow(),
-    ).on_conflict_do_nothing())
+    db.session.execute(
+        dialect_insert(Reaction)
+        .values(
+            post_id=post.id,
+            user_id=user.id,
+            kind=parsed,
+            created_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
     return True
 
 
@@ -222,11 +252,16 @@ def reaction_summary(post_ids: Iterable[int], user: User | None) -> dict[int, Po
         return summary
     me = user.id if user is not None else -1
     rows = db.session.execute(
-        select(Reaction.post_id, Reaction.kind, func.count(Reaction.id),
-               func.max(case((Reaction.user_id == me, 1), else_=0)))
-        .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind))
+        select(
+            Reaction.post_id,
+            Reaction.kind,
+            func.count(Reaction.id),
+            func.max(case((Reaction.user_id == me, 1), else_=0)),
+        )
+        .where(Reaction.post_id.in_(ids))
+        .group_by(Reaction.post_id, Reaction.kind)
+    )
     for post_id, kind, count, mine in rows:
         parsed = ReactionKind(kind)
-        summary[post_id].counts[parsed] = ReactionCount(kind=parsed, count=count,
-                                                        mine=bool(mine))
+        summary[post_id].counts[parsed] = ReactionCount(kind=parsed, count=count, mine=bool(mine))
     return summary

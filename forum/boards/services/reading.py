@@ -22,22 +22,28 @@ def mark_read(user: User, thread: Thread, post_id: int, *, now: dt.datetime | No
     mark_read_ids(user.id, thread.id, post_id, now=now)
 
 
-def mark_read_ids(user_id: int, thread_id: int, post_id: int, *,
-                  now: dt.datetime | None = None) -> None:
+def mark_read_ids(
+    user_id: int, thread_id: int, post_id: int, *, now: dt.datetime | None = None
+) -> None:
     """mark_read by ids, for callers whose objects were expired by a commit."""
     now = now or utcnow()
     statement = dialect_insert(ThreadRead).values(
-        user_id=user_id, thread_id=thread_id, last_read_post_id=post_id, read_at=now)
+        user_id=user_id, thread_id=thread_id, last_read_post_id=post_id, read_at=now
+    )
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=[ThreadRead.user_id, ThreadRead.thread_id],
         set_={
             "last_read_post_id": case(
-                (excluded.last_read_post_id > ThreadRead.last_read_post_id,
-                 excluded.last_read_post_id),
-                else_=ThreadRead.last_read_post_id),
+                (
+                    excluded.last_read_post_id > ThreadRead.last_read_post_id,
+                    excluded.last_read_post_id,
+                ),
+                else_=ThreadRead.last_read_post_id,
+            ),
             "read_at": excluded.read_at,
-        })
+        },
+    )
     db.session.execute(statement)
 
 
@@ -47,13 +53,15 @@ def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(ThreadRead.thread_id, ThreadRead.last_read_post_id)
-        .where(ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)))
+        select(ThreadRead.thread_id, ThreadRead.last_read_post_id).where(
+            ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)
+        )
+    )
     return {row[0]: row[1] for row in rows}
 
 
 def unread_state(thread: Thread, marks: dict[int, int]) -> str:
-    """"new" (never opened), "updated" (replies since last read) or "" (all read)."""
+    """ "new" (never opened), "updated" (replies since last read) or "" (all read)."""
     mark = marks.get(thread.id)
     if mark is None:
         return "new"
@@ -64,8 +72,11 @@ def unread_state(thread: Thread, marks: dict[int, int]) -> str:
 
 def first_unread_post_id(user: User, thread: Thread) -> int | None:
     """The first post after the reader's mark; None when everything is read."""
-    mark = db.session.scalar(select(ThreadRead.last_read_post_id).where(
-        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id))
+    mark = db.session.scalar(
+        select(ThreadRead.last_read_post_id).where(
+            ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id
+        )
+    )
     query = select(func.min(Post.id)).where(Post.thread_id == thread.id)
     if mark is not None:
         query = query.where(Post.id > mark)
@@ -74,8 +85,12 @@ def first_unread_post_id(user: User, thread: Thread) -> int | None:
 
 def page_of_post(post: Post, per_page: int = 30) -> int:
     """The thread page a post appears on."""
-    position = db.session.scalar(select(func.count(Post.id)).where(
-        Post.thread_id == post.thread_id, Post.id <= post.id)) or 1
+    position = (
+        db.session.scalar(
+            select(func.count(Post.id)).where(Post.thread_id == post.thread_id, Post.id <= post.id)
+        )
+        or 1
+    )
     return (position - 1) // per_page + 1
 
 
@@ -90,22 +105,28 @@ def is_watching_board(user: User, board: Board) -> bool:
 def watch_thread(user: User, thread: Thread, *, now: dt.datetime | None = None) -> None:
     """Notify `user` of every reply in `thread` (idempotent)."""
     statement = dialect_insert(ThreadWatch).values(
-        user_id=user.id, thread_id=thread.id, created_at=now or utcnow())
+        user_id=user.id, thread_id=thread.id, created_at=now or utcnow()
+    )
     db.session.execute(statement.on_conflict_do_nothing())
 
 
 def unwatch_thread(user: User, thread: Thread) -> None:
-    db.session.execute(delete(ThreadWatch).where(
-        ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id))
+    db.session.execute(
+        delete(ThreadWatch).where(
+            ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id
+        )
+    )
 
 
 def watch_board(user: User, board: Board, *, now: dt.datetime | None = None) -> None:
     """Notify `user` of every new thread and reply on `board` (idempotent)."""
     statement = dialect_insert(BoardWatch).values(
-        user_id=user.id, board_id=board.id, created_at=now or utcnow())
+        user_id=user.id, board_id=board.id, created_at=now or utcnow()
+    )
     db.session.execute(statement.on_conflict_do_nothing())
 
 
 def unwatch_board(user: User, board: Board) -> None:
-    db.session.execute(delete(BoardWatch).where(
-        BoardWatch.user_id == user.id, BoardWatch.board_id == board.id))
+    db.session.execute(
+        delete(BoardWatch).where(BoardWatch.user_id == user.id, BoardWatch.board_id == board.id)
+    )

@@ -53,9 +53,16 @@ def render_body(body: str) -> tuple[str, list[User]]:
     return render_markdown(body, mentions=handles), people
 
 
-def create_thread(board: Board, *, author: User, kind: PostKind | str, title: str, body: str,
-                  tags: Iterable[str] | str | None = None,
-                  now: dt.datetime | None = None) -> Thread:
+def create_thread(
+    board: Board,
+    *,
+    author: User,
+    kind: PostKind | str,
+    title: str,
+    body: str,
+    tags: Iterable[str] | str | None = None,
+    now: dt.datetime | None = None,
+) -> Thread:
     """Start a thread with its opening post on a board the author can see.
 
     Raises NotFound when the author cannot see the board and Invalid (fields kind, title, body,
@@ -72,9 +79,18 @@ def create_thread(board: Board, *, author: User, kind: PostKind | str, title: st
         raise Invalid("Check the highlighted fields.", fields=errors)
     now = now or utcnow()
     html, mentioned = render_body(text)
-    thread = Thread(board=board, author=author, kind=parsed_kind, title=clean,
-                    slug=slugify(clean), created_at=now, last_activity_at=now, post_count=1,
-                    last_poster=author, tags=tags_for(tag_names))
+    thread = Thread(
+        board=board,
+        author=author,
+        kind=parsed_kind,
+        title=clean,
+        slug=slugify(clean),
+        created_at=now,
+        last_activity_at=now,
+        post_count=1,
+        last_poster=author,
+        tags=tags_for(tag_names),
+    )
     post = Post(thread=thread, author=author, body=text, body_html=html, created_at=now)
     db.session.add_all([thread, post])
     db.session.flush()
@@ -90,8 +106,14 @@ def create_thread(board: Board, *, author: User, kind: PostKind | str, title: st
     return thread
 
 
-def add_post(thread: Thread, *, author: User, body: str, reply_to: Post | None = None,
-             now: dt.datetime | None = None) -> Post:
+def add_post(
+    thread: Thread,
+    *,
+    author: User,
+    body: str,
+    reply_to: Post | None = None,
+    now: dt.datetime | None = None,
+) -> Post:
     """Reply to a thread the author can see.
 
     Raises NotFound when the board is invisible to the author, NotPermitted when the thread is
@@ -109,18 +131,29 @@ def add_post(thread: Thread, *, author: User, body: str, reply_to: Post | None =
         reply_to = None
     now = now or utcnow()
     html, mentioned = render_body(text)
-    post = Post(thread=thread, author=author, body=text, body_html=html, created_at=now,
-                reply_to_id=reply_to.id if reply_to is not None else None)
+    post = Post(
+        thread=thread,
+        author=author,
+        body=text,
+        body_html=html,
+        created_at=now,
+        reply_to_id=reply_to.id if reply_to is not None else None,
+    )
     db.session.add(post)
     db.session.flush()
     # Counters move in SQL so concurrent replies never lose an increment.
     db.session.execute(
-        update(Thread).where(Thread.id == thread.id).values(
-            post_count=Thread.post_count + 1, last_activity_at=now, last_post_id=post.id,
-            last_poster_id=author.id),
-        execution_options={"synchronize_session": False})
-    db.session.refresh(thread, ["post_count", "last_activity_at", "last_post_id",
-                                "last_poster_id"])
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(
+            post_count=Thread.post_count + 1,
+            last_activity_at=now,
+            last_post_id=post.id,
+            last_poster_id=author.id,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.refresh(thread, ["post_count", "last_activity_at", "last_post_id", "last_poster_id"])
     reading.watch_thread(author, thread, now=now)
     reading.mark_read(author, thread, post.id, now=now)
     notified = notify.notify_mentions(post, mentioned)
@@ -138,8 +171,14 @@ def quote_source(post: Post) -> str:
     return f"@{handle} [wrote]({notify.post_path(post)}):\n{quoted}\n\n"
 
 
-def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
-                  solution_thread: Thread | None = None, now: dt.datetime | None = None) -> Thread:
+def mark_solution(
+    thread: Thread,
+    *,
+    actor: User,
+    post: Post | None = None,
+    solution_thread: Thread | None = None,
+    now: dt.datetime | None = None,
+) -> Thread:
     """Mark a failure or question solved by one of its replies or by a linked `fix` thread.
 
     Only the thread's author, a moderator or a senior may (NotPermitted otherwise). Raises
@@ -149,8 +188,10 @@ def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
     if not can_see_board(actor, thread.board):
         raise NotFound("There is no such thread.")
     if not thread.kind_enum.solvable:
-        raise Invalid("Only failures and questions can be marked solved.",
-                      fields={"kind": "Only failures and questions can be marked solved."})
+        raise Invalid(
+            "Only failures and questions can be marked solved.",
+            fields={"kind": "Only failures and questions can be marked solved."},
+        )
     if not can_mark_solution(actor, thread):
         raise NotPermitted("Only the author, a moderator or a senior can mark the solution.")
     if post is not None and solution_thread is not None:
@@ -162,8 +203,10 @@ def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
         if not post.is_visible:
             raise Invalid(fields={"post_id": "That reply was deleted or hidden."})
     if solution_thread is not None and (
-            solution_thread.kind_enum != PostKind.FIX or solution_thread.id == thread.id
-            or not can_see_board(actor, solution_thread.board)):
+        solution_thread.kind_enum != PostKind.FIX
+        or solution_thread.id == thread.id
+        or not can_see_board(actor, solution_thread.board)
+    ):
         raise Invalid(fields={"solution_thread_id": "Choose a fix thread you can see."})
     now = now or utcnow()
     thread.solution_post_id = post.id if post is not None else None
@@ -174,8 +217,13 @@ def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
     db.session.flush()
     if solved:
         notify.notify_solution(thread, post=post, solution_thread=solution_thread, actor=actor)
-    logger.info("thread %s solution set to post %s / thread %s by user %s", thread.id,
-                thread.solution_post_id, thread.solution_thread_id, actor.id)
+    logger.info(
+        "thread %s solution set to post %s / thread %s by user %s",
+        thread.id,
+        thread.solution_post_id,
+        thread.solution_thread_id,
+        actor.id,
+    )
     signals.thread_solved.send(thread, post=post, solution_thread=solution_thread, actor=actor)
     return thread
 
@@ -183,52 +231,81 @@ def mark_solution(thread: Thread, *, actor: User, post: Post | None = None,
 # --- listings --------------------------------------------------------------------------------
 
 
-def _listing(query: Select[Thread], page: int,
-             per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+def _listing(query: Select[Thread], page: int, per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(
-        query.options(joinedload(Thread.author), joinedload(Thread.last_poster),
-                      joinedload(Thread.board), selectinload(Thread.tags))
-        .limit(per_page).offset((page - 1) * per_page)).unique())
+    items = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Thread.author),
+                joinedload(Thread.last_poster),
+                joinedload(Thread.board),
+                selectinload(Thread.tags),
+            )
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def _filtered(query: Select[Thread], kind: PostKind | str | None,
-              tag: str | None) -> Select[Thread]:
+def _filtered(
+    query: Select[Thread], kind: PostKind | str | None, tag: str | None
+) -> Select[Thread]:
     if kind:
         query = query.where(Thread.kind == PostKind(kind))
     if tag:
-        query = query.where(Thread.id.in_(
-            select(ThreadTag.thread_id).join(Tag, Tag.id == ThreadTag.tag_id)
-            .where(Tag.name == tag)))
+        query = query.where(
+            Thread.id.in_(
+                select(ThreadTag.thread_id)
+                .join(Tag, Tag.id == ThreadTag.tag_id)
+                .where(Tag.name == tag)
+            )
+        )
     return query
 
 
-def board_threads(board: Board, *, kind: PostKind | str | None = None, tag: str | None = None,
-                  page: int = 1, per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+def board_threads(
+    board: Board,
+    *,
+    kind: PostKind | str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = THREADS_PER_PAGE,
+) -> Page[Thread]:
     """A board's threads, pinned first, then by last activity (the caller checked visibility)."""
     query = _filtered(select(Thread).where(Thread.board_id == board.id), kind, tag)
-    query = query.order_by(Thread.is_pinned.desc(), Thread.last_activity_at.desc(),
-                           Thread.id.desc())
+    query = query.order_by(
+        Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()
+    )
     return _listing(query, page, per_page)
 
 
-def recent_threads(user: User, *, kind: PostKind | str | None = None, tag: str | None = None,
-                   page: int = 1, per_page: int = THREADS_PER_PAGE) -> Page[Thread]:
+def recent_threads(
+    user: User,
+    *,
+    kind: PostKind | str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = THREADS_PER_PAGE,
+) -> Page[Thread]:
     """Threads on every board `user` can see, most recently active first."""
     query = select(Thread).join(Thread.board).where(board_visibility_clause(user))
-    query = _filtered(query, kind, tag).order_by(Thread.last_activity_at.desc(),
-                                                 Thread.id.desc())
+    query = _filtered(query, kind, tag).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
     return _listing(query, page, per_page)
 
 
-def thread_posts(thread: Thread, *, page: int = 1,
-                 per_page: int = POSTS_PER_PAGE) -> Page[Post]:
+def thread_posts(thread: Thread, *, page: int = 1, per_page: int = POSTS_PER_PAGE) -> Page[Post]:
     """One page of a thread's posts, oldest first, deleted ones included as placeholders."""
-    items = list(db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
-        .options(joinedload(Post.author), joinedload(Post.edited_by))
-        .limit(per_page).offset((page - 1) * per_page)))
+    items = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id)
+            .order_by(Post.id)
+            .options(joinedload(Post.author), joinedload(Post.edited_by))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     return Page(items=items, page=page, per_page=per_page, total=thread.post_count)
 
 
@@ -236,10 +313,14 @@ def load_solution(thread: Thread) -> Thread:
     """Load what the solution box under the first post shows, in one query."""
     if thread.is_solved:
         db.session.scalar(
-            select(Thread).where(Thread.id == thread.id)
-            .options(joinedload(Thread.solution_post).joinedload(Post.author),
-                     joinedload(Thread.solution_thread).joinedload(Thread.board),
-                     joinedload(Thread.solved_by)))
+            select(Thread)
+            .where(Thread.id == thread.id)
+            .options(
+                joinedload(Thread.solution_post).joinedload(Post.author),
+                joinedload(Thread.solution_thread).joinedload(Thread.board),
+                joinedload(Thread.solved_by),
+            )
+        )
     return thread
 
 
@@ -250,7 +331,9 @@ def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | 
         return {}
     rows = db.session.execute(
         select(Thread.board_id, func.count(Thread.id), func.max(Thread.last_activity_at))
-        .where(Thread.board_id.in_(ids)).group_by(Thread.board_id))
+        .where(Thread.board_id.in_(ids))
+        .group_by(Thread.board_id)
+    )
     stats: dict[int, tuple[int, dt.datetime | None]] = dict.fromkeys(ids, (0, None))
     for board_id, count, last in rows:
         if last is not None and last.tzinfo is None:
@@ -261,10 +344,15 @@ def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | 
 
 def fix_threads_for(user: User, *, limit: int = 50) -> list[Thread]:
     """Recent `fix` threads `user` can see: the choices for linking a solution."""
-    return list(db.session.scalars(
-        select(Thread).join(Thread.board)
-        .where(Thread.kind == PostKind.FIX, board_visibility_clause(user))
-        .order_by(Thread.last_activity_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .join(Thread.board)
+            .where(Thread.kind == PostKind.FIX, board_visibility_clause(user))
+            .order_by(Thread.last_activity_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def popular_tags(user: User, limit: int = 20) -> list[tuple[str, int]]:
@@ -272,8 +360,11 @@ def popular_tags(user: User, limit: int = 20) -> list[tuple[str, int]]:
     rows = db.session.execute(
         select(Tag.name, func.count(ThreadTag.thread_id))
         .join(ThreadTag, ThreadTag.tag_id == Tag.id)
-        .join(Thread, Thread.id == ThreadTag.thread_id).join(Thread.board)
+        .join(Thread, Thread.id == ThreadTag.thread_id)
+        .join(Thread.board)
         .where(board_visibility_clause(user))
-        .group_by(Tag.name).order_by(func.count(ThreadTag.thread_id).desc(), Tag.name)
-        .limit(limit))
+        .group_by(Tag.name)
+        .order_by(func.count(ThreadTag.thread_id).desc(), Tag.name)
+        .limit(limit)
+    )
     return [(name, count) for name, count in rows]

@@ -19,8 +19,11 @@ from forum.extensions import db
 
 
 def _active(user: Any) -> TypeGuard[User]:
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and getattr(user, "is_active", False))
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
 
 
 def can_see_board(user: User | None, board: Board) -> bool:
@@ -51,14 +54,12 @@ def board_visibility_clause(user: User | None) -> ColumnElement[bool]:
 
 def visible_boards_query(user: User | None) -> Select[Board]:
     """SELECT of the boards `user` may see, in display order (position, then name)."""
-    return (select(Board).where(board_visibility_clause(user))
-            .order_by(Board.position, Board.name))
+    return select(Board).where(board_visibility_clause(user)).order_by(Board.position, Board.name)
 
 
 def visible_board_ids(user: User | None) -> set[int]:
     """Ids of the boards `user` may see (for filtering search results and feeds)."""
-    return set(db.session.scalars(
-        select(Board.id).where(board_visibility_clause(user))))
+    return set(db.session.scalars(select(Board.id).where(board_visibility_clause(user))))
 
 
 def visible_boards(user: User | None) -> list[Board]:
@@ -69,8 +70,10 @@ def visible_boards(user: User | None) -> list[Board]:
 def get_visible_board(user: User | None, slug: str) -> Board:
     """The board with `slug`; raises NotFound when it is missing or `user` may not see it."""
     board = db.session.scalar(
-        visible_boards_query(user).where(Board.slug == slug)
-        .options(selectinload(Board.moderator_links)))
+        visible_boards_query(user)
+        .where(Board.slug == slug)
+        .options(selectinload(Board.moderator_links))
+    )
     if board is None:
         raise NotFound("There is no such board.")
     return board
@@ -79,10 +82,15 @@ def get_visible_board(user: User | None, slug: str) -> Board:
 def get_visible_thread(user: User | None, thread_id: int) -> Thread:
     """The thread with its board, author and tags; NotFound when missing or invisible to `user`."""
     thread = db.session.scalar(
-        select(Thread).join(Thread.board)
+        select(Thread)
+        .join(Thread.board)
         .where(Thread.id == thread_id, board_visibility_clause(user))
-        .options(joinedload(Thread.board).selectinload(Board.moderator_links),
-                 joinedload(Thread.author), selectinload(Thread.tags)))
+        .options(
+            joinedload(Thread.board).selectinload(Board.moderator_links),
+            joinedload(Thread.author),
+            selectinload(Thread.tags),
+        )
+    )
     if thread is None:
         raise NotFound("There is no such thread.")
     return thread
@@ -92,11 +100,15 @@ def get_visible_post(user: User | None, post_id: int) -> Post:
     """The post (deleted or hidden ones included: callers show a placeholder) with its thread
     and board; NotFound when missing or on a board `user` may not see."""
     post = db.session.scalar(
-        select(Post).join(Post.thread).join(Thread.board)
+        select(Post)
+        .join(Post.thread)
+        .join(Thread.board)
         .where(Post.id == post_id, board_visibility_clause(user))
-        .options(joinedload(Post.thread).joinedload(Thread.board)
-                 .selectinload(Board.moderator_links),
-                 joinedload(Post.author)))
+        .options(
+            joinedload(Post.thread).joinedload(Thread.board).selectinload(Board.moderator_links),
+            joinedload(Post.author),
+        )
+    )
     if post is None:
         raise NotFound("There is no such post.")
     return post
@@ -117,8 +129,9 @@ def moderated_board_ids(user: User | None) -> set[int] | None:
         return set()
     if user.has_role(Role.ADMIN):
         return None
-    return set(db.session.scalars(
-        select(BoardModerator.board_id).where(BoardModerator.user_id == user.id)))
+    return set(
+        db.session.scalars(select(BoardModerator.board_id).where(BoardModerator.user_id == user.id))
+    )
 
 
 def can_edit_post(user: User | None, post: Post) -> bool:
@@ -143,8 +156,11 @@ def can_mark_solution(user: User | None, thread: Thread) -> bool:
     """The thread's author, a moderator of its board, or any senior may mark a solution."""
     if not _active(user) or not thread.kind_enum.solvable:
         return False
-    return (thread.author_id == user.id or user.has_role(Role.SENIOR)
-            or can_moderate(user, thread.board))
+    return (
+        thread.author_id == user.id
+        or user.has_role(Role.SENIOR)
+        or can_moderate(user, thread.board)
+    )
 
 
 def can_reply(user: User | None, thread: Thread) -> bool:

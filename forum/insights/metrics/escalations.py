@@ -29,8 +29,7 @@ class EscalationStats:
 
 
 def _scope(period: Period, department_id: int | None) -> ColumnElement[bool]:
-    department = (true() if department_id is None
-                  else Escalation.department_id == department_id)
+    department = true() if department_id is None else Escalation.department_id == department_id
     return and_(in_period(Escalation.created_at, period), department)
 
 
@@ -42,14 +41,17 @@ def escalation_stats(period: Period, department_id: int | None = None) -> Escala
     count. Time to resolve covers the resolved ones.
     """
     scope = _scope(period, department_id)
-    counts: dict[str, int] = dict(db.session.execute(  # type: ignore[arg-type]
-        select(Escalation.urgency, func.count()).where(scope).group_by(Escalation.urgency)
-    ).all())
+    counts: dict[str, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
+            select(Escalation.urgency, func.count()).where(scope).group_by(Escalation.urgency)
+        ).all()
+    )
     by_urgency = {urgency.value: int(counts.get(urgency.value, 0)) for urgency in Urgency}
     climbed, climbs = db.session.execute(
         select(func.count(func.distinct(EscalationEvent.escalation_id)), func.count())
         .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-        .where(scope, EscalationEvent.kind == EventKind.CLIMBED.value)).one()
+        .where(scope, EscalationEvent.kind == EventKind.CLIMBED.value)
+    ).one()
     first_response = func.coalesce(Escalation.acknowledged_at, Escalation.resolved_at)
     return EscalationStats(
         by_urgency=by_urgency,
@@ -57,7 +59,9 @@ def escalation_stats(period: Period, department_id: int | None = None) -> Escala
         climbed=int(climbed),
         climbs=int(climbs),
         median_minutes_to_senior_ack=median_of(
-            select(minutes_between(Escalation.created_at, first_response)).where(scope)),
+            select(minutes_between(Escalation.created_at, first_response)).where(scope)
+        ),
         median_minutes_to_resolve=median_of(
-            select(minutes_between(Escalation.created_at, Escalation.resolved_at)).where(scope)),
+            select(minutes_between(Escalation.created_at, Escalation.resolved_at)).where(scope)
+        ),
     )

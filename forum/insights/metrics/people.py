@@ -32,8 +32,14 @@ class Rung(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return {1: "Reading", 2: "Reacting", 3: "Replying", 4: "Posting",
-                5: "Helping others to a solution", 6: "Leading a board"}[self.value]
+        return {
+            1: "Reading",
+            2: "Reacting",
+            3: "Replying",
+            4: "Posting",
+            5: "Helping others to a solution",
+            6: "Leading a board",
+        }[self.value]
 
 
 @dataclass
@@ -83,9 +89,11 @@ def engagement_ladder(period: Period, department_id: int | None = None) -> Ladde
 
     def tagged(user_id: Any, rung: Rung, when: Any) -> Any:
         is_current = case((when >= cut, 1), else_=0)
-        return (select(user_id.label("user_id"), literal(int(rung)).label("rung"),
-                       is_current.label("is_current"))
-                .where(when >= span_start, when < span_end))
+        return select(
+            user_id.label("user_id"),
+            literal(int(rung)).label("rung"),
+            is_current.label("is_current"),
+        ).where(when >= span_start, when < span_end)
 
     earlier = aliased(Post)
     solved = aliased(Thread)
@@ -95,33 +103,41 @@ def engagement_ladder(period: Period, department_id: int | None = None) -> Ladde
         tagged(Reaction.user_id, Rung.REACTING, Reaction.created_at),
         tagged(Post.author_id, Rung.REPLYING, Post.created_at).where(
             visible_post(),
-            exists().where(earlier.thread_id == Post.thread_id, earlier.id < Post.id)),
+            exists().where(earlier.thread_id == Post.thread_id, earlier.id < Post.id),
+        ),
         tagged(Thread.author_id, Rung.POSTING, Thread.created_at),
         tagged(Post.author_id, Rung.HELPING, solved.solved_at).join(
-            solved, and_(solved.solution_post_id == Post.id,
-                         solved.author_id != Post.author_id)),
-        tagged(fix.author_id, Rung.HELPING, solved.solved_at).select_from(fix).join(
-            solved, and_(solved.solution_thread_id == fix.id, solved.author_id != fix.author_id)),
+            solved, and_(solved.solution_post_id == Post.id, solved.author_id != Post.author_id)
+        ),
+        tagged(fix.author_id, Rung.HELPING, solved.solved_at)
+        .select_from(fix)
+        .join(solved, and_(solved.solution_thread_id == fix.id, solved.author_id != fix.author_id)),
         # Moderators lead in the current period and, if they already did then, the previous.
-        select(BoardModerator.user_id.label("user_id"), literal(int(Rung.LEADING)).label("rung"),
-               literal(1).label("is_current")).where(BoardModerator.created_at < span_end),
-        select(BoardModerator.user_id.label("user_id"), literal(int(Rung.LEADING)).label("rung"),
-               literal(0).label("is_current")).where(BoardModerator.created_at < cut),
+        select(
+            BoardModerator.user_id.label("user_id"),
+            literal(int(Rung.LEADING)).label("rung"),
+            literal(1).label("is_current"),
+        ).where(BoardModerator.created_at < span_end),
+        select(
+            BoardModerator.user_id.label("user_id"),
+            literal(int(Rung.LEADING)).label("rung"),
+            literal(0).label("is_current"),
+        ).where(BoardModerator.created_at < cut),
     ]
     activity = union_all(*sources).subquery()
-    per_person = (
-        select(activity.c.user_id,
-               func.max(case((activity.c.is_current == 1, activity.c.rung), else_=0)).label("now"),
-               func.max(case((activity.c.is_current == 0, activity.c.rung), else_=0))
-               .label("before"))
-        .group_by(activity.c.user_id))
+    per_person = select(
+        activity.c.user_id,
+        func.max(case((activity.c.is_current == 1, activity.c.rung), else_=0)).label("now"),
+        func.max(case((activity.c.is_current == 0, activity.c.rung), else_=0)).label("before"),
+    ).group_by(activity.c.user_id)
     if department_id is not None:
         per_person = per_person.join(User, User.id == activity.c.user_id).where(
-            User.department_id == department_id)
+            User.department_id == department_id
+        )
     people = per_person.subquery()
     rows = db.session.execute(
-        select(people.c.before, people.c.now, func.count())
-        .group_by(people.c.before, people.c.now)).all()
+        select(people.c.before, people.c.now, func.count()).group_by(people.c.before, people.c.now)
+    ).all()
     current = dict.fromkeys(Rung, 0)
     previous = dict.fromkeys(Rung, 0)
     transitions: dict[tuple[Rung | None, Rung | None], int] = {}

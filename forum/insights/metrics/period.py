@@ -47,9 +47,12 @@ class Period:
         end = end or today
         start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if end < start:
-            raise Invalid("The end date is before the start date.",
-                          fields={"to": "Pick an end date on or after the start date."})
+            raise Invalid(
+                "The end date is before the start date.",
+                fields={"to": "Pick an end date on or after the start date."},
+            )
         if (end - start).days + 1 > MAX_DAYS:
-            raise Invalid("That range is too long.",
-                          fields={"from": "Pick a range of at most three years."})
+            raise Invalid(
+                "That range is too long.", fields={"from": "Pick a range of at most three years."}
+            )
         return cls(start, end)

@@ -82,30 +82,36 @@ class DepartmentCount:
     count: int
 
 
-def active_contributors_by_department(period: Period, department_id: int | None = None
-                                      ) -> list[DepartmentCount]:
+def active_contributors_by_department(
+    period: Period, department_id: int | None = None
+) -> list[DepartmentCount]:
     """People who wrote at least one visible post in the period, per department (zeros too).
 
     People without a department are one extra row (slug "") when there are any.
     """
     # "+ 0" keeps the planner from walking the author index row by row (SQLite does without
     # statistics): one sequential scan of the period's posts is several times faster.
-    authors = (select((Post.author_id + 0).label("user_id"))
-               .where(in_period(Post.created_at, period), visible_post())
-               .distinct().subquery())
-    query = (select(User.department_id, func.count())
-             .join(authors, authors.c.user_id == User.id)
-             .group_by(User.department_id))
+    authors = (
+        select((Post.author_id + 0).label("user_id"))
+        .where(in_period(Post.created_at, period), visible_post())
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(User.department_id, func.count())
+        .join(authors, authors.c.user_id == User.id)
+        .group_by(User.department_id)
+    )
     if department_id is not None:
         query = query.where(User.department_id == department_id)
-    counts: dict[int | None, int] = {
-        row[0]: int(row[1]) for row in db.session.execute(query).all()}
-    departments = select(Department.id, Department.slug, Department.name).order_by(
-        Department.name)
+    counts: dict[int | None, int] = {row[0]: int(row[1]) for row in db.session.execute(query).all()}
+    departments = select(Department.id, Department.slug, Department.name).order_by(Department.name)
     if department_id is not None:
         departments = departments.where(Department.id == department_id)
-    result = [DepartmentCount(id_, slug, name, counts.get(id_, 0))
-              for id_, slug, name in db.session.execute(departments).all()]
+    result = [
+        DepartmentCount(id_, slug, name, counts.get(id_, 0))
+        for id_, slug, name in db.session.execute(departments).all()
+    ]
     if department_id is None and counts.get(None):
         result.append(DepartmentCount(None, "", "No department", counts[None]))
     return result
@@ -120,8 +126,9 @@ class UncoveredDepartment:
     enthusiasts: int
 
 
-def departments_without_enthusiast(period: Period, department_id: int | None = None
-                                   ) -> list[UncoveredDepartment]:
+def departments_without_enthusiast(
+    period: Period, department_id: int | None = None
+) -> list[UncoveredDepartment]:
     """Departments where no enthusiast with an active account wrote a visible post in the period.
 
     `enthusiasts` tells "nobody holds the role" (0) apart from "they were quiet" (> 0).
@@ -130,39 +137,60 @@ def departments_without_enthusiast(period: Period, department_id: int | None = N
     covered = (
         select(User.department_id)
         .join(Post, Post.author_id == User.id)
-        .where(enthusiast, User.department_id.is_not(None), in_period(Post.created_at, period),
-               visible_post())
-        .distinct())
+        .where(
+            enthusiast,
+            User.department_id.is_not(None),
+            in_period(Post.created_at, period),
+            visible_post(),
+        )
+        .distinct()
+    )
     enthusiasts = (
         select(User.department_id, func.count().label("n"))
-        .where(enthusiast).group_by(User.department_id).subquery())
-    query = (select(Department.id, Department.slug, Department.name,
-                    func.coalesce(enthusiasts.c.n, 0))
-             .outerjoin(enthusiasts, enthusiasts.c.department_id == Department.id)
-             .where(Department.id.not_in(covered))
-             .order_by(Department.name))
+        .where(enthusiast)
+        .group_by(User.department_id)
+        .subquery()
+    )
+    query = (
+        select(Department.id, Department.slug, Department.name, func.coalesce(enthusiasts.c.n, 0))
+        .outerjoin(enthusiasts, enthusiasts.c.department_id == Department.id)
+        .where(Department.id.not_in(covered))
+        .order_by(Department.name)
+    )
     if department_id is not None:
         query = query.where(Department.id == department_id)
     return [UncoveredDepartment(*row) for row in db.session.execute(query).all()]
 
 
 def _help_threads(period: Period, department_id: int | None) -> ColumnElement[bool]:
-    return and_(Thread.kind.in_(HELP_KINDS), in_period(Thread.created_at, period),
-                _author_in(department_id, Thread.author_id))
+    return and_(
+        Thread.kind.in_(HELP_KINDS),
+        in_period(Thread.created_at, period),
+        _author_in(department_id, Thread.author_id),
+    )
 
 
-def _first_reply_minutes(period: Period, department_id: int | None, *,
-                         seniors_only: bool) -> Any:
+def _first_reply_minutes(period: Period, department_id: int | None, *, seniors_only: bool) -> Any:
     """SELECT of minutes from each help thread's start to its first reply by someone else."""
     reply = aliased(Post)
-    query = (select(Thread.id, Thread.created_at, func.min(reply.created_at).label("first_at"))
-             .join(reply, and_(reply.thread_id == Thread.id, reply.author_id != Thread.author_id,
-                               reply.deleted_at.is_(None), reply.hidden_at.is_(None)))
-             .where(_help_threads(period, department_id)))
+    query = (
+        select(Thread.id, Thread.created_at, func.min(reply.created_at).label("first_at"))
+        .join(
+            reply,
+            and_(
+                reply.thread_id == Thread.id,
+                reply.author_id != Thread.author_id,
+                reply.deleted_at.is_(None),
+                reply.hidden_at.is_(None),
+            ),
+        )
+        .where(_help_threads(period, department_id))
+    )
     if seniors_only:
         replier = aliased(User)
-        query = query.join(replier, and_(replier.id == reply.author_id,
-                                         replier.role.in_(SENIOR_ROLES)))
+        query = query.join(
+            replier, and_(replier.id == reply.author_id, replier.role.in_(SENIOR_ROLES))
+        )
     firsts = query.group_by(Thread.id, Thread.created_at).subquery()
     return select(minutes_between(firsts.c.created_at, firsts.c.first_at))
 
@@ -182,8 +210,12 @@ class Responsiveness:
 
 def _has_reply_by_other() -> ColumnElement[bool]:
     reply = aliased(Post)
-    return exists().where(reply.thread_id == Thread.id, reply.author_id != Thread.author_id,
-                          reply.deleted_at.is_(None), reply.hidden_at.is_(None))
+    return exists().where(
+        reply.thread_id == Thread.id,
+        reply.author_id != Thread.author_id,
+        reply.deleted_at.is_(None),
+        reply.hidden_at.is_(None),
+    )
 
 
 def _is_solved() -> ColumnElement[bool]:
@@ -197,15 +229,22 @@ def responsiveness(period: Period, department_id: int | None = None) -> Responsi
     solved = case((_is_solved(), 1), else_=0)
     unanswered = case((and_(~_is_solved(), ~_has_reply_by_other()), 1), else_=0)
     total, solved_count, unanswered_count = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(solved), 0),
-               func.coalesce(func.sum(unanswered), 0))
-        .select_from(Thread).where(_help_threads(period, department_id))).one()
+        select(
+            func.count(), func.coalesce(func.sum(solved), 0), func.coalesce(func.sum(unanswered), 0)
+        )
+        .select_from(Thread)
+        .where(_help_threads(period, department_id))
+    ).one()
     return Responsiveness(
-        help_threads=int(total), solved=int(solved_count), unanswered=int(unanswered_count),
+        help_threads=int(total),
+        solved=int(solved_count),
+        unanswered=int(unanswered_count),
         median_minutes_to_first_reply=median_of(
-            _first_reply_minutes(period, department_id, seniors_only=False)),
+            _first_reply_minutes(period, department_id, seniors_only=False)
+        ),
         median_minutes_to_senior_reply=median_of(
-            _first_reply_minutes(period, department_id, seniors_only=True)),
+            _first_reply_minutes(period, department_id, seniors_only=True)
+        ),
     )
 
 
@@ -218,15 +257,22 @@ class UnansweredThread:
     created_at: dt.datetime
 
 
-def unanswered_questions(period: Period, department_id: int | None = None, *,
-                         board_clause: ColumnElement[bool] | None = None,
-                         limit: int = 25) -> list[UnansweredThread]:
+def unanswered_questions(
+    period: Period,
+    department_id: int | None = None,
+    *,
+    board_clause: ColumnElement[bool] | None = None,
+    limit: int = 25,
+) -> list[UnansweredThread]:
     """Questions and failures started in the period, unsolved, with no reply from anyone else;
     oldest first. `board_clause` (a WHERE on Board) limits them to boards the viewer may see."""
-    query = (select(Thread.id, Thread.title, Thread.kind, Board.name, Thread.created_at)
-             .join(Board, Board.id == Thread.board_id)
-             .where(_help_threads(period, department_id), ~_is_solved(), ~_has_reply_by_other())
-             .order_by(Thread.created_at, Thread.id).limit(limit))
+    query = (
+        select(Thread.id, Thread.title, Thread.kind, Board.name, Thread.created_at)
+        .join(Board, Board.id == Thread.board_id)
+        .where(_help_threads(period, department_id), ~_is_solved(), ~_has_reply_by_other())
+        .order_by(Thread.created_at, Thread.id)
+        .limit(limit)
+    )
     if board_clause is not None:
         query = query.where(board_clause)
     return [UnansweredThread(*row) for row in db.session.execute(query).all()]
@@ -234,7 +280,13 @@ def unanswered_questions(period: Period, department_id: int | None = None, *,
 
 def active_contributor_count(period: Period, department_id: int | None = None) -> int:
     """Distinct people who wrote at least one visible post in the period."""
-    return int(db.session.scalar(
-        select(func.count(distinct(Post.author_id)))
-        .where(in_period(Post.created_at, period), visible_post(),
-               _author_in(department_id, Post.author_id))) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count(distinct(Post.author_id))).where(
+                in_period(Post.created_at, period),
+                visible_post(),
+                _author_in(department_id, Post.author_id),
+            )
+        )
+        or 0
+    )

@@ -24,8 +24,7 @@ REVIEWED_RECENTLY_MONTHS = 6
 
 
 def _live(department_id: int | None) -> ColumnElement[bool]:
-    department = (true() if department_id is None
-                  else SocialProfile.department_id == department_id)
+    department = true() if department_id is None else SocialProfile.department_id == department_id
     return and_(SocialProfile.status != ProfileStatus.ARCHIVED.value, department)
 
 
@@ -44,9 +43,13 @@ def profiles_needing_attention(now: dt.datetime, department_id: int | None = Non
     """
     today = now.date()
     profiles = db.session.scalars(
-        select(SocialProfile).where(_live(department_id)).options(
+        select(SocialProfile)
+        .where(_live(department_id))
+        .options(
             selectinload(SocialProfile.owner).selectinload(User.cover_user),
-            selectinload(SocialProfile.backup_owner).selectinload(User.cover_user))).all()
+            selectinload(SocialProfile.backup_owner).selectinload(User.cover_user),
+        )
+    ).all()
     by_reason = dict.fromkeys(ATTENTION_CODES, 0)
     total = 0
     for profile in profiles:
@@ -83,26 +86,43 @@ def registry_health(now: dt.datetime, department_id: int | None = None) -> Regis
     for name, status, count in db.session.execute(
         select(Platform.name, SocialProfile.status, func.count())
         .join(Platform, Platform.id == SocialProfile.platform_id)
-        .where(live).group_by(Platform.name, SocialProfile.status)
-        .order_by(Platform.name)).all():
+        .where(live)
+        .group_by(Platform.name, SocialProfile.status)
+        .order_by(Platform.name)
+    ).all():
         by_platform.setdefault(name, {})[status] = int(count)
         by_status[status] = by_status.get(status, 0) + int(count)
-    recent_cutoff = add_months(func.coalesce(SocialProfile.last_reviewed_at,
-                                             SocialProfile.created_at),
-                               REVIEWED_RECENTLY_MONTHS)
+    recent_cutoff = add_months(
+        func.coalesce(SocialProfile.last_reviewed_at, SocialProfile.created_at),
+        REVIEWED_RECENTLY_MONTHS,
+    )
 
     def total_of(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     single, campaigns, recent = db.session.execute(
-        select(total_of(and_(SocialProfile.owner_id.is_not(None),
-                             SocialProfile.backup_owner_id.is_(None))),
-               total_of(and_(SocialProfile.purpose == ProfilePurpose.CAMPAIGN.value,
-                             SocialProfile.ends_on < now.date())),
-               total_of(and_(SocialProfile.last_reviewed_at.is_not(None), recent_cutoff >= now)))
-        .select_from(SocialProfile).where(live)).one()
+        select(
+            total_of(
+                and_(SocialProfile.owner_id.is_not(None), SocialProfile.backup_owner_id.is_(None))
+            ),
+            total_of(
+                and_(
+                    SocialProfile.purpose == ProfilePurpose.CAMPAIGN.value,
+                    SocialProfile.ends_on < now.date(),
+                )
+            ),
+            total_of(and_(SocialProfile.last_reviewed_at.is_not(None), recent_cutoff >= now)),
+        )
+        .select_from(SocialProfile)
+        .where(live)
+    ).one()
     overdue = profiles_needing_attention(now, department_id).by_reason["review_overdue"]
-    return RegistryHealth(by_status=by_status, by_platform=by_platform,
-                          total=sum(by_status.values()), review_overdue=int(overdue),
-                          single_owner=int(single), campaigns_past_end=int(campaigns),
-                          reviewed_recently=int(recent))
+    return RegistryHealth(
+        by_status=by_status,
+        by_platform=by_platform,
+        total=sum(by_status.values()),
+        review_overdue=int(overdue),
+        single_owner=int(single),
+        campaigns_past_end=int(campaigns),
+        reviewed_recently=int(recent),
+    )

@@ -26,15 +26,19 @@ class minutes_between(FunctionElement[float]):  # noqa: N801  (reads like a SQL 
 @compiles(minutes_between, "sqlite")
 def _minutes_sqlite(element: minutes_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return (f"((julianday({compiler.process(end, **kw)}) - "
-            f"julianday({compiler.process(start, **kw)})) * 1440.0)")
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 1440.0)"
+    )
 
 
 @compiles(minutes_between, "postgresql")
 def _minutes_postgresql(element: minutes_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-            f"{compiler.process(start, **kw)})) / 60.0)")
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 60.0)"
+    )
 
 
 class week_start(FunctionElement[Any]):  # noqa: N801
@@ -70,15 +74,19 @@ class add_months(FunctionElement[Any]):  # noqa: N801
 def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
     value, months = list(element.clauses)
     # strftime keeps the microseconds so the result compares like the stored text.
-    return (f"strftime('%Y-%m-%d %H:%M:%f000', {compiler.process(value, **kw)}, "
-            f"'+' || ({compiler.process(months, **kw)}) || ' months')")
+    return (
+        f"strftime('%Y-%m-%d %H:%M:%f000', {compiler.process(value, **kw)}, "
+        f"'+' || ({compiler.process(months, **kw)}) || ' months')"
+    )
 
 
 @compiles(add_months, "postgresql")
 def _add_months_postgresql(element: add_months, compiler: Any, **kw: Any) -> str:
     value, months = list(element.clauses)
-    return (f"({compiler.process(value, **kw)} + "
-            f"make_interval(months => CAST({compiler.process(months, **kw)} AS INTEGER)))")
+    return (
+        f"({compiler.process(value, **kw)} + "
+        f"make_interval(months => CAST({compiler.process(months, **kw)} AS INTEGER)))"
+    )
 
 
 def median_of(values: Select[Any]) -> float | None:
@@ -89,12 +97,17 @@ def median_of(values: Select[Any]) -> float | None:
     """
     inner = values.subquery()
     (column,) = list(inner.c)
-    ranked = select(
-        column.label("v"),
-        func.row_number().over(order_by=column).label("rn"),
-        func.count().over().label("n"),
-    ).where(column.is_not(None)).subquery()
-    middle: ColumnElement[bool] = or_(ranked.c.rn == (ranked.c.n + 1) // 2,
-                                      ranked.c.rn == (ranked.c.n + 2) // 2)
+    ranked = (
+        select(
+            column.label("v"),
+            func.row_number().over(order_by=column).label("rn"),
+            func.count().over().label("n"),
+        )
+        .where(column.is_not(None))
+        .subquery()
+    )
+    middle: ColumnElement[bool] = or_(
+        ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2
+    )
     result = db.session.scalar(select(func.avg(ranked.c.v)).where(middle))
     return None if result is None else float(result)

@@ -26,11 +26,21 @@ from forum.registry.canonical.base import (
 from forum.registry.canonical.communities import COMMUNITY_RULES
 from forum.registry.canonical.networks import NETWORK_RULES
 
-__all__ = ["PLATFORM_LABELS", "RULES", "Canonical", "CanonicalError", "canonicalize",
-           "detect_platform_of_host", "guess", "handle_key"]
+__all__ = [
+    "PLATFORM_LABELS",
+    "RULES",
+    "Canonical",
+    "CanonicalError",
+    "canonicalize",
+    "detect_platform_of_host",
+    "guess",
+    "handle_key",
+]
 
 RULES: dict[str, Callable[[ParsedUrl | None, str], Canonical]] = {
-    **NETWORK_RULES, **COMMUNITY_RULES}
+    **NETWORK_RULES,
+    **COMMUNITY_RULES,
+}
 
 
 def canonicalize(platform: str, value: str) -> Canonical:
@@ -47,8 +57,9 @@ def canonicalize(platform: str, value: str) -> Canonical:
         raise CanonicalError("Enter a URL or handle.")
     if any(ch.isspace() for ch in value):
         raise CanonicalError("A URL or handle has no spaces.")
-    handle_form = ((platform == "mastodon" and "@" in value and "/" not in value)
-                   or (platform == "bluesky" and value.lower().startswith("at://")))
+    handle_form = (platform == "mastodon" and "@" in value and "/" not in value) or (
+        platform == "bluesky" and value.lower().startswith("at://")
+    )
     if looks_like_url(value) and not handle_form:
         return rule(parse_url(value), value)
     return rule(None, value)

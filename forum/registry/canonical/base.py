@@ -46,12 +46,47 @@ class ParsedUrl:
 
 
 # Query parameters that only track where a click came from; never part of an identity.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-    "igshid", "igsh", "mc_cid", "mc_eid", "_ga", "_gl", "ref", "ref_src", "ref_url", "si",
-    "feature", "trk", "trackingid", "li_fat_id", "mibextid", "s", "t", "src", "source",
-    "spm", "share_id", "sharer", "hl", "lang", "locale", "originalsubdomain", "_rdr", "rdid",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "si",
+        "feature",
+        "trk",
+        "trackingid",
+        "li_fat_id",
+        "mibextid",
+        "s",
+        "t",
+        "src",
+        "source",
+        "spm",
+        "share_id",
+        "sharer",
+        "hl",
+        "lang",
+        "locale",
+        "originalsubdomain",
+        "_rdr",
+        "rdid",
+    }
+)
 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -93,8 +128,9 @@ def parse_url(value: str) -> ParsedUrl:
     return ParsedUrl(host=host, segments=segments, query=query)
 
 
-def host_is(host: str, bases: tuple[str, ...],
-             prefixes: tuple[str, ...] = ("www.", "m.", "mobile.")) -> bool:
+def host_is(
+    host: str, bases: tuple[str, ...], prefixes: tuple[str, ...] = ("www.", "m.", "mobile.")
+) -> bool:
     return any(host == base or any(host == p + base for p in prefixes) for base in bases)
 
 
@@ -102,39 +138,63 @@ def quote_segment(value: str) -> str:
     return quote(value, safe="@:._-~!$&'()*+,;=")
 
 
-
 LINKEDIN_HOST = re.compile(r"^(?:(?:www|[a-z]{2})\.)?linkedin\.com$")
 PINTEREST_HOST = re.compile(
     r"^(?:(?:www|[a-z]{2})\.)?pinterest\.(?:com|co\.uk|ca|fr|de|ie|es|it|nz|com\.au|at|ch|pt|"
-    r"se|dk|nl|jp|co\.kr|com\.mx|cl|ph|be|nz)$")
+    r"se|dk|nl|jp|co\.kr|com\.mx|cl|ph|be|nz)$"
+)
 
 PLATFORM_LABELS = {
-    "x": "X", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
-    "youtube": "YouTube", "tiktok": "TikTok", "threads": "Threads", "bluesky": "Bluesky",
-    "mastodon": "Mastodon", "pinterest": "Pinterest", "flickr": "Flickr",
-    "whatsapp": "WhatsApp", "snapchat": "Snapchat", "reddit": "Reddit", "twitch": "Twitch",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "threads": "Threads",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "pinterest": "Pinterest",
+    "flickr": "Flickr",
+    "whatsapp": "WhatsApp",
+    "snapchat": "Snapchat",
+    "reddit": "Reddit",
+    "twitch": "Twitch",
     "other": "other",
 }
 
 # Hosts that identify a platform, for turning an arbitrary pasted URL into a lookup.
 HOST_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("x", lambda h: host_is(h, ("x.com", "twitter.com"))),
-    ("facebook", lambda h: host_is(h, ("facebook.com", "fb.com"),
-                                    ("www.", "m.", "mbasic.", "web.", "touch.", "business."))),
+    (
+        "facebook",
+        lambda h: host_is(
+            h, ("facebook.com", "fb.com"), ("www.", "m.", "mbasic.", "web.", "touch.", "business.")
+        ),
+    ),
     ("instagram", lambda h: host_is(h, ("instagram.com", "instagr.am"))),
     ("linkedin", lambda h: bool(LINKEDIN_HOST.match(h)) or h == "lnkd.in"),
-    ("youtube", lambda h: host_is(h, ("youtube.com",), ("www.", "m.", "music."))
-     or h == "youtu.be"),
+    (
+        "youtube",
+        lambda h: host_is(h, ("youtube.com",), ("www.", "m.", "music.")) or h == "youtu.be",
+    ),
     ("tiktok", lambda h: h.endswith("tiktok.com") and h.count(".") <= 2),
     ("threads", lambda h: host_is(h, ("threads.net", "threads.com"))),
     ("bluesky", lambda h: host_is(h, ("bsky.app",), ("www.", "staging."))),
     ("pinterest", lambda h: bool(PINTEREST_HOST.match(h)) or h == "pin.it"),
     ("flickr", lambda h: host_is(h, ("flickr.com",)) or h == "flic.kr"),
-    ("whatsapp", lambda h: host_is(h, ("whatsapp.com",), ("www.", "api.", "chat."))
-     or h == "wa.me"),
+    (
+        "whatsapp",
+        lambda h: host_is(h, ("whatsapp.com",), ("www.", "api.", "chat.")) or h == "wa.me",
+    ),
     ("snapchat", lambda h: host_is(h, ("snapchat.com",), ("www.", "story.", "m."))),
-    ("reddit", lambda h: host_is(h, ("reddit.com",), ("www.", "old.", "new.", "np.", "m.", "i."))
-     or h == "redd.it"),
+    (
+        "reddit",
+        lambda h: (
+            host_is(h, ("reddit.com",), ("www.", "old.", "new.", "np.", "m.", "i."))
+            or h == "redd.it"
+        ),
+    ),
     ("twitch", lambda h: host_is(h, ("twitch.tv",))),
 )
 
@@ -146,4 +206,3 @@ def detect_platform_of_host(host: str) -> str | None:
         if test(host):
             return slug
     return None
-

@@ -83,8 +83,22 @@ def _mastodon_account(user: str, server: str) -> Canonical:
 
 
 PINTEREST_NAME = re.compile(r"^[A-Za-z0-9_]{3,30}$")
-PINTEREST_RESERVED = frozenset({"pin", "search", "ideas", "today", "business", "_", "settings",
-                                "categories", "topics", "login", "explore", "news_hub"})
+PINTEREST_RESERVED = frozenset(
+    {
+        "pin",
+        "search",
+        "ideas",
+        "today",
+        "business",
+        "_",
+        "settings",
+        "categories",
+        "topics",
+        "login",
+        "explore",
+        "news_hub",
+    }
+)
 
 
 def _pinterest(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -95,8 +109,9 @@ def _pinterest(url: ParsedUrl | None, raw: str) -> Canonical:
     if not PINTEREST_HOST.match(url.host):
         raise CanonicalError("That is not a Pinterest (pinterest.com) URL.")
     if not url.segments or url.segments[0].lower() in PINTEREST_RESERVED:
-        raise CanonicalError("That Pinterest URL is not an account "
-                             "(expected pinterest.com/<name>).")
+        raise CanonicalError(
+            "That Pinterest URL is not an account (expected pinterest.com/<name>)."
+        )
     return _pinterest_name(url.segments[0])
 
 
@@ -112,16 +127,18 @@ FLICKR_ALIAS = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
 def _flickr(url: ParsedUrl | None, raw: str) -> Canonical:
     if url is None:
-        return _flickr_account("photos", raw.strip().lstrip("@") if "@N" not in raw.upper()
-                               else raw.strip())
+        return _flickr_account(
+            "photos", raw.strip().lstrip("@") if "@N" not in raw.upper() else raw.strip()
+        )
     if url.host == "flic.kr":
         raise CanonicalError("flic.kr is a short link: paste the flickr.com address.")
     if not host_is(url.host, ("flickr.com",)):
         raise CanonicalError("That is not a Flickr (flickr.com) URL.")
     segs = url.segments
     if len(segs) < 2 or segs[0].lower() not in {"photos", "people", "groups"}:
-        raise CanonicalError("That Flickr URL is not an account "
-                             "(expected flickr.com/photos/<name>).")
+        raise CanonicalError(
+            "That Flickr URL is not an account (expected flickr.com/photos/<name>)."
+        )
     kind = "groups" if segs[0].lower() == "groups" else "photos"
     return _flickr_account(kind, segs[1])
 
@@ -132,8 +149,9 @@ def _flickr_account(kind: str, name: str) -> Canonical:
         account_id = f"{nsid.group(1)}@N{nsid.group(2)}"
         return Canonical("flickr", f"https://www.flickr.com/{kind}/{account_id}", None, account_id)
     if not FLICKR_ALIAS.match(name):
-        raise CanonicalError("A Flickr name is letters, digits, dashes or underscores, or an "
-                             "id like 12345678@N01.")
+        raise CanonicalError(
+            "A Flickr name is letters, digits, dashes or underscores, or an id like 12345678@N01."
+        )
     return Canonical("flickr", f"https://www.flickr.com/{kind}/{name.lower()}", name)
 
 
@@ -144,14 +162,16 @@ def _whatsapp(url: ParsedUrl | None, raw: str) -> Canonical:
     if url is None:
         return _whatsapp_channel(raw.strip())
     if url.host in {"wa.me", "api.whatsapp.com", "chat.whatsapp.com"}:
-        raise CanonicalError("That is a chat or group link: paste the whatsapp.com/channel/… "
-                             "address.")
+        raise CanonicalError(
+            "That is a chat or group link: paste the whatsapp.com/channel/… address."
+        )
     if not host_is(url.host, ("whatsapp.com",), ("www.",)):
         raise CanonicalError("That is not a WhatsApp (whatsapp.com) URL.")
     segs = url.segments
     if len(segs) < 2 or segs[0].lower() != "channel":
-        raise CanonicalError("That WhatsApp URL is not a channel (expected "
-                             "whatsapp.com/channel/<id>).")
+        raise CanonicalError(
+            "That WhatsApp URL is not a channel (expected whatsapp.com/channel/<id>)."
+        )
     return _whatsapp_channel(segs[1])
 
 
@@ -213,9 +233,26 @@ def _reddit_account(kind: str, name: str) -> Canonical:
 
 
 TWITCH_NAME = re.compile(r"^[A-Za-z0-9_]{3,25}$")
-TWITCH_RESERVED = frozenset({"directory", "videos", "p", "settings", "search", "downloads",
-                             "jobs", "turbo", "subscriptions", "inventory", "wallet", "login",
-                             "signup", "friends", "messages", "store"})
+TWITCH_RESERVED = frozenset(
+    {
+        "directory",
+        "videos",
+        "p",
+        "settings",
+        "search",
+        "downloads",
+        "jobs",
+        "turbo",
+        "subscriptions",
+        "inventory",
+        "wallet",
+        "login",
+        "signup",
+        "friends",
+        "messages",
+        "store",
+    }
+)
 
 
 def _twitch(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -241,11 +278,16 @@ def _other(url: ParsedUrl | None, raw: str) -> Canonical:
         raise CanonicalError("Enter the account's full address (https://…).")
     known = detect_platform_of_host(url.host)
     if known is not None:
-        raise CanonicalError(f"That is a {PLATFORM_LABELS[known]} address: choose "
-                             f"{PLATFORM_LABELS[known]} as the platform.")
+        raise CanonicalError(
+            f"That is a {PLATFORM_LABELS[known]} address: choose "
+            f"{PLATFORM_LABELS[known]} as the platform."
+        )
     path = "/".join(quote_segment(s) for s in url.segments)
-    query = sorted((k, v) for k, v in url.query
-                   if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_"))
+    query = sorted(
+        (k, v)
+        for k, v in url.query
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")
+    )
     canonical = f"https://{url.host}" + (f"/{path}" if path else "")
     if query:
         canonical += "?" + urlencode(query)
@@ -253,7 +295,13 @@ def _other(url: ParsedUrl | None, raw: str) -> Canonical:
 
 
 COMMUNITY_RULES: dict[str, Callable[[ParsedUrl | None, str], Canonical]] = {
-    "bluesky": _bluesky, "mastodon": _mastodon, "pinterest": _pinterest, "flickr": _flickr,
-    "whatsapp": _whatsapp, "snapchat": _snapchat, "reddit": _reddit, "twitch": _twitch,
+    "bluesky": _bluesky,
+    "mastodon": _mastodon,
+    "pinterest": _pinterest,
+    "flickr": _flickr,
+    "whatsapp": _whatsapp,
+    "snapchat": _snapchat,
+    "reddit": _reddit,
+    "twitch": _twitch,
     "other": _other,
 }

@@ -16,9 +16,27 @@ from forum.registry.canonical.base import (
 )
 
 X_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-X_RESERVED = frozenset({"home", "search", "explore", "hashtag", "settings", "messages", "login",
-                        "signup", "notifications", "compose", "tos", "privacy", "share",
-                        "intent", "i", "logout", "account"})
+X_RESERVED = frozenset(
+    {
+        "home",
+        "search",
+        "explore",
+        "hashtag",
+        "settings",
+        "messages",
+        "login",
+        "signup",
+        "notifications",
+        "compose",
+        "tos",
+        "privacy",
+        "share",
+        "intent",
+        "i",
+        "logout",
+        "account",
+    }
+)
 
 
 def _x(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -46,19 +64,49 @@ def _x_handle(name: str) -> Canonical:
     return Canonical("x", f"https://x.com/{name.lower()}", "@" + name)
 
 
-FACEBOOK_RESERVED = frozenset({
-    "watch", "events", "share", "sharer", "sharer.php", "login", "login.php", "home.php", "help",
-    "marketplace", "gaming", "stories", "photo", "photo.php", "photos", "permalink.php",
-    "story.php", "hashtag", "search", "reel", "reels", "video.php", "l.php", "dialog",
-    "plugins", "settings", "notifications", "messages", "friends", "policies", "privacy",
-})
+FACEBOOK_RESERVED = frozenset(
+    {
+        "watch",
+        "events",
+        "share",
+        "sharer",
+        "sharer.php",
+        "login",
+        "login.php",
+        "home.php",
+        "help",
+        "marketplace",
+        "gaming",
+        "stories",
+        "photo",
+        "photo.php",
+        "photos",
+        "permalink.php",
+        "story.php",
+        "hashtag",
+        "search",
+        "reel",
+        "reels",
+        "video.php",
+        "l.php",
+        "dialog",
+        "plugins",
+        "settings",
+        "notifications",
+        "messages",
+        "friends",
+        "policies",
+        "privacy",
+    }
+)
 FACEBOOK_NAME = re.compile(r"^[A-Za-z0-9.]{1,50}$")
 FACEBOOK_SLUG_WITH_ID = re.compile(r"^.+-(\d{9,})$")
 
 
 def _facebook_id(account_id: str) -> Canonical:
-    return Canonical("facebook", f"https://www.facebook.com/profile.php?id={account_id}", None,
-                     account_id)
+    return Canonical(
+        "facebook", f"https://www.facebook.com/profile.php?id={account_id}", None, account_id
+    )
 
 
 def _facebook(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -67,8 +115,11 @@ def _facebook(url: ParsedUrl | None, raw: str) -> Canonical:
         if name.isdigit():
             return _facebook_id(name)
         return _facebook_name(name)
-    if not host_is(url.host, ("facebook.com", "fb.com"),
-                    ("www.", "m.", "mbasic.", "web.", "touch.", "business.")):
+    if not host_is(
+        url.host,
+        ("facebook.com", "fb.com"),
+        ("www.", "m.", "mbasic.", "web.", "touch.", "business."),
+    ):
         raise CanonicalError("That is not a Facebook (facebook.com) URL.")
     segs = url.segments
     if not segs:
@@ -87,8 +138,9 @@ def _facebook(url: ParsedUrl | None, raw: str) -> Canonical:
         group = segs[1]
         if group.isdigit():
             return Canonical("facebook", f"https://www.facebook.com/groups/{group}", None, group)
-        return Canonical("facebook", f"https://www.facebook.com/groups/{quote_segment(group.lower())}",
-                         group)
+        return Canonical(
+            "facebook", f"https://www.facebook.com/groups/{quote_segment(group.lower())}", group
+        )
     if first == "pg" and len(segs) >= 2:
         return _facebook_name(segs[1])
     if first in FACEBOOK_RESERVED or first.endswith(".php"):
@@ -112,8 +164,22 @@ def _facebook_name(name: str) -> Canonical:
 
 
 INSTAGRAM_NAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
-INSTAGRAM_RESERVED = frozenset({"p", "reel", "reels", "tv", "explore", "accounts", "direct",
-                                "about", "legal", "developer", "web", "challenge"})
+INSTAGRAM_RESERVED = frozenset(
+    {
+        "p",
+        "reel",
+        "reels",
+        "tv",
+        "explore",
+        "accounts",
+        "direct",
+        "about",
+        "legal",
+        "developer",
+        "web",
+        "challenge",
+    }
+)
 
 
 def _instagram(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -125,15 +191,17 @@ def _instagram(url: ParsedUrl | None, raw: str) -> Canonical:
     if len(segs) >= 2 and segs[0].lower() == "stories":
         return _instagram_name(segs[1])
     if not segs or segs[0].lower() in INSTAGRAM_RESERVED:
-        raise CanonicalError("That Instagram URL is not an account "
-                             "(expected instagram.com/<name>).")
+        raise CanonicalError(
+            "That Instagram URL is not an account (expected instagram.com/<name>)."
+        )
     return _instagram_name(segs[0])
 
 
 def _instagram_name(name: str) -> Canonical:
     if not INSTAGRAM_NAME.match(name):
-        raise CanonicalError("An Instagram username is up to 30 letters, digits, dots or "
-                             "underscores.")
+        raise CanonicalError(
+            "An Instagram username is up to 30 letters, digits, dots or underscores."
+        )
     return Canonical("instagram", f"https://www.instagram.com/{name.lower()}", "@" + name)
 
 
@@ -163,15 +231,38 @@ def _linkedin_page(kind: str, slug: str) -> Canonical:
         raise CanonicalError("Expected a LinkedIn page such as company/<name>.")
     if slug.isdigit() and kind != "in":
         return Canonical("linkedin", f"https://www.linkedin.com/{kind}/{slug}", None, slug)
-    return Canonical("linkedin",
-                     f"https://www.linkedin.com/{kind}/{quote_segment(slug.lower())}", slug)
+    return Canonical(
+        "linkedin", f"https://www.linkedin.com/{kind}/{quote_segment(slug.lower())}", slug
+    )
 
 
 YOUTUBE_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 YOUTUBE_HANDLE = re.compile(r"^[\w.-]{3,30}$")
-YOUTUBE_RESERVED = frozenset({"watch", "results", "feed", "playlist", "shorts", "embed", "live",
-                              "premium", "redirect", "account", "t", "about", "gaming", "kids",
-                              "channel", "c", "user", "hashtag", "post", "signin", "logout"})
+YOUTUBE_RESERVED = frozenset(
+    {
+        "watch",
+        "results",
+        "feed",
+        "playlist",
+        "shorts",
+        "embed",
+        "live",
+        "premium",
+        "redirect",
+        "account",
+        "t",
+        "about",
+        "gaming",
+        "kids",
+        "channel",
+        "c",
+        "user",
+        "hashtag",
+        "post",
+        "signin",
+        "logout",
+    }
+)
 
 
 def _youtube(url: ParsedUrl | None, raw: str) -> Canonical:
@@ -198,8 +289,9 @@ def _youtube(url: ParsedUrl | None, raw: str) -> Canonical:
     if lowered in {"c", "user"} and len(segs) >= 2:
         return _youtube_legacy(lowered, segs[1])
     if lowered in YOUTUBE_RESERVED:
-        raise CanonicalError("That YouTube URL is not a channel (expected /@handle or "
-                             "/channel/UC…).")
+        raise CanonicalError(
+            "That YouTube URL is not a channel (expected /@handle or /channel/UC…)."
+        )
     return _youtube_legacy("c", first)
 
 
@@ -212,17 +304,20 @@ def _youtube_channel(channel_id: str) -> Canonical:
 
 def _youtube_handle(name: str) -> Canonical:
     if not YOUTUBE_HANDLE.match(name):
-        raise CanonicalError("A YouTube handle is 3 to 30 letters, digits, dots, dashes or "
-                             "underscores.")
-    return Canonical("youtube", f"https://www.youtube.com/@{quote_segment(name.lower())}",
-                     "@" + name)
+        raise CanonicalError(
+            "A YouTube handle is 3 to 30 letters, digits, dots, dashes or underscores."
+        )
+    return Canonical(
+        "youtube", f"https://www.youtube.com/@{quote_segment(name.lower())}", "@" + name
+    )
 
 
 def _youtube_legacy(kind: str, name: str) -> Canonical:
     if not YOUTUBE_HANDLE.match(name) and not re.match(r"^[\w.-]{1,100}$", name):
         raise CanonicalError("That YouTube channel name is not valid.")
-    return Canonical("youtube",
-                     f"https://www.youtube.com/{kind}/{quote_segment(name.lower())}", name)
+    return Canonical(
+        "youtube", f"https://www.youtube.com/{kind}/{quote_segment(name.lower())}", name
+    )
 
 
 TIKTOK_NAME = re.compile(r"^[A-Za-z0-9._]{2,24}$")
@@ -259,12 +354,16 @@ def _threads(url: ParsedUrl | None, raw: str) -> Canonical:
 def _threads_name(name: str) -> Canonical:
     # Threads accounts are Instagram accounts: same username rules.
     if not INSTAGRAM_NAME.match(name):
-        raise CanonicalError("A Threads username is up to 30 letters, digits, dots or "
-                             "underscores.")
+        raise CanonicalError("A Threads username is up to 30 letters, digits, dots or underscores.")
     return Canonical("threads", f"https://www.threads.com/@{name.lower()}", "@" + name)
 
 
 NETWORK_RULES: dict[str, Callable[[ParsedUrl | None, str], Canonical]] = {
-    "x": _x, "facebook": _facebook, "instagram": _instagram, "linkedin": _linkedin,
-    "youtube": _youtube, "tiktok": _tiktok, "threads": _threads,
+    "x": _x,
+    "facebook": _facebook,
+    "instagram": _instagram,
+    "linkedin": _linkedin,
+    "youtube": _youtube,
+    "tiktok": _tiktok,
+    "threads": _threads,
 }

@@ -53,13 +53,16 @@ def _person_problem(person: User | None, role: str, today: dt.date) -> Attention
     if person is None:
         return Attention(f"{role}_missing", ATTENTION_CODES[f"{role}_missing"])
     if not person.is_active:
-        return Attention(f"{role}_deactivated",
-                         f"{ATTENTION_CODES[f'{role}_deactivated']}: {person.display_name}")
+        return Attention(
+            f"{role}_deactivated",
+            f"{ATTENTION_CODES[f'{role}_deactivated']}: {person.display_name}",
+        )
     if person.is_away(today):
         cover = person.cover_user
         if cover is None or not cover.is_active or cover.is_away(today):
-            return Attention(f"{role}_away",
-                             f"{ATTENTION_CODES[f'{role}_away']}: {person.display_name}")
+            return Attention(
+                f"{role}_away", f"{ATTENTION_CODES[f'{role}_away']}: {person.display_name}"
+            )
     return None
 
 
@@ -76,11 +79,18 @@ def needs_attention(profile: SocialProfile, today: dt.date) -> list[Attention]:
     due = review_due_on(profile)
     if due is not None and due < today:
         reasons.append(Attention("review_overdue", f"Review overdue since {due.isoformat()}"))
-    if (status == ProfileStatus.ACTIVE and profile.purpose == ProfilePurpose.CAMPAIGN
-            and profile.ends_on is not None and profile.ends_on < today):
-        reasons.append(Attention(
-            "campaign_ended", f"Campaign ended on {profile.ends_on.isoformat()} but the "
-            "account is still active"))
+    if (
+        status == ProfileStatus.ACTIVE
+        and profile.purpose == ProfilePurpose.CAMPAIGN
+        and profile.ends_on is not None
+        and profile.ends_on < today
+    ):
+        reasons.append(
+            Attention(
+                "campaign_ended",
+                f"Campaign ended on {profile.ends_on.isoformat()} but the account is still active",
+            )
+        )
     for person, role in ((profile.owner, "owner"), (profile.backup_owner, "backup")):
         problem = _person_problem(person, role, today)
         if problem is not None:

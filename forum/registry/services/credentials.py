@@ -42,8 +42,7 @@ def looks_like_secret_token(word: str) -> bool:
     has_digit = digits > 0
     if not (has_letter and (has_digit or any(not ch.isalnum() for ch in word))):
         return False
-    switches = sum(1 for a, b in itertools.pairwise(word)
-                   if _char_class(a) != _char_class(b))
+    switches = sum(1 for a, b in itertools.pairwise(word) if _char_class(a) != _char_class(b))
     ratio = switches / (len(word) - 1)
     if len(word) >= 20 and has_digit and _entropy(word) >= 3.5:
         return True
@@ -53,10 +52,14 @@ def looks_like_secret_token(word: str) -> bool:
 def secret_problem(text: str) -> str | None:
     """Why `text` looks like it contains a password or secret, or None when it does not."""
     if _LABELLED_SECRET.search(text or ""):
-        return ("That looks like a password or secret. Say where the credentials are kept "
-                "(for example \"team password manager, folder Parks\"), never the secret itself.")
+        return (
+            "That looks like a password or secret. Say where the credentials are kept "
+            '(for example "team password manager, folder Parks"), never the secret itself.'
+        )
     for word in _WORD_SPLIT.split(text or ""):
         if looks_like_secret_token(word):
-            return ("That contains something that looks like a password or token. Say where "
-                    "the credentials are kept, never the secret itself.")
+            return (
+                "That contains something that looks like a password or token. Say where "
+                "the credentials are kept, never the secret itself."
+            )
     return None

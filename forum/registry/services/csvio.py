@@ -66,15 +66,19 @@ def export_csv(profiles: Iterable[SocialProfile], *, today: dt.date | None = Non
     writer.writerow(COLUMNS)
     for profile in profiles:
         values = current_values(profile)
-        values.update({
-            "id": profile.id, "status": str(profile.status),
-            "status_reason": profile.status_reason or "",
-            "canonical_url": profile.canonical_url,
-            "last_reviewed_at": profile.last_reviewed_at,
-            "last_reviewed_by": profile.last_reviewed_by.email if profile.last_reviewed_by
-            else "",
-            "needs_attention": "; ".join(r.code for r in needs_attention(profile, today)),
-        })
+        values.update(
+            {
+                "id": profile.id,
+                "status": str(profile.status),
+                "status_reason": profile.status_reason or "",
+                "canonical_url": profile.canonical_url,
+                "last_reviewed_at": profile.last_reviewed_at,
+                "last_reviewed_by": profile.last_reviewed_by.email
+                if profile.last_reviewed_by
+                else "",
+                "needs_attention": "; ".join(r.code for r in needs_attention(profile, today)),
+            }
+        )
         writer.writerow([spreadsheet_safe(_cell(values[column])) for column in COLUMNS])
     return out.getvalue()
 
@@ -105,8 +109,14 @@ class ImportReport:
 
 def _same(field_name: str, before: Any, after: Any) -> bool:
     left, right = _cell(before).strip(), _cell(after).strip()
-    if field_name in {"owner", "backup_owner", "platform", "department", "purpose",
-                      "engagement_mode"}:
+    if field_name in {
+        "owner",
+        "backup_owner",
+        "platform",
+        "department",
+        "purpose",
+        "engagement_mode",
+    }:
         return left.lower() == right.lower()
     return left == right
 
@@ -119,24 +129,38 @@ def _read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     if not header:
         raise Invalid("The file is empty.", fields={"file": "The file is empty."})
     if missing or ("url" not in header and "handle" not in header):
-        needed = ", ".join(missing + ([] if "url" in header or "handle" in header
-                                      else ["url (or handle)"]))
-        raise Invalid(f"The CSV lacks required columns: {needed}.",
-                      fields={"file": f"Missing columns: {needed}."})
+        needed = ", ".join(
+            missing + ([] if "url" in header or "handle" in header else ["url (or handle)"])
+        )
+        raise Invalid(
+            f"The CSV lacks required columns: {needed}.",
+            fields={"file": f"Missing columns: {needed}."},
+        )
     rows: list[tuple[int, dict[str, str]]] = []
     for raw in reader:
         if len(rows) >= MAX_IMPORT_ROWS:
-            raise Invalid(f"Import at most {MAX_IMPORT_ROWS} rows at a time.",
-                          fields={"file": f"More than {MAX_IMPORT_ROWS} rows."})
-        cells = {key: unescape_cell((value or "").strip()) for key, value in raw.items()
-                 if key is not None and isinstance(value, str)}
+            raise Invalid(
+                f"Import at most {MAX_IMPORT_ROWS} rows at a time.",
+                fields={"file": f"More than {MAX_IMPORT_ROWS} rows."},
+            )
+        cells = {
+            key: unescape_cell((value or "").strip())
+            for key, value in raw.items()
+            if key is not None and isinstance(value, str)
+        }
         if any(cells.values()):
             rows.append((reader.line_num, cells))
     return header, rows
 
 
-def _import_row(actor: User, header: list[str], cells: dict[str, str], result: RowResult,
-                touched: dict[int, int], now: dt.datetime) -> None:
+def _import_row(
+    actor: User,
+    header: list[str],
+    cells: dict[str, str],
+    result: RowResult,
+    touched: dict[int, int],
+    now: dt.datetime,
+) -> None:
     values = {name: cells.get(name, "") for name in FIELDS if name in header}
     status = cells.get("status", "").strip().lower()
     reason = cells.get("status_reason", "")
@@ -155,27 +179,36 @@ def _import_row(actor: User, header: list[str], cells: dict[str, str], result: R
     if profile is not None and profile.id in touched:
         raise Invalid(fields={"url": f"Same account as row {touched[profile.id]}."})
     if profile is None:
-        created = register_profile(actor, values, status=status or None, status_reason=reason,
-                                   now=now)
+        created = register_profile(
+            actor, values, status=status or None, status_reason=reason, now=now
+        )
         result.action, result.profile_id = "create", created.id
         touched[created.id] = result.row
         return
     touched[profile.id] = result.row
     result.profile_id = profile.id
     current = current_values(profile)
-    differing = {name: value for name, value in values.items()
-                 if not _same(name, current[name], value)}
+    differing = {
+        name: value for name, value in values.items() if not _same(name, current[name], value)
+    }
     if differing:
-        result.changes = [change.field for change in
-                          update_profile(actor, profile, differing, now=now)]
+        result.changes = [
+            change.field for change in update_profile(actor, profile, differing, now=now)
+        ]
     if status and status != profile.status:
         change_status(actor, profile, status, reason=reason, now=now)
         result.changes.append("status")
     result.action = "update" if result.changes else "unchanged"
 
 
-def import_csv(actor: User, text: str, *, dry_run: bool = True, now: dt.datetime | None = None,
-               progress: Callable[[int, int], None] | None = None) -> ImportReport:
+def import_csv(
+    actor: User,
+    text: str,
+    *,
+    dry_run: bool = True,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
     """Check (dry run) or apply a CSV of profiles, one row at a time through the same rules
     as the forms: per-row errors, and nothing written unless every row is good and
     `dry_run` is False. Raises Invalid when the file itself is unusable, NotPermitted for
@@ -208,4 +241,3 @@ def import_csv(actor: User, text: str, *, dry_run: bool = True, now: dt.datetime
         everything.commit()
         report.applied = True
     return report
-

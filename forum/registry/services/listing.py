@@ -32,27 +32,44 @@ class ProfileRow:
 SORTS: dict[str, Callable[[ProfileRow], Any]] = {
     "name": lambda row: row.profile.display_name.lower(),
     "platform": lambda row: (row.profile.platform.sort_order, row.profile.display_name.lower()),
-    "department": lambda row: (row.profile.department.name.lower(),
-                               row.profile.display_name.lower()),
-    "status": lambda row: (STATUS_ORDER[ProfileStatus(row.profile.status)],
-                           row.profile.display_name.lower()),
+    "department": lambda row: (
+        row.profile.department.name.lower(),
+        row.profile.display_name.lower(),
+    ),
+    "status": lambda row: (
+        STATUS_ORDER[ProfileStatus(row.profile.status)],
+        row.profile.display_name.lower(),
+    ),
     "review_due": lambda row: (row.review_due or dt.date.max, row.profile.display_name.lower()),
     "attention": lambda row: (-len(row.attention), row.profile.display_name.lower()),
     "updated": lambda row: row.profile.updated_at,
 }
-SORT_LABELS = {"name": "Name", "platform": "Platform", "department": "Department",
-               "status": "Status", "review_due": "Review due", "attention": "Needs attention",
-               "updated": "Recently changed"}
+SORT_LABELS = {
+    "name": "Name",
+    "platform": "Platform",
+    "department": "Department",
+    "status": "Status",
+    "review_due": "Review due",
+    "attention": "Needs attention",
+    "updated": "Recently changed",
+}
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_profiles(*, department: str | None = None, platform: str | None = None,
-                  status: str | None = None, attention: bool = False, q: str | None = None,
-                  sort: str = "name", descending: bool = False,
-                  today: dt.date | None = None) -> list[ProfileRow]:
+def list_profiles(
+    *,
+    department: str | None = None,
+    platform: str | None = None,
+    status: str | None = None,
+    attention: bool = False,
+    q: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    today: dt.date | None = None,
+) -> list[ProfileRow]:
     """Profiles matching the filters (department and platform by slug), each with its
     attention reasons. `q` matches name, handle, URL and description, and any URL form of
     an account. Attention is worked out in Python (it depends on people's away dates), which
@@ -86,15 +103,25 @@ def list_profiles(*, department: str | None = None, platform: str | None = None,
     text = (q or "").strip()
     if text:
         pattern = f"%{_escape_like(text.lower())}%"
-        matches = [func.lower(column).like(pattern, escape="\\") for column in (
-            SocialProfile.display_name, SocialProfile.handle, SocialProfile.canonical_url,
-            SocialProfile.url, SocialProfile.description, SocialProfile.platform_account_id)]
+        matches = [
+            func.lower(column).like(pattern, escape="\\")
+            for column in (
+                SocialProfile.display_name,
+                SocialProfile.handle,
+                SocialProfile.canonical_url,
+                SocialProfile.url,
+                SocialProfile.description,
+                SocialProfile.platform_account_id,
+            )
+        ]
         canonical_urls = [reading.url for reading in guess(text)]
         if canonical_urls:
             matches.append(SocialProfile.canonical_url.in_(canonical_urls))
         query = query.where(or_(*matches))
-    rows = [ProfileRow(profile, needs_attention(profile, today), review_due_on(profile))
-            for profile in db.session.scalars(query)]
+    rows = [
+        ProfileRow(profile, needs_attention(profile, today), review_due_on(profile))
+        for profile in db.session.scalars(query)
+    ]
     if attention:
         rows = [row for row in rows if row.attention]
     rows.sort(key=SORTS[sort], reverse=descending)

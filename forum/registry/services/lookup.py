@@ -43,8 +43,9 @@ def lookup(value: str) -> list[SocialProfile]:
         conditions.append(SocialProfile.platform_account_id == value)
     if not conditions:
         return []
-    found = list(db.session.scalars(select(SocialProfile).where(or_(*conditions))
-                                    .options(*_loaded())))
+    found = list(
+        db.session.scalars(select(SocialProfile).where(or_(*conditions)).options(*_loaded()))
+    )
     matches = [profile for profile in found if _consistent(profile, readings)]
     matches.sort(key=lambda p: (STATUS_ORDER[ProfileStatus(p.status)], p.id))
     return matches
@@ -53,8 +54,11 @@ def lookup(value: str) -> list[SocialProfile]:
 def _consistent(profile: SocialProfile, readings: list[Canonical]) -> bool:
     same_platform = [r for r in readings if r.platform == profile.platform.slug]
     for reading in same_platform:
-        if (reading.account_id and profile.platform_account_id
-                and reading.account_id != profile.platform_account_id):
+        if (
+            reading.account_id
+            and profile.platform_account_id
+            and reading.account_id != profile.platform_account_id
+        ):
             return False
     return True
 
@@ -62,8 +66,9 @@ def _consistent(profile: SocialProfile, readings: list[Canonical]) -> bool:
 def verdict(profile: SocialProfile | None) -> Verdict:
     """The sentence the verify page and API give for a lookup result."""
     if profile is None:
-        return Verdict(False, "Not registered: this account is not in the register of "
-                       "official accounts.")
+        return Verdict(
+            False, "Not registered: this account is not in the register of official accounts."
+        )
     owner = profile.owner.display_name if profile.owner else "nobody (no owner recorded)"
     where = f"registered to {profile.department.name}, owned by {owner}"
     status = ProfileStatus(profile.status)
@@ -74,4 +79,3 @@ def verdict(profile: SocialProfile | None) -> Verdict:
     if status == ProfileStatus.PROPOSED:
         return Verdict(False, f"Proposed, not yet approved: {where}.")
     return Verdict(False, f"Archived: no longer an official account (was {where}).")
-

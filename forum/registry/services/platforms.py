@@ -24,8 +24,9 @@ def ensure_platforms() -> int:
 
 def list_platforms() -> list[Platform]:
     """Every platform, in display order (seeding the known ones first if the table is empty)."""
-    platforms = list(db.session.scalars(select(Platform).order_by(Platform.sort_order,
-                                                                  Platform.name)))
+    platforms = list(
+        db.session.scalars(select(Platform).order_by(Platform.sort_order, Platform.name))
+    )
     if not platforms and ensure_platforms():
         return list_platforms()
     return platforms

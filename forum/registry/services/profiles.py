@@ -34,8 +34,12 @@ TRANSITIONS: dict[ProfileStatus, tuple[ProfileStatus, ...]] = {
     ProfileStatus.ARCHIVED: (ProfileStatus.DORMANT, ProfileStatus.ACTIVE),
 }
 REASON_REQUIRED = frozenset({ProfileStatus.DORMANT, ProfileStatus.ARCHIVED})
-STATUS_ORDER = {ProfileStatus.ACTIVE: 0, ProfileStatus.DORMANT: 1, ProfileStatus.PROPOSED: 2,
-                ProfileStatus.ARCHIVED: 3}
+STATUS_ORDER = {
+    ProfileStatus.ACTIVE: 0,
+    ProfileStatus.DORMANT: 1,
+    ProfileStatus.PROPOSED: 2,
+    ProfileStatus.ARCHIVED: 3,
+}
 
 
 def _loaded() -> Any:
@@ -52,29 +56,39 @@ def _loaded() -> Any:
 def get_profile(profile_id: int) -> SocialProfile:
     """The profile with this id; NotFound otherwise. Every member of staff may see every
     profile: the register exists so anyone can check what is official."""
-    profile = db.session.scalar(select(SocialProfile).where(SocialProfile.id == profile_id)
-                                .options(*_loaded()))
+    profile = db.session.scalar(
+        select(SocialProfile).where(SocialProfile.id == profile_id).options(*_loaded())
+    )
     if profile is None:
         raise NotFound("No profile with that id.")
     return profile
 
 
-def find_duplicate(platform: Platform, canonical_url: str, account_id: str | None,
-                   *, exclude_id: int | None = None) -> SocialProfile | None:
+def find_duplicate(
+    platform: Platform, canonical_url: str, account_id: str | None, *, exclude_id: int | None = None
+) -> SocialProfile | None:
     """The record of the same account: same permanent id on the platform, or same canonical
     URL unless both records carry different permanent ids (a handle someone else took over)."""
     conditions = [SocialProfile.canonical_url == canonical_url]
     if account_id:
-        conditions.append((SocialProfile.platform_id == platform.id)
-                          & (SocialProfile.platform_account_id == account_id))
+        conditions.append(
+            (SocialProfile.platform_id == platform.id)
+            & (SocialProfile.platform_account_id == account_id)
+        )
     query = select(SocialProfile).where(or_(*conditions)).order_by(SocialProfile.id)
     if exclude_id is not None:
         query = query.where(SocialProfile.id != exclude_id)
     for candidate in db.session.scalars(query):
-        same_id = bool(account_id and candidate.platform_id == platform.id
-                       and candidate.platform_account_id == account_id)
-        ids_differ = bool(account_id and candidate.platform_account_id
-                          and candidate.platform_account_id != account_id)
+        same_id = bool(
+            account_id
+            and candidate.platform_id == platform.id
+            and candidate.platform_account_id == account_id
+        )
+        ids_differ = bool(
+            account_id
+            and candidate.platform_account_id
+            and candidate.platform_account_id != account_id
+        )
         if same_id or not ids_differ:
             return candidate
     return None
@@ -82,13 +96,16 @@ def find_duplicate(platform: Platform, canonical_url: str, account_id: str | Non
 
 def describe(profile: SocialProfile) -> str:
     """A one-line name for messages: "#12 Parks on X (Parks and Leisure, active)"."""
-    return (f"#{profile.id} {profile.display_name} on {profile.platform.name} "
-            f"({profile.department.name}, {profile.status})")
+    return (
+        f"#{profile.id} {profile.display_name} on {profile.platform.name} "
+        f"({profile.department.name}, {profile.status})"
+    )
 
 
 def _refuse_duplicate(data: CleanProfile, exclude_id: int | None = None) -> None:
-    existing = find_duplicate(data.platform, data.canonical_url, data.platform_account_id,
-                              exclude_id=exclude_id)
+    existing = find_duplicate(
+        data.platform, data.canonical_url, data.platform_account_id, exclude_id=exclude_id
+    )
     if existing is not None:
         message = f"This account is already registered as {describe(existing)}."
         raise Conflict(message, fields={"url": message})
@@ -111,10 +128,22 @@ def _display(field: str, value: Any) -> str | None:
     return str(value)
 
 
-def _record(profile: SocialProfile, actor: User | None, field: str, before: Any, after: Any,
-            now: dt.datetime) -> ProfileChange:
-    change = ProfileChange(profile=profile, changed_by=actor, changed_at=now, field=field,
-                           before=_display(field, before), after=_display(field, after))
+def _record(
+    profile: SocialProfile,
+    actor: User | None,
+    field: str,
+    before: Any,
+    after: Any,
+    now: dt.datetime,
+) -> ProfileChange:
+    change = ProfileChange(
+        profile=profile,
+        changed_by=actor,
+        changed_at=now,
+        field=field,
+        before=_display(field, before),
+        after=_display(field, after),
+    )
     db.session.add(change)
     return change
 
@@ -123,14 +152,24 @@ def _apply(profile: SocialProfile, data: CleanProfile) -> dict[str, tuple[Any, A
     """Copy checked values onto the profile; returns {field: (before, after)} of real changes."""
     changed: dict[str, tuple[Any, Any]] = {}
     pairs = {
-        "platform": data.platform, "url": data.url, "handle": data.handle,
-        "platform_account_id": data.platform_account_id, "display_name": data.display_name,
-        "department": data.department, "purpose": data.purpose, "starts_on": data.starts_on,
-        "ends_on": data.ends_on, "engagement_mode": data.engagement_mode,
-        "description": data.description, "audience_size": data.audience_size,
-        "audience_counted_on": data.audience_counted_on, "owner": data.owner,
-        "backup_owner": data.backup_owner, "review_interval_months": data.review_interval_months,
-        "credentials_note": data.credentials_note, "activity_note": data.activity_note,
+        "platform": data.platform,
+        "url": data.url,
+        "handle": data.handle,
+        "platform_account_id": data.platform_account_id,
+        "display_name": data.display_name,
+        "department": data.department,
+        "purpose": data.purpose,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "engagement_mode": data.engagement_mode,
+        "description": data.description,
+        "audience_size": data.audience_size,
+        "audience_counted_on": data.audience_counted_on,
+        "owner": data.owner,
+        "backup_owner": data.backup_owner,
+        "review_interval_months": data.review_interval_months,
+        "credentials_note": data.credentials_note,
+        "activity_note": data.activity_note,
         "canonical_url": data.canonical_url,
     }
     for field, after in pairs.items():
@@ -142,9 +181,14 @@ def _apply(profile: SocialProfile, data: CleanProfile) -> dict[str, tuple[Any, A
     return changed
 
 
-def register_profile(actor: User, values: Mapping[str, Any], *,
-                     status: ProfileStatus | str | None = None,
-                     status_reason: str = "", now: dt.datetime | None = None) -> SocialProfile:
+def register_profile(
+    actor: User,
+    values: Mapping[str, Any],
+    *,
+    status: ProfileStatus | str | None = None,
+    status_reason: str = "",
+    now: dt.datetime | None = None,
+) -> SocialProfile:
     """Register an account. Any member proposes; someone who may approve for the department
     (its enthusiasts, seniors, admins) registers it `active` by default.
 
@@ -160,19 +204,30 @@ def register_profile(actor: User, values: Mapping[str, Any], *,
         raw["owner"] = actor
     data = clean(raw)
     may_approve = permissions.can_approve(actor, data.department)
-    wanted = _parse_status(status) if status else (
-        ProfileStatus.ACTIVE if may_approve else ProfileStatus.PROPOSED)
+    wanted = (
+        _parse_status(status)
+        if status
+        else (ProfileStatus.ACTIVE if may_approve else ProfileStatus.PROPOSED)
+    )
     if wanted in {ProfileStatus.ACTIVE, ProfileStatus.DORMANT} and not may_approve:
-        raise NotPermitted(f"Only {data.department.name}'s enthusiasts, seniors or admins may "
-                           "register an account as active; propose it instead.")
+        raise NotPermitted(
+            f"Only {data.department.name}'s enthusiasts, seniors or admins may "
+            "register an account as active; propose it instead."
+        )
     if wanted == ProfileStatus.ARCHIVED and not permissions.can_archive(actor):
         raise NotPermitted("Only admins may register an archived account.")
     reason = (status_reason or "").strip()
     if wanted in REASON_REQUIRED and not reason:
         raise Invalid(fields={"status_reason": "Say why the account is " + wanted.value + "."})
     _refuse_duplicate(data)
-    profile = SocialProfile(created_by=actor, created_at=now, updated_at=now, status=wanted,
-                            status_reason=reason, status_changed_at=now)
+    profile = SocialProfile(
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+        status=wanted,
+        status_reason=reason,
+        status_changed_at=now,
+    )
     _apply(profile, data)
     if wanted == ProfileStatus.ACTIVE:
         profile.last_reviewed_at, profile.last_reviewed_by = now, actor
@@ -184,8 +239,13 @@ def register_profile(actor: User, values: Mapping[str, Any], *,
     return profile
 
 
-def update_profile(actor: User, profile: SocialProfile, values: Mapping[str, Any], *,
-                   now: dt.datetime | None = None) -> list[ProfileChange]:
+def update_profile(
+    actor: User,
+    profile: SocialProfile,
+    values: Mapping[str, Any],
+    *,
+    now: dt.datetime | None = None,
+) -> list[ProfileChange]:
     """Change some fields (only the keys given); every changed field is recorded.
 
     Owners, the department's enthusiasts, seniors and admins edit; moving a profile to another
@@ -193,11 +253,15 @@ def update_profile(actor: User, profile: SocialProfile, values: Mapping[str, Any
     NotPermitted, Invalid (nothing changed), or Conflict when the new URL is another record's.
     """
     if not permissions.can_edit(actor, profile):
-        raise NotPermitted("Only the owners, the department's enthusiasts, seniors and admins "
-                           "may edit this profile.")
+        raise NotPermitted(
+            "Only the owners, the department's enthusiasts, seniors and admins "
+            "may edit this profile."
+        )
     if profile.status == ProfileStatus.ARCHIVED:
-        raise Invalid("Archived profiles cannot be edited; an admin can restore it first.",
-                      fields={"status": "Archived profiles cannot be edited."})
+        raise Invalid(
+            "Archived profiles cannot be edited; an admin can restore it first.",
+            fields={"status": "Archived profiles cannot be edited."},
+        )
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise Invalid(fields=dict.fromkeys(sorted(unknown), "Not a profile field."))
@@ -210,20 +274,26 @@ def update_profile(actor: User, profile: SocialProfile, values: Mapping[str, Any
     merged.update(values)
     data = clean(merged, current=profile)
     if data.department.id != profile.department_id and not permissions.can_approve(
-            actor, data.department):
-        raise NotPermitted(f"Only {data.department.name}'s enthusiasts, seniors or admins may "
-                           "move a profile there.")
-    if (data.canonical_url != profile.canonical_url
-            or data.platform_account_id != profile.platform_account_id):
+        actor, data.department
+    ):
+        raise NotPermitted(
+            f"Only {data.department.name}'s enthusiasts, seniors or admins may "
+            "move a profile there."
+        )
+    if (
+        data.canonical_url != profile.canonical_url
+        or data.platform_account_id != profile.platform_account_id
+    ):
         _refuse_duplicate(data, exclude_id=profile.id)
     changed = _apply(profile, data)
-    changes = [_record(profile, actor, field, before, after, now)
-               for field, (before, after) in changed.items()]
+    changes = [
+        _record(profile, actor, field, before, after, now)
+        for field, (before, after) in changed.items()
+    ]
     if changes:
         profile.updated_at = now
         db.session.flush()
-        logger.info("profile %s edited by user %s: %s", profile.id, actor.id,
-                    ", ".join(changed))
+        logger.info("profile %s edited by user %s: %s", profile.id, actor.id, ", ".join(changed))
     return changes
 
 
@@ -231,12 +301,19 @@ def _parse_status(value: ProfileStatus | str) -> ProfileStatus:
     try:
         return ProfileStatus(str(value).strip().lower())
     except ValueError as exc:
-        raise Invalid(fields={"status": "Choose one of: "
-                              + ", ".join(s.value for s in ProfileStatus) + "."}) from exc
+        raise Invalid(
+            fields={"status": "Choose one of: " + ", ".join(s.value for s in ProfileStatus) + "."}
+        ) from exc
 
 
-def change_status(actor: User, profile: SocialProfile, status: ProfileStatus | str, *,
-                  reason: str = "", now: dt.datetime | None = None) -> SocialProfile:
+def change_status(
+    actor: User,
+    profile: SocialProfile,
+    status: ProfileStatus | str,
+    *,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> SocialProfile:
     """Move a profile along proposed → active → dormant → archived (dormant ↔ active too).
 
     Approving (proposed → active) needs the right to approve for the department; active ↔
@@ -246,11 +323,14 @@ def change_status(actor: User, profile: SocialProfile, status: ProfileStatus | s
     new = _parse_status(status)
     old = ProfileStatus(profile.status)
     if new == old:
-        raise Invalid(f"The profile is already {old.value}.",
-                      fields={"status": f"Already {old.value}."})
+        raise Invalid(
+            f"The profile is already {old.value}.", fields={"status": f"Already {old.value}."}
+        )
     if new not in TRANSITIONS[old]:
-        raise Invalid(f"A {old.value} profile cannot become {new.value}.",
-                      fields={"status": f"A {old.value} profile cannot become {new.value}."})
+        raise Invalid(
+            f"A {old.value} profile cannot become {new.value}.",
+            fields={"status": f"A {old.value} profile cannot become {new.value}."},
+        )
     refusal = _move_refusal(actor, profile, old, new)
     if refusal:
         raise NotPermitted(refusal)
@@ -273,31 +353,38 @@ def change_status(actor: User, profile: SocialProfile, status: ProfileStatus | s
     return profile
 
 
-def approve_profile(actor: User, profile: SocialProfile, *,
-                    now: dt.datetime | None = None) -> SocialProfile:
+def approve_profile(
+    actor: User, profile: SocialProfile, *, now: dt.datetime | None = None
+) -> SocialProfile:
     """Approve a proposed profile (make it active); see change_status."""
     return change_status(actor, profile, ProfileStatus.ACTIVE, now=now)
 
 
-def archive_profile(actor: User, profile: SocialProfile, *, reason: str,
-                    now: dt.datetime | None = None) -> SocialProfile:
+def archive_profile(
+    actor: User, profile: SocialProfile, *, reason: str, now: dt.datetime | None = None
+) -> SocialProfile:
     """Archive a profile (admins only, with a reason); see change_status."""
     if not permissions.can_archive(actor):
         raise NotPermitted("Only admins archive profiles.")
     return change_status(actor, profile, ProfileStatus.ARCHIVED, reason=reason, now=now)
 
 
-def mark_reviewed(actor: User, profile: SocialProfile, *, note: str = "",
-                  now: dt.datetime | None = None) -> ProfileReview:
+def mark_reviewed(
+    actor: User, profile: SocialProfile, *, note: str = "", now: dt.datetime | None = None
+) -> ProfileReview:
     """Record that someone who may edit checked the profile is still right; restarts the
     review cycle. Only active and dormant profiles are reviewed. Raises NotPermitted,
     Invalid."""
     if not permissions.can_edit(actor, profile):
-        raise NotPermitted("Only the owners, the department's enthusiasts, seniors and admins "
-                           "may review this profile.")
+        raise NotPermitted(
+            "Only the owners, the department's enthusiasts, seniors and admins "
+            "may review this profile."
+        )
     if profile.status not in {ProfileStatus.ACTIVE, ProfileStatus.DORMANT}:
-        raise Invalid(f"A {profile.status} profile is not reviewed.",
-                      fields={"note": f"A {profile.status} profile is not reviewed."})
+        raise Invalid(
+            f"A {profile.status} profile is not reviewed.",
+            fields={"note": f"A {profile.status} profile is not reviewed."},
+        )
     note = (note or "").strip()
     if len(note) > 2000:
         raise Invalid(fields={"note": "Use at most 2000 characters."})
@@ -314,31 +401,45 @@ def mark_reviewed(actor: User, profile: SocialProfile, *, note: str = "",
 
 def history(profile: SocialProfile) -> list[ProfileChange]:
     """Every recorded change of the profile, newest first."""
-    return list(db.session.scalars(
-        select(ProfileChange).where(ProfileChange.profile_id == profile.id)
-        .options(selectinload(ProfileChange.changed_by))
-        .order_by(ProfileChange.changed_at.desc(), ProfileChange.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ProfileChange)
+            .where(ProfileChange.profile_id == profile.id)
+            .options(selectinload(ProfileChange.changed_by))
+            .order_by(ProfileChange.changed_at.desc(), ProfileChange.id.desc())
+        )
+    )
 
 
 def reviews(profile: SocialProfile) -> list[ProfileReview]:
     """The profile's reviews, newest first."""
-    return list(db.session.scalars(
-        select(ProfileReview).where(ProfileReview.profile_id == profile.id)
-        .options(selectinload(ProfileReview.reviewed_by))
-        .order_by(ProfileReview.reviewed_at.desc(), ProfileReview.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ProfileReview)
+            .where(ProfileReview.profile_id == profile.id)
+            .options(selectinload(ProfileReview.reviewed_by))
+            .order_by(ProfileReview.reviewed_at.desc(), ProfileReview.id.desc())
+        )
+    )
 
 
-
-def _move_refusal(user: User, profile: SocialProfile, old: ProfileStatus,
-                  new: ProfileStatus) -> str | None:
+def _move_refusal(
+    user: User, profile: SocialProfile, old: ProfileStatus, new: ProfileStatus
+) -> str | None:
     """Why `user` may not move `profile` from `old` to `new`, or None when they may."""
     if new == ProfileStatus.ARCHIVED or old == ProfileStatus.ARCHIVED:
         return None if permissions.can_archive(user) else "Only admins archive or restore profiles."
     if old == ProfileStatus.PROPOSED:
-        return None if permissions.can_approve(user, profile.department) else (
-            f"Only {profile.department.name}'s enthusiasts, seniors or admins approve.")
-    return None if permissions.can_edit(user, profile) else (
-        "Only the owners, the department's enthusiasts, seniors and admins may do that.")
+        return (
+            None
+            if permissions.can_approve(user, profile.department)
+            else (f"Only {profile.department.name}'s enthusiasts, seniors or admins approve.")
+        )
+    return (
+        None
+        if permissions.can_edit(user, profile)
+        else ("Only the owners, the department's enthusiasts, seniors and admins may do that.")
+    )
 
 
 def allowed_transitions(user: User, profile: SocialProfile) -> list[ProfileStatus]:

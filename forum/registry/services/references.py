@@ -72,8 +72,9 @@ def parse_thread_reference(value: str) -> int:
     return int(match.group(1))
 
 
-def link_thread(profile: SocialProfile, thread_id: int, by: User, *,
-                now: dt.datetime | None = None) -> ProfileThreadLink:
+def link_thread(
+    profile: SocialProfile, thread_id: int, by: User, *, now: dt.datetime | None = None
+) -> ProfileThreadLink:
     """Record that a thread references the profile; linking twice is one link. Anyone who can
     see the thread may link it. Raises NotFound when the thread is missing or hidden."""
     if not permissions.can_propose(by):
@@ -83,18 +84,27 @@ def link_thread(profile: SocialProfile, thread_id: int, by: User, *,
     if existing is not None:
         return existing
     now = now or utcnow()
-    link = ProfileThreadLink(profile_id=profile.id, thread_id=thread.id, created_by=by,
-                             created_at=now)
+    link = ProfileThreadLink(
+        profile_id=profile.id, thread_id=thread.id, created_by=by, created_at=now
+    )
     db.session.add(link)
-    db.session.add(ProfileChange(profile_id=profile.id, changed_by=by, changed_at=now,
-                                 field="thread_linked", before=None,
-                                 after=f"#{thread.id} {thread.title}"))
+    db.session.add(
+        ProfileChange(
+            profile_id=profile.id,
+            changed_by=by,
+            changed_at=now,
+            field="thread_linked",
+            before=None,
+            after=f"#{thread.id} {thread.title}",
+        )
+    )
     db.session.flush()
     return link
 
 
-def unlink_thread(profile: SocialProfile, thread_id: int, by: User, *,
-                  now: dt.datetime | None = None) -> None:
+def unlink_thread(
+    profile: SocialProfile, thread_id: int, by: User, *, now: dt.datetime | None = None
+) -> None:
     """Remove a thread link: whoever made it, or anyone who may edit the profile."""
     link = db.session.get(ProfileThreadLink, (profile.id, thread_id))
     if link is None:
@@ -102,17 +112,26 @@ def unlink_thread(profile: SocialProfile, thread_id: int, by: User, *,
     if link.created_by_id != by.id and not permissions.can_edit(by, profile):
         raise NotPermitted("Only whoever linked it or the profile's editors may unlink it.")
     db.session.delete(link)
-    db.session.add(ProfileChange(profile_id=profile.id, changed_by=by,
-                                 changed_at=now or utcnow(), field="thread_unlinked",
-                                 before=f"#{thread_id}", after=None))
+    db.session.add(
+        ProfileChange(
+            profile_id=profile.id,
+            changed_by=by,
+            changed_at=now or utcnow(),
+            field="thread_unlinked",
+            before=f"#{thread_id}",
+            after=None,
+        )
+    )
     db.session.flush()
 
 
 def threads_for_profile(profile: SocialProfile, user: User) -> list[Thread]:
     """Linked threads the user may see, newest link first."""
     links = db.session.scalars(
-        select(ProfileThreadLink).where(ProfileThreadLink.profile_id == profile.id)
-        .order_by(ProfileThreadLink.created_at.desc()))
+        select(ProfileThreadLink)
+        .where(ProfileThreadLink.profile_id == profile.id)
+        .order_by(ProfileThreadLink.created_at.desc())
+    )
     threads = []
     for link in links:
         try:
@@ -126,9 +145,14 @@ def references_for(profile: SocialProfile, user: User) -> list[ProfileReference]
     """Everything that references the profile and the user may see: linked threads, then
     whatever registered providers (escalations) contribute."""
     references = [
-        ProfileReference(kind="thread", title=thread.title,
-                         url=boards_services.thread_path(thread), detail=thread.board.name,
-                         created_at=thread.created_at, ref_id=thread.id)
+        ProfileReference(
+            kind="thread",
+            title=thread.title,
+            url=boards_services.thread_path(thread),
+            detail=thread.board.name,
+            created_at=thread.created_at,
+            ref_id=thread.id,
+        )
         for thread in threads_for_profile(profile, user)
     ]
     for provider in current_app.extensions.get(_PROVIDERS_KEY, []):

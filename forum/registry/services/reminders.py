@@ -41,21 +41,27 @@ def send_review_reminders(now: dt.datetime | None = None) -> int:
     profiles = db.session.scalars(
         select(SocialProfile)
         .where(SocialProfile.status.in_([ProfileStatus.ACTIVE, ProfileStatus.DORMANT]))
-        .options(*_loaded()).order_by(SocialProfile.id))
+        .options(*_loaded())
+        .order_by(SocialProfile.id)
+    )
     for profile in profiles:
         due = review_due_on(profile)
         if due is None or due > today or profile.review_reminded_for == due:
             continue
         for person in _recipients(profile, today):
             notify_user(
-                person, kind="registry_review_due",
+                person,
+                kind="registry_review_due",
                 title=f"Review due: {profile.display_name} on {profile.platform.name}",
-                body=(f"The registry entry for {profile.display_name} ({profile.canonical_url}) "
-                      f"was due for review on {due.isoformat()}. Check the owners, backup and "
-                      "status are still right, then choose \"Mark reviewed\"."),
+                body=(
+                    f"The registry entry for {profile.display_name} ({profile.canonical_url}) "
+                    f"was due for review on {due.isoformat()}. Check the owners, backup and "
+                    'status are still right, then choose "Mark reviewed".'
+                ),
                 url=f"/profiles/{profile.id}",
                 dedupe_key=f"registry-review:{profile.id}:{due.isoformat()}:{person.id}",
-                now=now)
+                now=now,
+            )
             sent += 1
         profile.review_reminded_for = due
     db.session.flush()

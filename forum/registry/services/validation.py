@@ -17,14 +17,35 @@ from forum.registry.services.platforms import platform_by_slug
 
 # Every editable field, in the order forms, CSV columns and history show them.
 FIELDS: tuple[str, ...] = (
-    "platform", "url", "handle", "platform_account_id", "display_name", "department", "purpose",
-    "starts_on", "ends_on", "engagement_mode", "description", "audience_size",
-    "audience_counted_on", "owner", "backup_owner", "review_interval_months",
-    "credentials_note", "activity_note",
+    "platform",
+    "url",
+    "handle",
+    "platform_account_id",
+    "display_name",
+    "department",
+    "purpose",
+    "starts_on",
+    "ends_on",
+    "engagement_mode",
+    "description",
+    "audience_size",
+    "audience_counted_on",
+    "owner",
+    "backup_owner",
+    "review_interval_months",
+    "credentials_note",
+    "activity_note",
 )
 
-MAX_LENGTHS = {"url": 500, "handle": 200, "platform_account_id": 200, "display_name": 200,
-               "description": 5000, "credentials_note": 2000, "activity_note": 2000}
+MAX_LENGTHS = {
+    "url": 500,
+    "handle": 200,
+    "platform_account_id": 200,
+    "display_name": 200,
+    "description": 5000,
+    "credentials_note": 2000,
+    "activity_note": 2000,
+}
 
 
 @dataclass
@@ -111,8 +132,9 @@ def _int(value: Any, field: str, errors: dict[str, str], *, low: int, high: int)
     return number
 
 
-def _choice(enum_type: type[Any], value: Any, field: str, errors: dict[str, str],
-            default: Any) -> Any:
+def _choice(
+    enum_type: type[Any], value: Any, field: str, errors: dict[str, str], default: Any
+) -> Any:
     text = _text(value)
     if not text:
         return default
@@ -153,19 +175,30 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
             errors[name] = f"Use at most {limit} characters."
 
     platform_value = values.get("platform")
-    platform: Platform | None = (platform_value if isinstance(platform_value, Platform)
-                                 else platform_by_slug(_text(platform_value)))
+    platform: Platform | None = (
+        platform_value
+        if isinstance(platform_value, Platform)
+        else platform_by_slug(_text(platform_value))
+    )
     if platform is None:
-        errors["platform"] = ("Choose a platform." if not _text(platform_value)
-                              else f"Unknown platform {_text(platform_value)!r}.")
+        errors["platform"] = (
+            "Choose a platform."
+            if not _text(platform_value)
+            else f"Unknown platform {_text(platform_value)!r}."
+        )
 
     department_value = values.get("department")
     department: Department | None = (
-        department_value if isinstance(department_value, Department)
-        else account_services.department_by_slug(_text(department_value).lower()))
+        department_value
+        if isinstance(department_value, Department)
+        else account_services.department_by_slug(_text(department_value).lower())
+    )
     if department is None:
-        errors["department"] = ("Choose a department." if not _text(department_value)
-                                else f"No department with slug {_text(department_value)!r}.")
+        errors["department"] = (
+            "Choose a department."
+            if not _text(department_value)
+            else f"No department with slug {_text(department_value)!r}."
+        )
 
     display_name = _text(values.get("display_name"))
     if not display_name:
@@ -184,8 +217,7 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
             try:
                 canonical = canonicalize(platform.slug, source)
             except CanonicalError as exc:
-                errors[field] = (f"{exc} (platform: {platform.name})"
-                                 if field == "url" else str(exc))
+                errors[field] = f"{exc} (platform: {platform.name})" if field == "url" else str(exc)
             else:
                 canonical_url = canonical.url
                 derived_handle = canonical.handle
@@ -196,28 +228,42 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
                     account_id = account_id.lower()
                 if canonical.account_id and account_id and canonical.account_id != account_id:
                     errors["platform_account_id"] = (
-                        f"The URL belongs to account id {canonical.account_id}.")
+                        f"The URL belongs to account id {canonical.account_id}."
+                    )
                 account_id = account_id or canonical.account_id
     handle = handle or derived_handle or account_id or ""
 
-    purpose = _choice(ProfilePurpose, values.get("purpose"), "purpose", errors,
-                      ProfilePurpose.BUSINESS_AS_USUAL)
-    engagement = _choice(EngagementMode, values.get("engagement_mode"), "engagement_mode",
-                         errors, EngagementMode.COMMUNICATING)
+    purpose = _choice(
+        ProfilePurpose, values.get("purpose"), "purpose", errors, ProfilePurpose.BUSINESS_AS_USUAL
+    )
+    engagement = _choice(
+        EngagementMode,
+        values.get("engagement_mode"),
+        "engagement_mode",
+        errors,
+        EngagementMode.COMMUNICATING,
+    )
     starts_on = _date(values.get("starts_on"), "starts_on", errors)
     ends_on = _date(values.get("ends_on"), "ends_on", errors)
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = "The end date is before the start date."
-    audience_size = _int(values.get("audience_size"), "audience_size", errors,
-                         low=0, high=10_000_000_000)
+    audience_size = _int(
+        values.get("audience_size"), "audience_size", errors, low=0, high=10_000_000_000
+    )
     audience_counted_on = _date(values.get("audience_counted_on"), "audience_counted_on", errors)
-    interval = _int(values.get("review_interval_months"), "review_interval_months", errors,
-                    low=1, high=36)
+    interval = _int(
+        values.get("review_interval_months"), "review_interval_months", errors, low=1, high=36
+    )
 
-    owner = _person(values.get("owner"), "owner", errors,
-                    current.owner if current is not None else None)
-    backup = _person(values.get("backup_owner"), "backup_owner", errors,
-                     current.backup_owner if current is not None else None)
+    owner = _person(
+        values.get("owner"), "owner", errors, current.owner if current is not None else None
+    )
+    backup = _person(
+        values.get("backup_owner"),
+        "backup_owner",
+        errors,
+        current.backup_owner if current is not None else None,
+    )
     if owner is not None and backup is not None and owner.id == backup.id:
         errors["backup_owner"] = "Choose someone other than the owner as backup."
 
@@ -229,13 +275,25 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
     if errors or platform is None or department is None:
         raise Invalid("Some fields need attention.", fields=errors)
     return CleanProfile(
-        platform=platform, url=url, canonical_url=canonical_url, handle=handle,
-        handle_key=handle_key(handle) if handle else "", platform_account_id=account_id,
-        display_name=display_name, department=department, purpose=purpose,
-        starts_on=starts_on, ends_on=ends_on, engagement_mode=engagement,
-        description=_text(values.get("description")), audience_size=audience_size,
-        audience_counted_on=audience_counted_on, owner=owner, backup_owner=backup,
-        review_interval_months=interval or 6, credentials_note=credentials_note,
+        platform=platform,
+        url=url,
+        canonical_url=canonical_url,
+        handle=handle,
+        handle_key=handle_key(handle) if handle else "",
+        platform_account_id=account_id,
+        display_name=display_name,
+        department=department,
+        purpose=purpose,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        engagement_mode=engagement,
+        description=_text(values.get("description")),
+        audience_size=audience_size,
+        audience_counted_on=audience_counted_on,
+        owner=owner,
+        backup_owner=backup,
+        review_interval_months=interval or 6,
+        credentials_note=credentials_note,
         activity_note=_text(values.get("activity_note")),
     )
 

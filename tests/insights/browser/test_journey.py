@@ -16,8 +16,9 @@ from tests.insights.test_services import goal
 pytestmark = pytest.mark.browser
 
 
-def test_dashboard_and_strategy_at_375px_with_the_keyboard(page: Any, live_server: str,
-                                                           app: object) -> None:
+def test_dashboard_and_strategy_at_375px_with_the_keyboard(
+    page: Any, live_server: str, app: object
+) -> None:
     s = scenario.build()
     services.save_strategy(s.frank, vision="Everyone helps.", goals=[goal()])
     db.session.commit()

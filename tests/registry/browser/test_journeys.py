@@ -17,19 +17,36 @@ pytestmark = pytest.mark.browser
 
 def test_registry_pages_fit_a_phone_and_verify_works(page: Any, live_server: str) -> None:
     parks = make_department(slug="parks", name="Parks and Leisure")
-    owner = make_user(display_name="Grace Lee", department=parks,
-                      email="a.very.long.email.address.for.wrapping@example.org")
+    owner = make_user(
+        display_name="Grace Lee",
+        department=parks,
+        email="a.very.long.email.address.for.wrapping@example.org",
+    )
     for n in range(6):
-        make_profile(department=parks, owner=owner, url=f"https://x.com/parks_account_{n}",
-                     display_name=f"Parks account number {n} with a long name",
-                     backup_owner=None if n % 2 else make_user(department=parks))
-    profile = make_profile(department=parks, owner=owner, platform="youtube",
-                           url="https://www.youtube.com/channel/UCaBcDeFgHiJkLmNoPqRsTuV")
+        make_profile(
+            department=parks,
+            owner=owner,
+            url=f"https://x.com/parks_account_{n}",
+            display_name=f"Parks account number {n} with a long name",
+            backup_owner=None if n % 2 else make_user(department=parks),
+        )
+    profile = make_profile(
+        department=parks,
+        owner=owner,
+        platform="youtube",
+        url="https://www.youtube.com/channel/UCaBcDeFgHiJkLmNoPqRsTuV",
+    )
     admin = make_user(Role.ADMIN)
     sign_in(page, live_server, admin.email, PASSWORD)
-    for path in ("/profiles", "/profiles?attention=1", f"/profiles/{profile.id}",
-                 "/profiles/new", f"/profiles/{profile.id}/edit", "/profiles/verify",
-                 "/profiles/import"):
+    for path in (
+        "/profiles",
+        "/profiles?attention=1",
+        f"/profiles/{profile.id}",
+        "/profiles/new",
+        f"/profiles/{profile.id}/edit",
+        "/profiles/verify",
+        "/profiles/import",
+    ):
         page.goto(live_server + path)
         assert_no_horizontal_scroll(page)
     page.goto(live_server + "/profiles/verify")
@@ -41,8 +58,7 @@ def test_registry_pages_fit_a_phone_and_verify_works(page: Any, live_server: str
     assert page.csp_errors == []
 
 
-def test_register_then_import_with_progress(page: Any, live_server: str,
-                                            tmp_path: Path) -> None:
+def test_register_then_import_with_progress(page: Any, live_server: str, tmp_path: Path) -> None:
     make_department(slug="parks", name="Parks")
     admin = make_user(Role.ADMIN)
     sign_in(page, live_server, admin.email, PASSWORD)
@@ -55,8 +71,10 @@ def test_register_then_import_with_progress(page: Any, live_server: str,
     page.wait_for_url("**/profiles/*")
     assert page.get_by_text("https://x.com/cityparks").first.is_visible()
     csv_file = tmp_path / "profiles.csv"
-    csv_file.write_text("platform,url,display_name,department\n"
-                        "instagram,https://instagram.com/cityparks,Parks on Instagram,parks\n")
+    csv_file.write_text(
+        "platform,url,display_name,department\n"
+        "instagram,https://instagram.com/cityparks,Parks on Instagram,parks\n"
+    )
     page.goto(live_server + "/profiles/import")
     page.get_by_label("CSV file").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check (dry run)").click()
