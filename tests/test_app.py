@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from forum import create_app
 from forum.accounts.models import Role
 from forum.config import load_config
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_healthz_checks_the_database(client: FlaskClient) -> None:
@@ -197,3 +197,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_admin_pages_are_gathered_on_one_admin_page(app: Flask, login: Any) -> None:
+    admin_client = app.test_client()
+    admin_client.post("/login", data={"email": make_user(Role.ADMIN).email, "password": PASSWORD})
+    home = admin_client.get("/").get_data(as_text=True)
+    assert 'href="/admin"' in home
+    assert 'href="/admin/users"' not in home  # not in the header any more
+    hub = admin_client.get("/admin").get_data(as_text=True)
+    for path in ("/admin/users", "/admin/departments", "/admin/boards", "/admin/alerts"):
+        assert f'href="{path}' in hub
+
+    member_client = app.test_client()
+    member_client.post("/login", data={"email": make_user().email, "password": PASSWORD})
+    assert 'href="/admin"' not in member_client.get("/").get_data(as_text=True)
+    assert member_client.get("/admin").status_code == 403

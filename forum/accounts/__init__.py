@@ -26,5 +26,12 @@ def init_app(app: Flask) -> None:
     from forum.core.web import register_nav
 
     register_nav(app, "Home", "boards.index", order=0)
-    register_nav(app, "Users", "accounts.admin_users", order=90, visible=is_admin)
-    register_nav(app, "Departments", "accounts.admin_departments", order=91, visible=is_admin)
+    register_nav(app, "Users", "accounts.admin_users", order=90, visible=is_admin, section="admin")
+    register_nav(
+        app,
+        "Departments",
+        "accounts.admin_departments",
+        order=91,
+        visible=is_admin,
+        section="admin",
+    )

@@ -38,4 +38,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(alerts_cli)
     app.context_processor(_bell)
-    register_nav(app, "Alerts", "alerts.admin_outbox", order=92, visible=is_admin)
+    register_nav(
+        app,
+        "Alerts and sent mail",
+        "alerts.admin_outbox",
+        order=92,
+        visible=is_admin,
+        section="admin",
+    )

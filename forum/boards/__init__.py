@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 from forum.boards import admin as _admin  # noqa: F401  (registers the admin pages)
@@ -14,13 +16,12 @@ from forum.boards.views import bp
 __all__ = ["bp", "init_app", "models", "signals"]
 
 
-def _moderates_something(user: object) -> bool:
+def _moderates_something(user: Any) -> bool:
     from forum.boards import services
 
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and services.moderated_board_ids(user) != set()
-    )  # type: ignore[arg-type]
+    return bool(getattr(user, "is_authenticated", False)) and bool(
+        services.moderated_board_ids(user)
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -29,4 +30,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_nav(app, "Flags", "boards.flags", order=80, visible=_moderates_something)
-    register_nav(app, "Boards admin", "boards.admin_boards", order=89, visible=is_admin)
+    register_nav(app, "Boards", "boards.admin_boards", order=89, visible=is_admin, section="admin")

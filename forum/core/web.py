@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Flask,
@@ -26,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from forum.core.errors import ForumError, Invalid
+from forum.core.errors import ForumError, Invalid, NotPermitted
 from forum.core.security import find_unstorable
 from forum.extensions import db
 
@@ -169,6 +171,8 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _secure_cookies_over_https)
     app.session_interface = HttpsAwareSessionInterface()
 
+    app.add_url_rule("/admin", "admin_hub", admin_hub)
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         try:
@@ -252,17 +256,37 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def register_nav(
-    app: Flask, label: str, endpoint: str, *, order: int, visible: object = None
+    app: Flask,
+    label: str,
+    endpoint: str,
+    *,
+    order: int,
+    visible: Callable[[Any], bool] | None = None,
+    section: str = "main",
 ) -> None:
-    """Add a main-navigation link; `visible(user) -> bool` hides it from people it is not for."""
-    app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible))
+    """Add a navigation link; `visible(user) -> bool` hides it from people it is not for.
+
+    `section="admin"` links are listed on the /admin page instead of the header, which keeps
+    the header short on a phone; the header then shows one "Admin" link.
+    """
+    app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible, section))
 
 
-def _nav_items(user: object) -> list[dict[str, str]]:
+def _nav_items(user: object, section: str = "main") -> list[dict[str, str]]:
     items = []
-    for _order, label, endpoint, visible in sorted(
+    for _order, label, endpoint, visible, item_section in sorted(
         current_app.extensions.get("forum.nav", []), key=lambda item: item[0]
     ):
-        if visible is None or visible(user):  # type: ignore[operator]
+        if item_section == section and (visible is None or visible(user)):
             items.append({"label": label, "url": url_for(endpoint)})
+    if section == "main" and _nav_items(user, "admin"):
+        items.append({"label": "Admin", "url": url_for("admin_hub")})
     return items
+
+
+def admin_hub() -> ResponseReturnValue:
+    """One page linking every administration page the person may use."""
+    items = _nav_items(current_user, "admin")
+    if not items:
+        raise NotPermitted("There are no administration pages for you.")
+    return render_template("core/admin_hub.html", items=items)

@@ -56,9 +56,14 @@ def init_app(app: Flask) -> None:
         escalation_now=utcnow,
     )
     app.jinja_env.filters["duration"] = format_duration
-    register_nav(app, "Inbox", "escalations.inbox", order=20, visible=is_senior)
+    register_nav(app, "Inbox", "escalations.inbox", order=25, visible=is_senior)
     register_nav(
-        app, "Escalation policies", "escalations.admin_policies", order=93, visible=is_admin
+        app,
+        "Escalation policies",
+        "escalations.admin_policies",
+        order=93,
+        visible=is_admin,
+        section="admin",
     )
     register_reference_provider(app, _profile_references)
     _register_periodic(app)
