@@ -95,3 +95,7 @@ class DepartmentForm(FlaskForm):
         ],
     )
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+
+
+class DepartmentRenameForm(FlaskForm):
+    name = StringField("New name", validators=[DataRequired(), Length(max=200)])

@@ -67,6 +67,16 @@ def list_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
+def department_member_counts() -> dict[int, int]:
+    """Active people per department id, in one query."""
+    rows = db.session.execute(
+        select(User.department_id, func.count())
+        .where(User.department_id.is_not(None), User.is_active.is_(True))
+        .group_by(User.department_id)
+    )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
 def list_users(*, include_inactive: bool = True) -> list[User]:
     query = select(User).order_by(User.display_name)
     if not include_inactive:

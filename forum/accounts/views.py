@@ -487,5 +487,21 @@ def admin_departments() -> ResponseReturnValue:
     elif request.method == "POST":
         status = 400
     return render_template(
-        "accounts/admin_departments.html", form=form, departments=services.list_departments()
+        "accounts/admin_departments.html",
+        form=form,
+        departments=services.list_departments(),
+        member_counts=services.department_member_counts(),
     ), status
+
+
+@bp.post("/admin/departments/<int:department_id>")
+def admin_department_rename(department_id: int) -> ResponseReturnValue:
+    department = db.get_or_404(Department, department_id)
+    form = forms.DepartmentRenameForm()
+    if not form.validate_on_submit():
+        flash("Enter a name of at most 200 characters.", "error")
+        return redirect(url_for("accounts.admin_departments")), 303
+    services.rename_department(current_user, department, name=form.name.data or "")
+    db.session.commit()
+    flash(f"Department renamed to {department.name}.", "success")
+    return redirect(url_for("accounts.admin_departments"))

@@ -262,3 +262,18 @@ def test_admin_creates_department_with_field_errors(client: FlaskClient, login) 
         == 302
     )
     assert "Libraries" in client.get("/admin/departments").get_data(as_text=True)
+
+
+def test_admin_renames_a_department(client: FlaskClient, login) -> None:  # type: ignore[no-untyped-def]
+    department = make_department(slug="parks", name="Parks")
+    make_user(department=department)
+    login(make_user(Role.ADMIN))
+    page = client.get("/admin/departments").get_data(as_text=True)
+    assert "<td>1</td>" in page  # one active person
+    response = client.post(
+        f"/admin/departments/{department.id}", data={"name": "Parks and Leisure"}
+    )
+    assert response.status_code == 302
+    assert "Parks and Leisure" in client.get("/admin/departments").get_data(as_text=True)
+    assert client.post(f"/admin/departments/{department.id}", data={"name": ""}).status_code == 303
+    assert client.post("/admin/departments/999999", data={"name": "X"}).status_code == 404
