@@ -74,7 +74,7 @@ def department_member_counts() -> dict[int, int]:
         .where(User.department_id.is_not(None), User.is_active.is_(True))
         .group_by(User.department_id)
     )
-    return {int(row[0]): int(row[1]) for row in rows}
+    return {department_id: count for department_id, count in rows if department_id is not None}
 
 
 def list_users(*, include_inactive: bool = True) -> list[User]:
