@@ -110,6 +110,9 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
         "accounts.forgot_password",
         "accounts.reset_password",
         "api.openapi",
+        # authenticated by the key in their URL (tests/boards/test_feeds.py)
+        "feeds.activity",
+        "feeds.board",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

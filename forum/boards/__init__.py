@@ -29,5 +29,12 @@ def init_app(app: Flask) -> None:
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
+    from forum.boards import feeds
+    from forum.core.web import register_public_endpoint
+
+    app.register_blueprint(feeds.bp)
+    register_public_endpoint(app, "feeds.activity")
+    register_public_endpoint(app, "feeds.board")
+    app.jinja_env.globals["feed_url"] = feeds.feed_urls
     register_nav(app, "Flags", "boards.flags", order=80, visible=_moderates_something)
     register_nav(app, "Boards", "boards.admin_boards", order=89, visible=is_admin, section="admin")

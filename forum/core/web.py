@@ -132,7 +132,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _require_sign_in() -> ResponseReturnValue | None:
         endpoint = request.endpoint
-        if endpoint is None or endpoint in public or endpoint.startswith("api."):
+        if (
+            endpoint is None
+            or endpoint in public
+            or endpoint in app.extensions.get("forum.public_endpoints", ())
+            or endpoint.startswith("api.")
+        ):
             return None
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
@@ -253,6 +258,11 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
             has_request_context() and request.is_secure
         )
+
+
+def register_public_endpoint(app: Flask, endpoint: str) -> None:
+    """Let anonymous requests reach `endpoint`, which must authenticate them itself."""
+    app.extensions.setdefault("forum.public_endpoints", set()).add(endpoint)
 
 
 def register_nav(

@@ -15,7 +15,7 @@ from forum.alerts import services
 from forum.alerts.models import OutboxStatus, WebhookEndpoint
 from forum.extensions import db
 from tests.alerts.factories import make_email, make_endpoint, make_notification, reload
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 Login = Callable[[User], FlaskClient]
 
@@ -270,5 +270,9 @@ def test_webhook_form_shows_field_errors(app: Flask, login: Login) -> None:
 
 
 def test_admin_nav_link_only_for_admins(app: Flask, login: Login) -> None:
-    admin_html = login(make_user(Role.ADMIN)).get("/notifications").get_data(as_text=True)
+    # Admin pages are gathered on /admin, linked from the header for admins only.
+    admin_html = login(make_user(Role.ADMIN)).get("/admin").get_data(as_text=True)
     assert 'href="/admin/alerts"' in admin_html
+    member = app.test_client()
+    member.post("/login", data={"email": make_user().email, "password": PASSWORD})
+    assert member.get("/admin").status_code == 403
