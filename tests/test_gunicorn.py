@@ -126,3 +126,28 @@ def test_workers_serve_and_sign_in(gunicorn_url: str) -> None:
     for _ in range(6):
         status, page = browser.request("/settings")
         assert status == 200 and user.email in page
+
+
+def test_a_parallel_burst_of_guesses_gets_no_more_than_the_limit(
+    app: Flask, gunicorn_url: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    email = make_user().email  # read here: the threads below have no app context
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    browsers = [Browser(gunicorn_url) for _ in range(limit * 3)]
+    for browser in browsers:  # fetch the forms first, then fire the guesses together
+        _status, page = browser.request("/login")
+        browser.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[attr-defined, union-attr]
+
+    def guess(browser: Browser) -> int:
+        status, _ = browser.request(
+            "/login",
+            {"email": email, "password": "wrong", "csrf_token": browser.token},  # type: ignore[attr-defined]
+        )
+        return status
+
+    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+        statuses = list(pool.map(guess, browsers))
+    assert statuses.count(400) == limit, statuses
+    assert statuses.count(429) == len(browsers) - limit

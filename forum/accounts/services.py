@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import zlib
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import (
@@ -149,6 +150,14 @@ def check_login_throttle(
     if not settings.get("RATELIMIT_ENABLED", True):
         return
     now = now or utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Serialize attempts on one account until this transaction ends, so a burst of
+        # parallel guesses cannot all read the same count. (SQLite writers are serialized by
+        # BEGIN IMMEDIATE already.)
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": zlib.crc32(f"login:{email}".encode())},
+        )
     window = int(settings["LOGIN_FAILURE_WINDOW_SECONDS"])
     since = now - dt.timedelta(seconds=window)
     per_account = (
