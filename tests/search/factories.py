@@ -2,76 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import current_app
 from whoosh import index
 
-from forum.accounts.models import Department, Role, User
-from forum.boards import services as boards
-from forum.boards.models import Board, BoardVisibility, Post, PostKind, Thread
-from forum.extensions import db
+from forum.accounts.models import Role, User
+from forum.boards.models import Post, Thread
 from forum.search import indexing, services
-from tests.factories import make_user, next_id
+
+# Boards' factories, re-exported: search tests build their data the same way.
+from tests.boards.factories import make_board as make_board
+from tests.boards.factories import make_post
+from tests.boards.factories import make_thread as make_thread
+from tests.factories import make_user
+
+
+make_reply = make_post
 
 
 def admin() -> User:
     return make_user(Role.ADMIN)
-
-
-def make_board(*, department: Department | None = None, **overrides: Any) -> Board:
-    n = next_id()
-    visibility = overrides.pop(
-        "visibility", BoardVisibility.DEPARTMENT if department else BoardVisibility.STAFF
-    )
-    board = boards.create_board(
-        overrides.pop("actor", None) or admin(),
-        slug=overrides.pop("slug", f"board-{n}"),
-        name=overrides.pop("name", f"Board {n}"),
-        visibility=visibility,
-        department=department,
-        position=n,
-    )
-    db.session.commit()
-    return board
-
-
-def make_thread(
-    board: Board,
-    *,
-    author: User | None = None,
-    kind: PostKind | str = PostKind.QUESTION,
-    title: str | None = None,
-    body: str = "What happened and what we tried.",
-    tags: list[str] | None = None,
-    now: dt.datetime | None = None,
-) -> Thread:
-    author = author or make_user(department=board.department)
-    thread = boards.create_thread(
-        board,
-        author=author,
-        kind=kind,
-        title=title or f"Thread {next_id()}",
-        body=body,
-        tags=tags or [],
-        now=now,
-    )
-    db.session.commit()
-    return thread
-
-
-def make_reply(
-    thread: Thread,
-    *,
-    author: User | None = None,
-    body: str = "A reply.",
-    now: dt.datetime | None = None,
-) -> Post:
-    author = author or make_user(department=thread.board.department)
-    post = boards.add_post(thread, author=author, body=body, now=now)
-    db.session.commit()
-    return post
 
 
 def first_post(thread: Thread) -> Post:
