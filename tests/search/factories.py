@@ -17,7 +17,6 @@ from tests.boards.factories import make_post
 from tests.boards.factories import make_thread as make_thread
 from tests.factories import make_user
 
-
 make_reply = make_post
 
 
