@@ -12,6 +12,7 @@ from forum.alerts import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
+from forum.core.errors import NotFound
 from forum.demo.seed import demo_email
 from forum.escalations import policies, routing, services
 from forum.escalations.models import Escalation, Urgency
@@ -87,9 +88,62 @@ def _seed_policy(admin: User) -> int:
     return 1
 
 
-def _demo_threads(viewer: User, count: int) -> list[Thread]:
-    page = board_services.recent_threads(viewer, page=1)
-    return list(page.items)[:count]
+# The thread each scenario is about: (board slug, kind, title, opening post).
+SCENARIO_THREADS = [
+    (
+        "social-media",
+        "question",
+        "Flooded underpass video: what do we say?",
+        "A resident's video of the flooded underpass on Station Road has 40k views and people "
+        "are tagging our main account asking why it is still open. Highways say it is closed "
+        "now. What is our line?",
+    ),
+    (
+        "housing-digital",
+        "question",
+        "Tenant posting screenshots of our repair emails",
+        "A tenant is posting screenshots of our repair emails on X, names visible. Do we reply "
+        "in public, or only by DM?",
+    ),
+    (
+        "social-media",
+        "question",
+        "Is @StoneleighLibraries really ours?",
+        "A resident asks whether the @StoneleighLibraries account is official. I cannot find it "
+        "in the registry.",
+    ),
+    (
+        "social-media",
+        "failure",
+        "Councillor quoted our bin post with the wrong date",
+        "A councillor quote-posted our bin collection post with last year's bank holiday date. "
+        "Replies are piling up.",
+    ),
+]
+
+
+def _demo_threads(viewer: User, at: dt.datetime) -> list[Thread]:
+    """One thread per scenario, on the demo board it belongs to (any visible board if the
+    boards demo is missing)."""
+    fallback = board_services.visible_boards(viewer)
+    threads: list[Thread] = []
+    with board_services.notifications_suppressed():
+        for (local, *_rest), (slug, kind, title, body) in zip(
+            SCENARIOS, SCENARIO_THREADS, strict=True
+        ):
+            author = _person(local) or viewer
+            try:
+                board = board_services.get_visible_board(author, slug)
+            except NotFound:
+                if not fallback:
+                    return threads
+                board = fallback[0]
+            threads.append(
+                board_services.create_thread(
+                    board, author=author, kind=kind, title=title, body=body, tags=[], now=at
+                )
+            )
+    return threads
 
 
 def seed() -> str:
@@ -102,9 +156,9 @@ def seed() -> str:
     if (db.session.scalar(select(func.count()).select_from(Escalation)) or 0) > 0:
         db.session.commit()
         return f"{policies_added} escalation policy, escalations already present"
-    threads = _demo_threads(admin, len(SCENARIOS))
-    priya, tom = _person("priya.shah"), _person("tom.hughes")
     now = utcnow()
+    threads = _demo_threads(admin, now - dt.timedelta(days=2))
+    priya, tom = _person("priya.shah"), _person("tom.hughes")
     created = 0
     for thread, (local, urgency, minutes_ago, outcome, reason) in zip(
         threads, SCENARIOS, strict=False
