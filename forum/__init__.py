@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
+from forum.core import ratelimit as _ratelimit  # noqa: F401  (registers forumdb:// storage)
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 
 __all__ = ["create_app"]

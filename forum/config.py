@@ -40,8 +40,9 @@ class Config:
 
     # Master switch for every throttle (sign-in, posting, escalations). Off for load tests.
     RATELIMIT_ENABLED = True
-    # Flask-Limiter storage; "memory://" per process, "redis://127.0.0.1:6379" to share.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Flask-Limiter storage: "forumdb://" keeps counters in the app's database (shared by all
+    # workers); "redis://127.0.0.1:6379" moves them to Redis; "memory://" is per process.
+    RATELIMIT_STORAGE_URI = "forumdb://"
     # Failed sign-ins allowed per account, and per client IP, within the window below.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_IP = 20
@@ -176,6 +177,11 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
         settings.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forum.db'}"
     )
+    if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("forumdb://"):
+        settings["RATELIMIT_STORAGE_OPTIONS"] = {
+            **(settings.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+            "database_url": settings["SQLALCHEMY_DATABASE_URI"],
+        }
     if not settings.get("SEARCH_INDEX_DIR"):
         settings["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
     settings["TESTING"] = settings.get("TESTING", env == "testing")

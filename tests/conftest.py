@@ -134,6 +134,21 @@ def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def extra_app() -> Iterator[Callable[[dict[str, Any]], Flask]]:
+    """Build more apps (other "hosts" or "workers"); their connections close after the test."""
+    built: list[Flask] = []
+
+    def build(config: dict[str, Any]) -> Flask:
+        built.append(create_app(config))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forum import create_app
 from forum.accounts.models import Role
 from forum.config import load_config
 from tests.factories import PASSWORD, make_user
@@ -21,8 +21,10 @@ def test_healthz_checks_the_database(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    broken = create_app(
+def test_healthz_is_503_when_the_database_is_gone(
+    tmp_path: Path, extra_app: Callable[..., Flask]
+) -> None:
+    broken = extra_app(
         {
             "TESTING": True,
             "SECRET_KEY": "x",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from forum import create_app
 from forum.accounts import services
 from forum.accounts.models import Role
 from forum.extensions import db, limiter
@@ -70,7 +70,7 @@ def test_throttles_can_be_switched_off(app: Flask) -> None:
 
 
 def test_redis_storage_shares_the_count_between_hosts(
-    app: Flask, database_url: str, tmp_path: Path
+    app: Flask, database_url: str, tmp_path: Path, extra_app: Callable[..., Flask]
 ) -> None:
     redis = pytest.importorskip("redis")
     try:
@@ -87,7 +87,53 @@ def test_redis_storage_shares_the_count_between_hosts(
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": f"forum-test-{uuid.uuid4().hex}",
     }
-    host_a, host_b = create_app(config), create_app(config)
+    host_a, host_b = extra_app(config), extra_app(config)
     statuses = _create_departments(host_a.test_client(), secret, 2, "c")
     statuses += _create_departments(host_b.test_client(), secret, 2, "d")
     assert statuses == [201, 201, 201, 429]
+
+
+def test_database_storage_shares_the_count_between_workers(
+    app: Flask, database_url: str, tmp_path: Path, extra_app: Callable[..., Flask]
+) -> None:
+    """The default storage (forumdb://): counters in the app's database, seen by every process."""
+    admin = make_user(Role.ADMIN)
+    _token, secret = services.create_api_token(admin, "t")
+    db.session.commit()
+    config = {
+        **base_config(database_url, tmp_path),
+        "API_WRITE_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": "forumdb://",
+        "RATELIMIT_KEY_PREFIX": f"forum-test-{uuid.uuid4().hex}",
+    }
+    worker_a, worker_b = extra_app(config), extra_app(config)
+    statuses = _create_departments(worker_a.test_client(), secret, 2, "e")
+    statuses += _create_departments(worker_b.test_client(), secret, 2, "f")
+    assert statuses == [201, 201, 201, 429]
+
+
+def test_database_storage_counts_windows(app: Flask, database_url: str) -> None:
+    from forum.core.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage("forumdb://", database_url=database_url)
+    key = f"test-{uuid.uuid4().hex}"
+    assert storage.get(key) == 0
+    assert [storage.incr(key, 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get(key) == 3
+    assert storage.get_expiry(key) > 0
+    expired = f"test-{uuid.uuid4().hex}"
+    storage.incr(expired, -1)  # a window that has already ended starts again at 1
+    assert storage.get(expired) == 0
+    assert storage.incr(expired, 60) == 1
+    storage.clear(key)
+    assert storage.get(key) == 0
+    assert storage.check()
+    storage.engine.dispose()
+
+
+def test_default_install_uses_the_database_storage(tmp_path: Path) -> None:
+    from forum.config import load_config
+
+    settings = load_config(str(tmp_path), environ={"SECRET_KEY": "s"})
+    assert settings["RATELIMIT_STORAGE_URI"] == "forumdb://"
+    assert settings["RATELIMIT_STORAGE_OPTIONS"]["database_url"].startswith("sqlite:///")
