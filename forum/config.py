@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 
 class Config:
@@ -177,11 +178,12 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
         settings.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forum.db'}"
     )
-    if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("forumdb://"):
-        settings["RATELIMIT_STORAGE_OPTIONS"] = {
-            **(settings.get("RATELIMIT_STORAGE_OPTIONS") or {}),
-            "database_url": settings["SQLALCHEMY_DATABASE_URI"],
-        }
+    if str(settings.get("RATELIMIT_STORAGE_URI", "")) == "forumdb://":
+        # The throttle storage reaches the app's database through its own URI, so nothing
+        # needs passing as (process-wide, sticky) Flask-Limiter storage options.
+        settings["RATELIMIT_STORAGE_URI"] = "forumdb://" + quote(
+            settings["SQLALCHEMY_DATABASE_URI"], safe=""
+        )
     if not settings.get("SEARCH_INDEX_DIR"):
         settings["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
     settings["TESTING"] = settings.get("TESTING", env == "testing")

@@ -133,7 +133,9 @@ def test_database_storage_counts_windows(app: Flask, database_url: str) -> None:
 
 def test_default_install_uses_the_database_storage(tmp_path: Path) -> None:
     from forum.config import load_config
+    from forum.core.ratelimit import DatabaseStorage
 
     settings = load_config(str(tmp_path), environ={"SECRET_KEY": "s"})
-    assert settings["RATELIMIT_STORAGE_URI"] == "forumdb://"
-    assert settings["RATELIMIT_STORAGE_OPTIONS"]["database_url"].startswith("sqlite:///")
+    assert settings["RATELIMIT_STORAGE_URI"].startswith("forumdb://sqlite%3A%2F%2F%2F")
+    storage = DatabaseStorage(settings["RATELIMIT_STORAGE_URI"])
+    assert str(storage.engine.url) == settings["SQLALCHEMY_DATABASE_URI"]

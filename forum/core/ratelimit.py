@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, create_engine, event, text
@@ -47,7 +48,8 @@ _UPSERT = text(
 
 
 class DatabaseStorage(Storage):
-    """A `limits` storage (fixed windows) on the SQL database named by `database_url`."""
+    """A `limits` storage (fixed windows) on the SQL database whose URL, percent-encoded,
+    follows the scheme: `forumdb://<quoted SQLAlchemy URL>` (forum.config builds it)."""
 
     STORAGE_SCHEME = [SCHEME]
 
@@ -55,9 +57,11 @@ class DatabaseStorage(Storage):
         self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any
     ) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
-        url = str(options.get("database_url") or "")
+        url = unquote((uri or "").removeprefix(f"{SCHEME}://")) or str(
+            options.get("database_url") or ""
+        )
         if not url:
-            raise ValueError("forumdb:// rate-limit storage needs the database_url option")
+            raise ValueError("forumdb:// rate-limit storage needs a database URL")
         # No pool: a connection per check, closed at once. It survives gunicorn's fork and
         # leaves nothing open when the limiter is rebuilt; Redis is the option for heavy load.
         self.engine: Engine = create_engine(url, poolclass=NullPool)
