@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.boards.factories import make_board, make_thread
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.slow
@@ -41,6 +43,9 @@ def gunicorn_url(app: Flask, database_url: str, tmp_path: Path) -> Iterator[str]
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": "true",
+        # The default throttle storage (forumdb://, the app's database) with a small limit.
+        "API_WRITE_RATE_LIMIT": "3 per minute",
+        "POST_RATE_LIMIT": "3 per minute",
     }
     process = subprocess.Popen(
         [
@@ -151,3 +156,36 @@ def test_a_parallel_burst_of_guesses_gets_no_more_than_the_limit(
         statuses = list(pool.map(guess, browsers))
     assert statuses.count(400) == limit, statuses
     assert statuses.count(429) == len(browsers) - limit
+
+
+def test_request_throttles_are_shared_by_the_workers(gunicorn_url: str) -> None:
+    """API writes with the default storage: one count for all workers, no lock-up on SQLite."""
+    from forum.accounts import services
+    from forum.accounts.models import Role
+    from forum.extensions import db
+
+    admin = make_user(Role.ADMIN)
+    _token, secret = services.create_api_token(admin, "gunicorn")
+    db.session.commit()
+    thread = make_thread(make_board())
+    routes = {
+        # limited for the whole API blueprint (checked before the request touches the database)
+        "/api/v1/departments": lambda n: {"slug": f"shared-{n}", "name": f"Shared {n}"},
+        # limited on the route itself (checked once the request holds its transaction)
+        f"/api/v1/threads/{thread.id}/posts": lambda n: {"body": f"Reply {n}"},
+    }
+    for path, body in routes.items():
+        statuses = []
+        for n in range(5):
+            request = urllib.request.Request(
+                gunicorn_url + path,
+                data=json.dumps(body(n)).encode(),
+                headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [201, 201, 201, 429, 429], path

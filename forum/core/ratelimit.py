@@ -13,6 +13,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+from flask import has_request_context
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
-from forum.extensions import Model
+from forum.extensions import Model, db
 
 SCHEME = "forumdb"
 
@@ -78,24 +79,30 @@ class DatabaseStorage(Storage):
     def base_exceptions(self) -> type[Exception]:
         return SQLAlchemyError
 
+    def _in_request_transaction(self) -> bool:
+        """On SQLite a writing request already holds the database's only write lock, so a
+        second connection would wait on it until the busy timeout: count inside the request's
+        own transaction instead. (A request that fails and rolls back then leaves no hit.)"""
+        return self.engine.dialect.name == "sqlite" and has_request_context()
+
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
+        values = {"bucket": key[:255], "amount": amount, "expires_at": now + expiry, "now": now}
+        if self._in_request_transaction():
+            return int(db.session.execute(_UPSERT, values).scalar_one())
         with self.engine.begin() as connection:
-            hits = connection.execute(
-                _UPSERT,
-                {"bucket": key[:255], "amount": amount, "expires_at": now + expiry, "now": now},
-            ).scalar_one()
+            hits = connection.execute(_UPSERT, values).scalar_one()
         return int(hits)
 
     def get(self, key: str) -> int:
+        query = text(
+            "SELECT hits FROM rate_limit_counters WHERE bucket = :bucket AND expires_at > :now"
+        )
+        values = {"bucket": key[:255], "now": time.time()}
+        if self._in_request_transaction():
+            return int(db.session.execute(query, values).scalar() or 0)
         with self.engine.connect() as connection:
-            hits = connection.execute(
-                text(
-                    "SELECT hits FROM rate_limit_counters "
-                    "WHERE bucket = :bucket AND expires_at > :now"
-                ),
-                {"bucket": key[:255], "now": time.time()},
-            ).scalar()
+            hits = connection.execute(query, values).scalar()
         return int(hits or 0)
 
     def get_expiry(self, key: str) -> float:
