@@ -13,6 +13,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.accounts.away import cover_candidates as cover_candidates
+from forum.accounts.away import cover_problem as cover_problem
+from forum.accounts.away import set_away as set_away
 from forum.accounts.models import (
     ApiToken,
     Department,
@@ -387,18 +390,6 @@ def complete_password_reset(
         other.used_at = now
     db.session.flush()
     return record.user
-
-
-def set_away(
-    user: User, *, away_from: dt.date | None, away_until: dt.date | None, cover: User | None
-) -> None:
-    """Record an absence and who covers; the cover must be another active colleague."""
-    if away_from and away_until and away_until < away_from:
-        raise Invalid(fields={"away_until": "The end date is before the start date."})
-    if cover is not None and (cover.id == user.id or not cover.is_active):
-        raise Invalid(fields={"cover": "Choose an active colleague other than yourself."})
-    user.away_from, user.away_until, user.cover_user = away_from, away_until, cover
-    db.session.flush()
 
 
 def update_profile(user: User, *, display_name: str, email_preference: str) -> None:

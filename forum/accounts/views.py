@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from forum.accounts import forms, services
 from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import require_role
+from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, Throttled
 from forum.core.mail import MailError, build_message, send_message
 from forum.core.security import safe_next_url
@@ -250,14 +251,8 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
     profile_form = forms_given.get("profile_form") or forms.ProfileForm(
         display_name=user.display_name, email_preference=user.email_preference
     )
-    away_form = forms_given.get("away_form") or forms.AwayForm(
-        away_from=user.away_from, away_until=user.away_until, cover=str(user.cover_user_id or "")
-    )
-    away_form.cover.choices = [("", "Nobody")] + [
-        (str(u.id), f"{u.display_name} ({u.email})")
-        for u in services.list_users(include_inactive=False)
-        if u.id != user.id
-    ]
+    away_form = forms_given.get("away_form") or _stored_away_form(user)
+    away_form.cover.choices = _cover_choices(user, away_form.cover.data)
     return render_template(
         "accounts/settings.html",
         profile_form=profile_form,
@@ -297,10 +292,43 @@ def settings_profile() -> ResponseReturnValue:
     return redirect(url_for("accounts.settings"))
 
 
+def _stored_away_form(user: User) -> forms.AwayForm:
+    """The away form as saved, with a field error when the saved cover can no longer stand in
+    (escalations then pass them over)."""
+    form = forms.AwayForm(
+        away_from=user.away_from, away_until=user.away_until, cover=str(user.cover_user_id or "")
+    )
+    problem = services.cover_problem(user, user.cover_user)
+    if problem is not None:
+        form.cover.errors = [problem]
+    return form
+
+
+def _cover_choices(user: User, selected: str | None) -> list[tuple[str, str]]:
+    """Nobody, then the colleagues who may cover (marked when away); a chosen person who may
+    not is kept in the list, so the page shows that choice next to its error, not "Nobody"."""
+    people = services.cover_candidates(user)
+    if selected and selected.isdigit() and all(str(p.id) != selected for p in people):
+        chosen = db.session.get(User, int(selected))
+        if chosen is not None:
+            people.append(chosen)
+    today = utcnow().date()
+    return [("", "Nobody")] + [
+        (
+            str(p.id),
+            f"{p.display_name} ({p.email})"
+            + (f", away until {p.away_until:%d %b}" if p.is_away(today) and p.away_until else "")
+            + (", away" if p.is_away(today) and not p.away_until else ""),
+        )
+        for p in people
+    ]
+
+
 @bp.post("/settings/away")
 @login_required
 def settings_away() -> ResponseReturnValue:
     form = forms.AwayForm()
+    # Any active colleague passes the form, so the service's message says why one cannot cover.
     form.cover.choices = [("", "Nobody")] + [
         (str(u.id), u.display_name) for u in services.list_users(include_inactive=False)
     ]
@@ -308,7 +336,7 @@ def settings_away() -> ResponseReturnValue:
         return _settings_page(400, away_form=form)
     cover = db.session.get(User, int(form.cover.data)) if form.cover.data else None
     try:
-        services.set_away(
+        warnings = services.set_away(
             current_user,
             away_from=form.away_from.data,
             away_until=form.away_until.data,
@@ -320,6 +348,8 @@ def settings_away() -> ResponseReturnValue:
         return _settings_page(exc.status, away_form=form)
     db.session.commit()
     flash("Away status saved.", "success")
+    for warning in warnings:
+        flash(warning, "warning")
     return redirect(url_for("accounts.settings"))
 
 

@@ -9,6 +9,7 @@ from itertools import groupby
 from sqlalchemy import select, update
 
 from forum.accounts.models import EmailPreference, User
+from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification, OutboxMessage
 from forum.alerts.services import enqueue
 from forum.core.db import utcnow
@@ -29,8 +30,10 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
 
     A digest holds the person's unread notifications not yet covered by an email, created up
     to `now`; every such notification (read or not) is then marked digested. At most one
-    digest per person per UTC day: running again the same day changes nothing. Returns the
-    number of digests queued. The caller commits.
+    digest per person per UTC day: running again the same day changes nothing. Each item is
+    shown as the person may see it now (forum.alerts.redaction): one naming a thread they can
+    no longer see is withdrawn, not quoted. Returns the number of digests queued. The caller
+    commits.
     """
     now = now or utcnow()
     rows = db.session.execute(
@@ -50,7 +53,7 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
         key = digest_key(user, now.date())
         if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue  # already sent today; what came since waits for tomorrow
-        unread = [n for n in notifications if n.read_at is None]
+        unread = redaction.shown(user, [n for n in notifications if n.read_at is None])
         if unread:
             shown = unread[:MAX_ITEMS]
             more = len(unread) - len(shown)
@@ -65,7 +68,13 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
                     "template": "digest",
                     "subject": subject,
                     "items": [
-                        {"title": n.title, "body": n.body, "url": n.url, "kind": n.kind}
+                        {
+                            "title": n.title,
+                            "body": n.body,
+                            "url": n.url,
+                            "kind": n.kind,
+                            "refs": list(n.refs),
+                        }
                         for n in shown
                     ],
                     "url": "/notifications",

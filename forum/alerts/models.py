@@ -151,6 +151,9 @@ class Notification(Model):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(500))
+    # What the notice names ("thread:12"): checked again whenever it is shown or sent later,
+    # so a thread that became hidden from this person stops showing (forum.alerts.redaction).
+    refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

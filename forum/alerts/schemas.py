@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forum.alerts.channels.email import absolute_url
-from forum.alerts.models import Notification
+from forum.alerts.redaction import NoticeView
 
 
 class NotificationOut(BaseModel):
@@ -21,7 +21,7 @@ class NotificationOut(BaseModel):
     is_read: bool
 
     @classmethod
-    def of(cls, notification: Notification, base_url: str) -> NotificationOut:
+    def of(cls, notification: NoticeView, base_url: str) -> NotificationOut:
         return cls(
             id=notification.id,
             kind=notification.kind,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from forum.accounts.models import EmailPreference, Role, User
 from forum.accounts.permissions import require_role
+from forum.alerts import redaction
 from forum.alerts.models import (
     Channel,
     Notification,
@@ -20,6 +21,7 @@ from forum.alerts.models import (
     OutboxStatus,
     WebhookEndpoint,
 )
+from forum.alerts.redaction import NoticeView
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.pagination import Page
@@ -101,8 +103,12 @@ def add_notification(
     dedupe_key: str | None,
     now: dt.datetime | None = None,
     digested_at: dt.datetime | None = None,
+    refs: list[str] | None = None,
 ) -> Notification:
-    """Write one in-app notification; an existing one with the same dedupe key is returned."""
+    """Write one in-app notification; an existing one with the same dedupe key is returned.
+
+    `refs` name the objects it mentions ("thread:12"), checked again whenever it is shown.
+    """
     if dedupe_key is not None:
         existing = db.session.scalar(
             select(Notification).where(Notification.dedupe_key == dedupe_key)
@@ -115,6 +121,7 @@ def add_notification(
         title=title[:300],
         body=body,
         url=url[:500],
+        refs=list(refs or []),
         dedupe_key=dedupe_key,
         created_at=now or utcnow(),
         digested_at=digested_at,
@@ -135,10 +142,14 @@ def notify_user(
     email: bool | None = None,
     now: dt.datetime | None = None,
     details: dict[str, str] | None = None,
+    refs: list[str] | None = None,
 ) -> Notification | None:
     """Notify one person in-app and, per their email preference, by email.
 
-    `url` is a site-relative path. `email=True` forces an immediate email (escalations),
+    The caller words it for this person (forum.boards.services.disclosure decides what they may
+    be told) and lists in `refs` the objects it names, so that the notice, the digest and the
+    email are checked again when shown or sent (forum.alerts.redaction). `url` is a
+    site-relative path. `email=True` forces an immediate email (escalations),
     `email=False` suppresses it; None follows the person's preference (people on the daily
     digest get it in the next digest). `details` ({label: value}) are listed in the email.
     Inactive people get nothing (returns None).
@@ -158,9 +169,12 @@ def notify_user(
         dedupe_key=dedupe_key,
         now=now,
         digested_at=None if waits_for_digest else now,
+        refs=refs,
     )
     if send_email:
         payload: dict[str, Any] = {"subject": title, "text": body, "url": url, "kind": kind}
+        if refs:
+            payload["refs"] = list(refs)
         if details:
             payload["details"] = details
         enqueue(Channel.EMAIL, user.email, payload, dedupe_key=f"email:{dedupe_key}", now=now)
@@ -185,8 +199,9 @@ def unread_count(user: User) -> int:
 
 def list_notifications(
     user: User, *, page: int = 1, per_page: int = NOTIFICATIONS_PER_PAGE, unread_only: bool = False
-) -> Page[Notification]:
-    """The person's notifications, newest first."""
+) -> Page[NoticeView]:
+    """The person's notifications, newest first, as they may see them now: one naming
+    something they can no longer see is withdrawn (forum.alerts.redaction)."""
     condition = [Notification.user_id == user.id]
     if unread_only:
         condition.append(Notification.read_at.is_(None))
@@ -198,7 +213,7 @@ def list_notifications(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    return Page(items=redaction.shown(user, items), page=page, per_page=per_page, total=total)
 
 
 def mark_read(
@@ -224,8 +239,9 @@ def mark_read(
 
 def open_notification(
     user: User, notification_id: int, *, now: dt.datetime | None = None
-) -> Notification:
-    """Mark one of the person's notifications read and return it (to go to its target).
+) -> NoticeView:
+    """Mark one of the person's notifications read and return it as they may see it now (to
+    go to its target; a withdrawn one leads back to the list).
 
     Raises NotFound when it does not exist or belongs to someone else.
     """
@@ -237,7 +253,7 @@ def open_notification(
     )
     if notification is None:
         raise NotFound("No such notification.")
-    return notification
+    return redaction.shown(user, [notification])[0]
 
 
 def mark_read_for_url(user: User, url: str, *, now: dt.datetime | None = None) -> int:

@@ -75,7 +75,7 @@ def board_threads(slug: str) -> ResponseReturnValue:
     tag = services.normalize_tag(query.tag) if query.tag else None
     page = services.board_threads(board, kind=query.kind, tag=tag, page=query.page)
     return schemas.ThreadPage(
-        items=[schemas.ThreadSummary.of(t) for t in page.items],
+        items=schemas.ThreadSummary.many(page.items, current_api_user()),
         total=page.total,
         page=page.page,
         pages=page.pages,
@@ -83,9 +83,10 @@ def board_threads(slug: str) -> ResponseReturnValue:
 
 
 def _thread_out(thread_id: int) -> ResponseReturnValue:
-    thread = services.get_visible_thread(current_api_user(), thread_id)
+    reader = current_api_user()
+    thread = services.get_visible_thread(reader, thread_id)
     posts = services.thread_posts(thread, page=1)
-    return schemas.ThreadOut.with_posts(thread, posts.items).model_dump(mode="json")
+    return schemas.ThreadOut.with_posts(thread, posts.items, reader).model_dump(mode="json")
 
 
 @api_route(

@@ -18,6 +18,7 @@ from forum.boards.models import (
     PostKind,
     Thread,
 )
+from forum.boards.services.disclosure import Reader, readable_thread_ids
 
 
 class AuthorOut(BaseModel):
@@ -85,14 +86,24 @@ class ThreadSummary(BaseModel):
     is_pinned: bool
     is_locked: bool
     solution_post_id: int | None
-    solution_thread_id: int | None
+    solution_thread_id: int | None = Field(
+        description="The fix thread that solved it; null when none, or one you cannot see"
+    )
     post_count: int
     created_at: dt.datetime
     last_activity_at: dt.datetime
     url: str
 
+    @staticmethod
+    def readable_fixes(threads: list[Thread], reader: Reader) -> set[int]:
+        """The fix threads solving `threads` that `reader` may be told about, in one query."""
+        return readable_thread_ids(
+            reader, {t.solution_thread_id for t in threads if t.solution_thread_id is not None}
+        )
+
     @classmethod
-    def fields_of(cls, thread: Thread) -> dict[str, object]:
+    def fields_of(cls, thread: Thread, readable_fixes: set[int]) -> dict[str, object]:
+        fix = thread.solution_thread_id
         return {
             "id": thread.id,
             "title": thread.title,
@@ -103,7 +114,7 @@ class ThreadSummary(BaseModel):
             "is_pinned": thread.is_pinned,
             "is_locked": thread.is_locked,
             "solution_post_id": thread.solution_post_id,
-            "solution_thread_id": thread.solution_thread_id,
+            "solution_thread_id": fix if fix in readable_fixes else None,
             "post_count": thread.post_count,
             "created_at": thread.created_at,
             "last_activity_at": thread.last_activity_at,
@@ -111,8 +122,10 @@ class ThreadSummary(BaseModel):
         }
 
     @classmethod
-    def of(cls, thread: Thread) -> ThreadSummary:
-        return cls.model_validate(cls.fields_of(thread))
+    def many(cls, threads: list[Thread], reader: Reader) -> list[ThreadSummary]:
+        """`threads` as `reader` may see them (a hidden fix thread is not named)."""
+        fixes = cls.readable_fixes(threads, reader)
+        return [cls.model_validate(cls.fields_of(t, fixes)) for t in threads]
 
 
 class ThreadPage(BaseModel):
@@ -157,9 +170,10 @@ class ThreadOut(ThreadSummary):
     posts: list[PostOut] = Field(description="The first page of posts (30), oldest first")
 
     @classmethod
-    def with_posts(cls, thread: Thread, posts: list[Post]) -> ThreadOut:
+    def with_posts(cls, thread: Thread, posts: list[Post], reader: Reader) -> ThreadOut:
+        fixes = cls.readable_fixes([thread], reader)
         return cls.model_validate(
-            {**cls.fields_of(thread), "posts": [PostOut.of(p) for p in posts]}
+            {**cls.fields_of(thread, fixes), "posts": [PostOut.of(p) for p in posts]}
         )
 
 

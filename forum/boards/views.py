@@ -165,14 +165,13 @@ def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
         can_moderate=services.can_moderate(user, thread.board),
         can_reply=services.can_reply(user, thread),
         can_solve=can_solve,
-        fix_threads=services.fix_threads_for(user) if can_solve else [],
+        fix_threads=services.fix_threads_for(user, thread) if can_solve else [],
         reply_form=forms.ReplyForm(),
         empty_form=EmptyForm(),
         body_hint=forms.BODY_HINT,
         can_edit=services.can_edit_post,
         can_delete=services.can_delete_post,
-        solution_thread_visible=thread.solution_thread is not None
-        and services.can_see_board(user, thread.solution_thread.board),
+        solution_fix=services.solution_thread_for(user, thread),
     )
     return html, posts.items[-1].id if posts.items else None
 
@@ -422,7 +421,7 @@ def thread_solution(thread_id: int) -> ResponseReturnValue:
     thread = services.get_visible_thread(user, thread_id)
     form = forms.SolutionForm()
     form.solution_thread_id.choices = [SelectChoice("", "")] + [
-        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user)
+        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user, thread)
     ]
     if not form.validate_on_submit():
         raise Invalid(fields={name: "; ".join(errs) for name, errs in form.errors.items()})

@@ -74,10 +74,11 @@ def seed_accounts() -> str:
                 password=DEMO_PASSWORD,
             )
             created_users += 1
-    # One senior is on leave with cover, so escalations and the registry show "away" handling.
+    # One senior is on leave, covered by another senior (a cover must be able to act on her
+    # escalations), so escalations and the registry show "away" handling.
     grace = account_services.user_by_email(demo_email("grace.lee"))
-    mia = account_services.user_by_email(demo_email("mia.evans"))
-    if grace is not None and mia is not None and grace.away_from is None:
+    tom = account_services.user_by_email(demo_email("tom.hughes"))
+    if grace is not None and tom is not None and grace.away_from is None:
         import datetime as dt
 
         today = dt.date.today()
@@ -85,7 +86,7 @@ def seed_accounts() -> str:
             grace,
             away_from=today - dt.timedelta(days=2),
             away_until=today + dt.timedelta(days=12),
-            cover=mia,
+            cover=tom,
         )
     return f"{created_departments} departments, {created_users} staff"
 

@@ -2,6 +2,13 @@
 
 Nothing here sends: forum.alerts writes in-app notifications and outbox rows that its worker
 delivers after the caller commits, so an escalation and its alerts commit or roll back together.
+
+What an alert may say is decided per reader by the boards' disclosure rule: a person who may
+see the thread gets its title, the reason and the details; anyone else (a named person of
+another department at some level, a reporter the thread has since moved away from) is told only
+that an escalation needs them (or changed), with its urgency and link. Webhook channels have an
+unknown audience (disclosure.CHANNEL): they get the details only for threads on all-staff
+boards, and otherwise the same bare "an escalation needs attention" with its link.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import Any
 
 from forum.accounts.models import User
 from forum.alerts import services as alert_services
+from forum.boards import services as board_services
 from forum.escalations.models import Escalation, EscalationEvent, EventKind
 from forum.escalations.routing import Recipient
 
@@ -27,6 +35,20 @@ def escalation_url(escalation: Escalation) -> str:
 
 def subject_for(escalation: Escalation) -> str:
     return f"[{escalation.urgency_enum.label}] Escalation: {escalation.thread.title}"
+
+
+def bare_subject(escalation: Escalation) -> str:
+    """The subject for a reader who may not see the thread: it names nothing."""
+    return f"[{escalation.urgency_enum.label}] An escalation needs you"
+
+
+BARE_BODY = "An escalation needs you. Open it in the forum to see what it is about."
+
+
+def may_read(reader: board_services.Reader, escalation: Escalation) -> bool:
+    """True when `reader` may be told what the escalation is about (its thread's title, the
+    reason, who raised it): the thread's visibility decides (boards' disclosure rule)."""
+    return board_services.can_read_thread(reader, escalation.thread)
 
 
 def _details(escalation: Escalation, *, level_label: str | None = None) -> dict[str, str]:
@@ -55,7 +77,8 @@ def alert_recipients(
     now: dt.datetime,
 ) -> None:
     """Alert `people` (email at once, whatever their preference, plus in-app) and the
-    policy's webhooks about the escalation; one new wave of dedupe keys."""
+    policy's webhooks about the escalation; one new wave of dedupe keys. Each is told only
+    what they may see (see the module rule)."""
     escalation.alert_wave = (escalation.alert_wave or 0) + 1
     wave = escalation.alert_wave
     url = escalation_url(escalation)
@@ -63,6 +86,19 @@ def alert_recipients(
     details = _details(escalation, level_label=level_label)
     body = f"{headline}\n\nReason: {escalation.reason}"
     for person in people:
+        key = f"escalation:{escalation.id}:wave:{wave}:user:{person.user.id}"
+        if not may_read(person.user, escalation):
+            alert_services.notify_user(
+                person.user,
+                kind=KIND,
+                title=bare_subject(escalation),
+                body=BARE_BODY,
+                url=url,
+                dedupe_key=key,
+                email=True,
+                now=now,
+            )
+            continue
         extra = (
             f"\n\nYou are covering for {person.covering_for.display_name}, who is away."
             if person.covering_for is not None
@@ -74,10 +110,11 @@ def alert_recipients(
             title=subject,
             body=body + extra,
             url=url,
-            dedupe_key=f"escalation:{escalation.id}:wave:{wave}:user:{person.user.id}",
+            dedupe_key=key,
             email=True,
             now=now,
             details=details,
+            refs=board_services.thread_refs(escalation.thread),
         )
     _webhooks(
         escalation,
@@ -99,23 +136,27 @@ def notify_people(
     *,
     title: str,
     body: str,
+    bare: str,
     key: str,
     now: dt.datetime,
     email: bool | None = None,
 ) -> None:
     """Tell people (the escalating persons, a new assignee) what happened, in-app and by mail
-    as they prefer (or as `email` forces)."""
+    as they prefer (or as `email` forces). Someone who may not see the thread (it moved since)
+    gets only `bare`, which must name nothing."""
     for person in people:
+        readable = may_read(person, escalation)
         alert_services.notify_user(
             person,
             kind=KIND,
-            title=title,
-            body=body,
+            title=title if readable else bare,
+            body=body if readable else bare,
             url=escalation_url(escalation),
             dedupe_key=f"escalation:{escalation.id}:{key}:user:{person.id}",
             email=email,
             now=now,
-            details=_details(escalation),
+            details=_details(escalation) if readable else None,
+            refs=board_services.thread_refs(escalation.thread) if readable else None,
         )
 
 
@@ -131,6 +172,7 @@ def announce(
         fields=_details(escalation),
         key=f"event:{event.id}",
         now=now,
+        bare_title=f"{EventKind(event.kind).label}: an escalation",
     )
 
 
@@ -143,22 +185,28 @@ def _webhooks(
     fields: dict[str, str],
     key: str,
     now: dt.datetime,
+    bare_title: str | None = None,
 ) -> None:
     policy = escalation.policy
     if policy is None:
         return
     payload: dict[str, Any] = {
         "event": event,
-        "title": title,
-        "text": text,
         "url": escalation_url(escalation),
-        "fields": fields,
         "escalation_id": escalation.id,
-        "thread_id": escalation.thread_id,
         "urgency": str(escalation.urgency),
         "state": str(escalation.state),
         "level": escalation.level,
     }
+    if may_read(board_services.CHANNEL, escalation):
+        payload.update(title=title, text=text, fields=fields, thread_id=escalation.thread_id)
+    else:
+        # A channel's readers are unknown: a department-only thread is not named at all.
+        payload.update(
+            title=bare_title or f"[{escalation.urgency_enum.label}] An escalation needs attention",
+            text="An escalation needs attention. Open it in the forum to see what it is about.",
+            fields={"Urgency": escalation.urgency_enum.label},
+        )
     for endpoint in policy.webhook_endpoints:
         if endpoint.is_active:
             alert_services.enqueue_webhook(

@@ -3,7 +3,9 @@
 The ladder comes from the first active policy matching the thread's department, board and the
 urgency; with none, the default ladder: the seniors of the thread's department, then all
 seniors, then admins (empty levels are left out). A person who is away is replaced by their
-cover; a level where nobody is reachable alerts the admins instead.
+cover, if the cover can act on escalations (an active senior or admin) and is not away too;
+otherwise the cover's own cover is tried, and every cover passed over is reported (`Skipped`)
+so the timeline says why. A level where nobody is reachable alerts the admins instead.
 """
 
 from __future__ import annotations
@@ -43,6 +45,29 @@ class Recipient:
 
     user: User
     covering_for: User | None = None
+
+
+@dataclasses.dataclass
+class Skipped:
+    """A cover passed over, and why (recorded on the escalation's timeline)."""
+
+    user: User
+    covering_for: User
+    why: str
+
+
+@dataclasses.dataclass
+class Reach:
+    """Who a level alerts, and the covers it passed over on the way."""
+
+    recipients: list[Recipient]
+    skipped: list[Skipped] = dataclasses.field(default_factory=list)
+
+
+def can_act(user: User) -> bool:
+    """Who can act on an escalation (acknowledge, resolve, reassign): active seniors and admins.
+    A cover must, or an away senior's escalations would reach someone who cannot open them."""
+    return bool(user.is_active and user.has_role(Role.SENIOR))
 
 
 def match_policy(
@@ -133,42 +158,59 @@ def ladder(escalation: Escalation) -> list[Rung]:
     return rungs
 
 
-def reachable(people: list[User], on: dt.date) -> list[Recipient]:
+def _cover_for(person: User, on: dt.date, skipped: list[Skipped]) -> User | None:
+    """The first cover down the chain who is present and can act; records those passed over."""
+    cover = person.cover_user
+    seen = {person.id}
+    while cover is not None and cover.id not in seen and len(seen) <= MAX_COVER_HOPS:
+        seen.add(cover.id)
+        if not cover.is_active:
+            why = "their account is switched off"
+        elif cover.is_away(on):
+            why = "they are away too"
+        elif not can_act(cover):
+            why = "they cannot act on escalations (not a senior or an administrator)"
+        else:
+            return cover
+        skipped.append(Skipped(user=cover, covering_for=person, why=why))
+        cover = cover.cover_user
+    return None
+
+
+def reachable(people: list[User], on: dt.date) -> Reach:
     """The people who can be alerted on `on`: the present ones, and covers for the away ones.
 
-    Inactive people are skipped; an away person without a reachable cover is skipped too.
+    Inactive people are skipped; an away person without a cover who can act is skipped too,
+    and the covers passed over are listed with the reason.
     """
     found: dict[int, Recipient] = {}
+    skipped: list[Skipped] = []
     for person in people:
         if not person.is_active:
             continue
         if not person.is_away(on):
             found.setdefault(person.id, Recipient(person))
             continue
-        cover = person.cover_user
-        hops = 0
-        while (
-            cover is not None
-            and hops < MAX_COVER_HOPS
-            and (not cover.is_active or cover.is_away(on))
-        ):
-            cover = cover.cover_user if cover.is_active else None
-            hops += 1
-        if cover is not None and cover.is_active and not cover.is_away(on):
+        cover = _cover_for(person, on, skipped)
+        if cover is not None:
             found.setdefault(cover.id, Recipient(cover, covering_for=person))
-    return list(found.values())
+    return Reach(recipients=list(found.values()), skipped=skipped)
 
 
-def recipients(escalation: Escalation, level: int, on: dt.date) -> list[Recipient]:
+def recipients(escalation: Escalation, level: int, on: dt.date) -> Reach:
     """Who to alert for `level` (1-based; clamped to the ladder): the reachable people of that
     level, or the admins when nobody there is reachable (present admins first, then any)."""
     rungs = ladder(escalation)
     rung = rungs[min(max(level, 1), len(rungs)) - 1]
-    found = reachable(rung.people, on)
-    if found:
-        return found
+    reach = reachable(rung.people, on)
+    if reach.recipients:
+        return reach
     admins = _admins(_staff())
-    return reachable(admins, on) or [Recipient(admin) for admin in admins]
+    fallback = reachable(admins, on)
+    return Reach(
+        recipients=fallback.recipients or [Recipient(admin) for admin in admins],
+        skipped=reach.skipped + fallback.skipped,
+    )
 
 
 def timeout_for(escalation: Escalation, level: int) -> dt.timedelta:

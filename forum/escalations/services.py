@@ -205,7 +205,8 @@ def _alert_level(
     rungs = routing.ladder(escalation)
     escalation.level = min(max(escalation.level, 1), len(rungs))
     rung = rungs[escalation.level - 1]
-    people = routing.recipients(escalation, escalation.level, now.date())
+    reach = routing.recipients(escalation, escalation.level, now.date())
+    people = reach.recipients
     alerting.alert_recipients(
         escalation,
         people,
@@ -229,6 +230,15 @@ def _alert_level(
                 for p in people
                 if p.covering_for is not None
             },
+            # Covers passed over (away too, or not allowed to act), so the timeline says why.
+            "skipped": [
+                {
+                    "name": s.user.display_name,
+                    "covering_for": s.covering_for.display_name,
+                    "why": s.why,
+                }
+                for s in reach.skipped
+            ],
             "timeout_minutes": int(rung.timeout.total_seconds() // 60),
         },
     )
@@ -375,6 +385,7 @@ def _add_to(
             [escalation.assigned_to],
             title=alerting.subject_for(escalation),
             body=headline,
+            bare=f"The urgency of an escalation you handle was raised to {urgency.label.lower()}.",
             key=f"urgency:{urgency}",
             now=now,
             email=True,
@@ -421,6 +432,7 @@ def acknowledge(
         _reporters_except(escalation, actor),
         title=f"Acknowledged: {escalation.thread.title}",
         body=text,
+        bare="An escalation you raised was acknowledged.",
         key=f"event:{event.id}",
         now=now,
     )
@@ -472,6 +484,7 @@ def resolve(
         _reporters_except(escalation, actor),
         title=f"Resolved: {escalation.thread.title}",
         body=text,
+        bare="An escalation you raised was resolved.",
         key=f"event:{event.id}",
         now=now,
     )
@@ -551,6 +564,7 @@ def reassign(
             title=alerting.subject_for(escalation),
             body=f"{actor.display_name} assigned the escalation of "
             f'"{escalation.thread.title}" to you.\n\nReason: {escalation.reason}',
+            bare="An escalation was assigned to you.",
             key=f"event:{event.id}",
             now=now,
             email=True,

@@ -239,8 +239,9 @@ def profiles_delete(profile_id: int) -> ResponseReturnValue:
     errors=(404,),
 )
 def profiles_history(profile_id: int) -> ResponseReturnValue:
-    current_api_user()
-    items = [schemas.ChangeOut.of(c) for c in services.history(services.get_profile(profile_id))]
+    reader = current_api_user()
+    profile = services.get_profile(profile_id)
+    items = [schemas.ChangeOut.of(c) for c in services.history(profile, reader)]
     return schemas.ChangeList(items=items, total=len(items)).model_dump(mode="json")
 
 

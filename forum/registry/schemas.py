@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forum.registry.models import (
     EngagementMode,
-    ProfileChange,
     ProfilePurpose,
     ProfileStatus,
     SocialProfile,
 )
 from forum.registry.services.attention import needs_attention, review_due_on
 from forum.registry.services.csvio import ImportReport
+from forum.registry.services.references import ChangeView
 
 
 class ProfileFields(BaseModel):
@@ -208,7 +208,7 @@ class ChangeOut(BaseModel):
     changed_at: dt.datetime
 
     @classmethod
-    def of(cls, change: ProfileChange) -> ChangeOut:
+    def of(cls, change: ChangeView) -> ChangeOut:
         return cls(
             id=change.id,
             field=change.field,

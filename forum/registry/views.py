@@ -165,7 +165,7 @@ def detail(profile_id: int) -> ResponseReturnValue:
         profile=profile,
         attention=services.needs_attention(profile, today),
         review_due=services.review_due_on(profile),
-        history=services.history(profile),
+        history=services.history(profile, current_user),
         reviews=services.reviews(profile),
         references=services.references_for(profile, current_user),
         verdict=services.verdict(profile),

@@ -111,7 +111,7 @@ def test_without_department_seniors_all_seniors_are_alerted(app: Flask, dept: An
 
 def test_away_senior_is_replaced_by_their_cover(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
-    cover = make_user(Role.ENTHUSIAST, department=dept)
+    cover = make_user(Role.SENIOR, department=make_department())
     senior = staff["senior"]
     senior.away_from, senior.away_until = T0.date() - dt.timedelta(days=1), T0.date()
     senior.cover_user = cover

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from forum.accounts.models import Role
 from forum.core.errors import Invalid, NotFound, NotPermitted
 from forum.extensions import db
 from forum.registry import services
-from forum.registry.models import SocialProfile
+from forum.registry.models import ProfileChange, SocialProfile
 from tests.boards.factories import make_board, make_thread
 from tests.factories import make_department, make_user
 from tests.registry.factories import make_profile
@@ -31,7 +32,7 @@ def test_a_thread_links_once_and_is_listed_for_those_who_can_see_it(app: Flask) 
     db.session.commit()
     assert {t.id for t in services.threads_for_profile(profile, member)} == {public.id, private.id}
     assert [t.id for t in services.threads_for_profile(profile, outsider)] == [public.id]
-    assert [c.field for c in services.history(profile)].count("thread_linked") == 2
+    assert [c.field for c in services.history(profile, None)].count("thread_linked") == 2
 
 
 def test_linking_a_thread_one_cannot_see_is_not_found(app: Flask) -> None:
@@ -120,3 +121,51 @@ def test_linking_through_the_page(app: Flask, client: FlaskClient, login: Any) -
     response = client.post(f"/profiles/{profile.id}/threads/{thread.id}/unlink")
     assert response.status_code == 302
     assert services.threads_for_profile(profile, user) == []
+
+
+def test_history_names_a_department_only_thread_only_to_those_who_can_see_it(
+    app: Flask, login: Any, api: Any
+) -> None:
+    # The regression: "thread linked: #13 <title>" was shown to every member, on the page and
+    # in GET /api/v1/profiles/<id>/history.
+    housing = make_department(name="Housing")
+    member = make_user(department=housing)
+    outsider = make_user(department=make_department())
+    profile = make_profile()
+    secret = make_thread(
+        make_board(department=housing), author=member, title="Rent arrears list leaked"
+    )
+    services.link_thread(profile, secret.id, member)
+    services.unlink_thread(profile, secret.id, member)
+    db.session.commit()
+
+    stored = {c.field: c for c in db.session.scalars(select(ProfileChange))}
+    assert stored["thread_linked"].after == f"#{secret.id}"
+    assert stored["thread_unlinked"].before == f"#{secret.id}"
+
+    entries = api(outsider).get(f"/api/v1/profiles/{profile.id}/history").get_json()["items"]
+    linked = next(e for e in entries if e["field"] == "thread_linked")
+    assert linked["after"] == "a thread you cannot see"
+    assert "Rent arrears" not in str(entries) and f"#{secret.id}" not in str(entries)
+    page = login(outsider).get(f"/profiles/{profile.id}").get_data(as_text=True)
+    assert "Rent arrears" not in page and "a thread you cannot see" in page
+
+    mine = services.history(profile, member)
+    assert next(c for c in mine if c.field == "thread_linked").after == (
+        f"#{secret.id} Rent arrears list leaked"
+    )
+
+
+def test_history_written_before_titles_were_dropped_is_named_by_id(app: Flask) -> None:
+    housing = make_department()
+    member = make_user(department=housing)
+    profile = make_profile()
+    secret = make_thread(make_board(department=housing), author=member, title="Old secret")
+    db.session.add(
+        ProfileChange(
+            profile_id=profile.id, field="thread_linked", after=f"#{secret.id} Old secret"
+        )
+    )
+    db.session.commit()
+    [entry] = [c for c in services.history(profile, make_user()) if c.field == "thread_linked"]
+    assert entry.after == "a thread you cannot see"

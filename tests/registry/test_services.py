@@ -326,7 +326,7 @@ def test_every_change_is_recorded_with_who_when_before_and_after(app: Flask) -> 
         "audience_counted_on",
     }
     db.session.commit()
-    entries = {c.field: c for c in services.history(profile)}
+    entries = {c.field: c for c in services.history(profile, None)}
     assert entries["display_name"].before == "Old name"
     assert entries["display_name"].after == "New name"
     assert entries["display_name"].changed_by == owner
@@ -339,9 +339,9 @@ def test_every_change_is_recorded_with_who_when_before_and_after(app: Flask) -> 
 def test_saving_unchanged_values_records_nothing(app: Flask) -> None:
     profile = make_profile()
     admin = make_user(Role.ADMIN)
-    before = len(services.history(profile))
+    before = len(services.history(profile, None))
     assert services.update_profile(admin, profile, services.current_values(profile)) == []
-    assert len(services.history(profile)) == before
+    assert len(services.history(profile, None)) == before
 
 
 def test_a_new_handle_alone_moves_the_url(app: Flask) -> None:
@@ -383,7 +383,7 @@ def test_status_moves_with_reasons_and_only_admins_archive(app: Flask) -> None:
         services.update_profile(admin, profile, {"description": "x"})
     with pytest.raises(Invalid):
         services.change_status(admin, profile, "proposed")
-    fields = [c.field for c in services.history(profile)]
+    fields = [c.field for c in services.history(profile, None)]
     assert fields.count("status") == 2 and "status_reason" in fields
 
 

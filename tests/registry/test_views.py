@@ -201,7 +201,7 @@ def test_edit_form_saves_changes(app: Flask, client: FlaskClient, login: Any) ->
     assert response.status_code == 302
     db.session.refresh(profile)
     assert profile.description == "Daily park updates"
-    assert next(c.field for c in services.history(profile)) == "description"
+    assert next(c.field for c in services.history(profile, None)) == "description"
 
 
 def test_admin_archives_with_a_reason(app: Flask, client: FlaskClient, login: Any) -> None:

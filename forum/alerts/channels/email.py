@@ -8,9 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from sqlalchemy import select
 
+from forum.accounts.models import User
+from forum.alerts import redaction
 from forum.alerts.channels import BaseChannel, Delivery, PermanentError, TransientError
 from forum.core.mail import MailError, build_message, send_message
+from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +67,51 @@ def render_parts(app: Flask, payload: dict[str, Any]) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def _redact(delivery: Delivery) -> None:
+    """Check what a notice or digest names against its recipient again, just before it is
+    sent (forum.alerts.redaction): a notice they may no longer see is withheld, a digest item
+    is withdrawn."""
+    payload = delivery.payload
+    items = [i for i in payload.get("items") or [] if isinstance(i, dict)]
+    refs = set(payload.get("refs") or []) | {r for i in items for r in i.get("refs") or []}
+    if not refs:
+        return
+    user = db.session.scalar(select(User).where(User.email == delivery.recipient.lower()))
+    hidden = refs if user is None else redaction.hidden_refs(user, refs)
+    if hidden.intersection(payload.get("refs") or []):
+        delivery.context["withheld"] = True
+    payload["items"] = [
+        {
+            **item,
+            "title": redaction.WITHDRAWN_TITLE,
+            "body": "",
+            "url": redaction.WITHDRAWN_URL,
+            "refs": [],
+        }
+        if hidden.intersection(item.get("refs") or [])
+        else item
+        for item in items
+    ]
+
+
 class EmailChannel(BaseChannel):
     """SMTP through forum.core.mail; without MAIL_SERVER an .eml file under instance/mail."""
 
     name = "email"
 
+    def prepare(self, delivery: Delivery) -> None:
+        _redact(delivery)
+
     def deliver(self, app: Flask, delivery: Delivery) -> None:
         if "@" not in delivery.recipient:
             raise PermanentError("recipient is not an email address")
+        if delivery.context.get("withheld"):
+            # Nothing to send: counted as done, so it is neither retried nor dead-lettered.
+            logger.info(
+                "outbox message %s withheld: its recipient can no longer see what it names",
+                delivery.message_id,
+            )
+            return
         subject, text, html = render_parts(app, delivery.payload)
         message = build_message(
             app.config,

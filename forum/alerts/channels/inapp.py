@@ -32,6 +32,7 @@ class InAppChannel(BaseChannel):
             body=str(payload.get("body") or ""),
             url=str(payload.get("url") or "/notifications"),
             dedupe_key=delivery.dedupe_key,
+            refs=[str(r) for r in payload.get("refs") or []],
         )
 
 

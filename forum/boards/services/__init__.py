@@ -13,6 +13,20 @@ from forum.boards.services.boards import (
     set_moderators,
     update_board,
 )
+from forum.boards.services.disclosure import (
+    CHANNEL,
+    HIDDEN_THREAD,
+    Reader,
+    ThreadMention,
+    can_read_board,
+    can_read_thread,
+    describe_thread,
+    describe_thread_ids,
+    readable_thread_ids,
+    readers_can_read,
+    solution_thread_for,
+    thread_refs,
+)
 from forum.boards.services.moderation import (
     flag_post,
     get_flag,
@@ -49,6 +63,7 @@ from forum.boards.services.reading import (
     watch_board,
     watch_thread,
 )
+from forum.boards.services.solutions import fix_threads_for, load_solution, mark_solution
 from forum.boards.services.threads import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
@@ -56,9 +71,6 @@ from forum.boards.services.threads import (
     board_stats,
     board_threads,
     create_thread,
-    fix_threads_for,
-    load_solution,
-    mark_solution,
     popular_tags,
     quote_source,
     recent_threads,
@@ -84,9 +96,13 @@ from forum.boards.services.visibility import (
 )
 
 __all__ = [
+    "CHANNEL",
+    "HIDDEN_THREAD",
     "POSTS_PER_PAGE",
     "THREADS_PER_PAGE",
     "PostReactions",
+    "Reader",
+    "ThreadMention",
     "add_post",
     "all_boards",
     "board_by_slug",
@@ -97,11 +113,15 @@ __all__ = [
     "can_edit_post",
     "can_mark_solution",
     "can_moderate",
+    "can_read_board",
+    "can_read_thread",
     "can_reply",
     "can_see_board",
     "create_board",
     "create_thread",
     "delete_post",
+    "describe_thread",
+    "describe_thread_ids",
     "edit_post",
     "first_unread_post_id",
     "fix_threads_for",
@@ -130,6 +150,8 @@ __all__ = [
     "quote_source",
     "reaction_summary",
     "read_marks",
+    "readable_thread_ids",
+    "readers_can_read",
     "recent_threads",
     "render_body",
     "resolve_flag",
@@ -139,8 +161,10 @@ __all__ = [
     "set_moderators",
     "set_pinned",
     "slugify",
+    "solution_thread_for",
     "thread_path",
     "thread_posts",
+    "thread_refs",
     "toggle_reaction",
     "unread_state",
     "unwatch_board",

@@ -54,7 +54,7 @@ def set_locked(thread: Thread, *, actor: User, locked: bool) -> Thread:
             state = "locked" if locked else "unlocked"
             notify.notify_moderation(
                 thread.author,
-                thread.board,
+                thread,
                 title=f"Your thread “{thread.title}” was {state}",
                 body=f"A moderator {state} it.",
                 url=notify.thread_path(thread),
@@ -79,7 +79,7 @@ def move_thread(thread: Thread, *, actor: User, to_board: Board) -> Thread:
     if thread.author_id != actor.id:
         notify.notify_moderation(
             thread.author,
-            to_board,
+            thread,
             title=f"Your thread “{thread.title}” moved to {to_board.name}",
             body=f"A moderator moved it from {from_board.name}.",
             url=notify.thread_path(thread),
@@ -129,7 +129,7 @@ def hide_post(post: Post, *, actor: User, reason: str, now: dt.datetime | None =
     if post.author_id != actor.id:
         notify.notify_moderation(
             post.author,
-            thread.board,
+            thread,
             title=f"A moderator hid your post in “{thread.title}”",
             body=f"Reason: {text}",
             url=notify.post_path(post),

@@ -1,22 +1,24 @@
 """Who hears about what on the boards: replies, mentions, solutions and moderation events.
 
-Everything goes through alerts.services.notify_user (in-app row plus email per preference) in
-the caller's transaction. Only people who can still see the board are notified, so a hidden
-board never leaks through a notification. Dedupe keys make every event notify a person once.
+Everything goes through `_send`, then alerts.services.notify_user (in-app row plus email per
+preference) in the caller's transaction. `_send` names the threads a notice mentions and sends
+it only to a person who may read every one of them (disclosure.can_read_thread); the notice
+keeps them as refs, so it is checked again whenever it is shown or emailed later. Dedupe keys
+make every event notify a person once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import func, or_, select
 
 from forum.accounts.models import Role, User
 from forum.alerts import services as alerts
-from forum.boards.models import Board, BoardModerator, BoardWatch, Post, Thread, ThreadWatch
-from forum.boards.services.visibility import can_see_board
+from forum.boards.models import BoardModerator, BoardWatch, Post, Thread, ThreadWatch
+from forum.boards.services import disclosure
 from forum.core.markup import plain_text
 from forum.extensions import db
 
@@ -68,11 +70,27 @@ def users_for_handles(handles: Iterable[str]) -> list[User]:
 
 
 def _send(
-    user: User, board: Board, *, kind: str, title: str, body: str, url: str, dedupe_key: str
+    user: User,
+    about: Sequence[Thread],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    dedupe_key: str,
 ) -> bool:
-    if not can_see_board(user, board):
+    """Notify `user` of something naming the threads `about`, only if they may read them all."""
+    if not all(disclosure.can_read_thread(user, thread) for thread in about):
         return False
-    alerts.notify_user(user, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)
+    alerts.notify_user(
+        user,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        dedupe_key=dedupe_key,
+        refs=disclosure.thread_refs(*about),
+    )
     return True
 
 
@@ -87,7 +105,7 @@ def notify_mentions(post: Post, people: Iterable[User]) -> set[int]:
             continue
         if _send(
             user,
-            thread.board,
+            [thread],
             kind="mention",
             title=f"{post.author.display_name} mentioned you in “{thread.title}”",
             body=excerpt(post),
@@ -127,7 +145,7 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
             title = f"{post.author.display_name} replied to “{thread.title}”"
         _send(
             user,
-            thread.board,
+            [thread],
             kind="new_thread" if is_first else "reply",
             title=title,
             body=excerpt(post),
@@ -139,7 +157,8 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
 def notify_solution(
     thread: Thread, *, post: Post | None, solution_thread: Thread | None, actor: User
 ) -> None:
-    """The solving reply's author and the thread's watchers hear that it is solved."""
+    """The solving reply's author and the thread's watchers hear that it is solved; the fix
+    thread is named only to those who may read it (mark_solution allows no other)."""
     if _suppressed():
         return
     target = post.id if post is not None else f"t{solution_thread.id if solution_thread else 0}"
@@ -154,15 +173,19 @@ def notify_solution(
     if not recipients:
         return
     url = post_path(post) if post is not None else thread_path(thread)
-    body = (
-        excerpt(post)
-        if post is not None
-        else (f"Solved by the fix “{solution_thread.title}”." if solution_thread else "")
-    )
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
+        about = [thread]
+        fix = disclosure.describe_thread(user, solution_thread)
+        if post is not None:
+            body = excerpt(post)
+        elif solution_thread is not None and fix.visible:
+            body = f"Solved by the fix “{fix.title}”."
+            about.append(solution_thread)
+        else:
+            body = "Solved by a fix thread."
         _send(
             user,
-            thread.board,
+            about,
             kind="solution",
             title=recipients[user.id],
             body=body,
@@ -172,14 +195,15 @@ def notify_solution(
 
 
 def notify_moderation(
-    user: User, board: Board, *, title: str, body: str, url: str, key: str
+    user: User, thread: Thread, *, title: str, body: str, url: str, key: str
 ) -> None:
-    """Tell the person affected by a moderator's action (hidden post, moved or locked thread)."""
+    """Tell the person affected by a moderator's action (hidden post, moved or locked thread),
+    if they may still read the thread."""
     if _suppressed():
         return
     _send(
         user,
-        board,
+        [thread],
         kind="moderation",
         title=title,
         body=body,
@@ -208,7 +232,7 @@ def notify_flag(post: Post, *, flag_id: int, reporter: User) -> None:
             continue
         _send(
             user,
-            board,
+            [post.thread],
             kind="flag",
             title=f"A post in “{post.thread.title}” was flagged",
             body="Open the moderation queue to review it.",

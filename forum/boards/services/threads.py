@@ -30,7 +30,6 @@ from forum.boards.services.validation import (
 )
 from forum.boards.services.visibility import (
     board_visibility_clause,
-    can_mark_solution,
     can_reply,
     can_see_board,
 )
@@ -171,63 +170,6 @@ def quote_source(post: Post) -> str:
     return f"@{handle} [wrote]({notify.post_path(post)}):\n{quoted}\n\n"
 
 
-def mark_solution(
-    thread: Thread,
-    *,
-    actor: User,
-    post: Post | None = None,
-    solution_thread: Thread | None = None,
-    now: dt.datetime | None = None,
-) -> Thread:
-    """Mark a failure or question solved by one of its replies or by a linked `fix` thread.
-
-    Only the thread's author, a moderator or a senior may (NotPermitted otherwise). Raises
-    Invalid when the thread is not a failure/question, when the reply is not a visible reply in
-    this thread, or the linked thread is not a fix the actor can see. Passing neither clears it.
-    """
-    if not can_see_board(actor, thread.board):
-        raise NotFound("There is no such thread.")
-    if not thread.kind_enum.solvable:
-        raise Invalid(
-            "Only failures and questions can be marked solved.",
-            fields={"kind": "Only failures and questions can be marked solved."},
-        )
-    if not can_mark_solution(actor, thread):
-        raise NotPermitted("Only the author, a moderator or a senior can mark the solution.")
-    if post is not None and solution_thread is not None:
-        raise Invalid(fields={"post_id": "Choose a reply or a fix thread, not both."})
-    if post is not None:
-        first_id = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
-        if post.thread_id != thread.id or post.id == first_id:
-            raise Invalid(fields={"post_id": "Choose a reply in this thread."})
-        if not post.is_visible:
-            raise Invalid(fields={"post_id": "That reply was deleted or hidden."})
-    if solution_thread is not None and (
-        solution_thread.kind_enum != PostKind.FIX
-        or solution_thread.id == thread.id
-        or not can_see_board(actor, solution_thread.board)
-    ):
-        raise Invalid(fields={"solution_thread_id": "Choose a fix thread you can see."})
-    now = now or utcnow()
-    thread.solution_post_id = post.id if post is not None else None
-    thread.solution_thread_id = solution_thread.id if solution_thread is not None else None
-    solved = post is not None or solution_thread is not None
-    thread.solved_at = now if solved else None
-    thread.solved_by_id = actor.id if solved else None
-    db.session.flush()
-    if solved:
-        notify.notify_solution(thread, post=post, solution_thread=solution_thread, actor=actor)
-    logger.info(
-        "thread %s solution set to post %s / thread %s by user %s",
-        thread.id,
-        thread.solution_post_id,
-        thread.solution_thread_id,
-        actor.id,
-    )
-    signals.thread_solved.send(thread, post=post, solution_thread=solution_thread, actor=actor)
-    return thread
-
-
 # --- listings --------------------------------------------------------------------------------
 
 
@@ -309,21 +251,6 @@ def thread_posts(thread: Thread, *, page: int = 1, per_page: int = POSTS_PER_PAG
     return Page(items=items, page=page, per_page=per_page, total=thread.post_count)
 
 
-def load_solution(thread: Thread) -> Thread:
-    """Load what the solution box under the first post shows, in one query."""
-    if thread.is_solved:
-        db.session.scalar(
-            select(Thread)
-            .where(Thread.id == thread.id)
-            .options(
-                joinedload(Thread.solution_post).joinedload(Post.author),
-                joinedload(Thread.solution_thread).joinedload(Thread.board),
-                joinedload(Thread.solved_by),
-            )
-        )
-    return thread
-
-
 def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | None]]:
     """Thread count and last activity per board, in one query."""
     ids = list(board_ids)
@@ -340,19 +267,6 @@ def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | 
             last = last.replace(tzinfo=dt.UTC)
         stats[board_id] = (count, last)
     return stats
-
-
-def fix_threads_for(user: User, *, limit: int = 50) -> list[Thread]:
-    """Recent `fix` threads `user` can see: the choices for linking a solution."""
-    return list(
-        db.session.scalars(
-            select(Thread)
-            .join(Thread.board)
-            .where(Thread.kind == PostKind.FIX, board_visibility_clause(user))
-            .order_by(Thread.last_activity_at.desc())
-            .limit(limit)
-        )
-    )
 
 
 def popular_tags(user: User, limit: int = 20) -> list[tuple[str, int]]:

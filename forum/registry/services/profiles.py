@@ -399,18 +399,6 @@ def mark_reviewed(
     return review
 
 
-def history(profile: SocialProfile) -> list[ProfileChange]:
-    """Every recorded change of the profile, newest first."""
-    return list(
-        db.session.scalars(
-            select(ProfileChange)
-            .where(ProfileChange.profile_id == profile.id)
-            .options(selectinload(ProfileChange.changed_by))
-            .order_by(ProfileChange.changed_at.desc(), ProfileChange.id.desc())
-        )
-    )
-
-
 def reviews(profile: SocialProfile) -> list[ProfileReview]:
     """The profile's reviews, newest first."""
     return list(

@@ -1,8 +1,12 @@
-"""Cross-links: threads and escalations that reference a profile, listed on its page.
+"""Cross-links: threads and escalations that reference a profile, and the profile's history.
 
 Threads are linked through this capability's own `profile_thread_links` table, using the
 boards services to check the thread is visible. Escalations (a higher capability) contribute
 their list through `register_reference_provider`, so the registry never imports them.
+
+History entries about linked threads store only the thread's id ("#13") and are named for each
+reader by the boards' disclosure rule when shown: the title for those who may see the thread,
+"a thread you cannot see" for everyone else.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.boards import services as boards_services
@@ -30,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 _PROVIDERS_KEY = "registry.reference_providers"
 _THREAD_REF = re.compile(r"(?:^|/t/)(\d+)(?:-[^/?#]*)?(?:[/?#].*)?$")
+# History fields whose before/after value names a thread, as "#<id>" (older rows: "#<id> title").
+_THREAD_FIELDS = frozenset({"thread_linked", "thread_unlinked"})
+_HISTORY_THREAD = re.compile(r"^#(\d+)")
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ def link_thread(
             changed_at=now,
             field="thread_linked",
             before=None,
-            after=f"#{thread.id} {thread.title}",
+            # Only the id: the title is looked up for each reader when the history is shown.
+            after=f"#{thread.id}",
         )
     )
     db.session.flush()
@@ -162,3 +171,64 @@ def references_for(profile: SocialProfile, user: User) -> list[ProfileReference]
             # Another capability's bug must not take the profile page down with it.
             logger.exception("registry reference provider %r failed", provider)
     return references
+
+
+# --- History ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One history entry as one reader may see it."""
+
+    id: int
+    field: str
+    before: str | None
+    after: str | None
+    changed_by: User | None
+    changed_at: dt.datetime
+
+
+def _thread_id(value: str | None) -> int | None:
+    match = _HISTORY_THREAD.match(value or "")
+    return int(match.group(1)) if match else None
+
+
+def history(profile: SocialProfile, viewer: User | None) -> list[ChangeView]:
+    """Every recorded change of the profile, newest first, as `viewer` may see it: an entry
+    naming a thread shows "#id title" when the viewer may see that thread, and only "a thread
+    you cannot see" otherwise (boards' disclosure rule)."""
+    changes = list(
+        db.session.scalars(
+            select(ProfileChange)
+            .where(ProfileChange.profile_id == profile.id)
+            .options(selectinload(ProfileChange.changed_by))
+            .order_by(ProfileChange.changed_at.desc(), ProfileChange.id.desc())
+        )
+    )
+    named = {
+        thread_id
+        for c in changes
+        if c.field in _THREAD_FIELDS
+        for thread_id in (_thread_id(c.before), _thread_id(c.after))
+        if thread_id is not None
+    }
+    mentions = boards_services.describe_thread_ids(viewer, named)
+
+    def shown(change: ProfileChange, value: str | None) -> str | None:
+        thread_id = _thread_id(value) if change.field in _THREAD_FIELDS else None
+        if thread_id is None:
+            return value
+        mention = mentions[thread_id]
+        return f"#{thread_id} {mention.title}" if mention.visible else mention.title
+
+    return [
+        ChangeView(
+            id=c.id,
+            field=c.field,
+            before=shown(c, c.before),
+            after=shown(c, c.after),
+            changed_by=c.changed_by,
+            changed_at=c.changed_at,
+        )
+        for c in changes
+    ]
