@@ -44,10 +44,27 @@ class Config:
     # Flask-Limiter storage: "forumdb://" keeps counters in the app's database (shared by all
     # workers); "redis://127.0.0.1:6379" moves them to Redis; "memory://" is per process.
     RATELIMIT_STORAGE_URI = "forumdb://"
-    # Failed sign-ins allowed per account, and per client IP, within the window below.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    # Sign-in throttle (forum/accounts/signin.py), failures counted within the window below.
+    # Failed sign-ins from one client IP, any accounts, before that IP is refused (429).
     LOGIN_MAX_FAILURES_PER_IP = 20
+    # Failures of one account from one IP before each further try waits a growing delay.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT_AND_IP = 5
+    # Failures of one account from all IPs together before unrecognised devices wait as well.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 20
+    # The delay: this many seconds after the first failure past a budget, doubling, capped.
+    LOGIN_DELAY_BASE_SECONDS = 30
+    LOGIN_DELAY_MAX_SECONDS = 900
+    # A browser that signed in before skips the delays with this many failures of its own.
+    LOGIN_MAX_FAILURES_PER_DEVICE = 5
     LOGIN_FAILURE_WINDOW_SECONDS = 900
+    # Days a browser stays a recognised ("known") device after its last sign-in.
+    KNOWN_DEVICE_DAYS = 180
+    # Password reset requests: per client IP per hour (then 429), and emails per address
+    # within a link's lifetime and at least this many minutes apart (further requests are
+    # held silently: same answer, no email).
+    PASSWORD_RESET_MAX_PER_IP_PER_HOUR = 10
+    PASSWORD_RESET_MAX_EMAILS_PER_ADDRESS = 3
+    PASSWORD_RESET_MIN_MINUTES_BETWEEN_EMAILS = 5
     # Escalations (new ones and additions to open ones) one person may make per hour.
     ESCALATIONS_PER_HOUR = 10
     # Default limit applied to API writes (Flask-Limiter syntax).

@@ -1,12 +1,14 @@
-"""Staff accounts: departments, users, invitations, reset tokens, API tokens, sign-in attempts."""
+"""Staff accounts: departments, users, sign-in sessions, invitations, reset requests, API
+tokens, failed sign-ins and the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.core.db import UTCDateTime, utcnow
@@ -72,8 +74,8 @@ class User(UserMixin, Model):
     role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # type: ignore[assignment]
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Rotated on password change and deactivation: it is part of the session and remember-me
-    # identity, so rotating it signs the person out everywhere.
+    # Rotated on password change and deactivation. It keys what must die with the password
+    # but is not a sign-in: private feed links (sign-ins are UserSession rows).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     away_from: Mapped[dt.date | None]
@@ -88,8 +90,15 @@ class User(UserMixin, Model):
     )
     cover_user: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[cover_user_id])
 
+    if TYPE_CHECKING:
+        # Not a column: the secret of the sign-in (UserSession) this object was loaded through
+        # or just signed in with, set by forum.accounts.sessions. get_id() hands it to
+        # Flask-Login, which keeps it in the session and remember-me cookies.
+        session_secret: str | None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """`<id>:<sign-in secret>`; without a sign-in the identity loads nobody."""
+        return f"{self.id}:{getattr(self, 'session_secret', None) or ''}"
 
     def has_role(self, role: Role) -> bool:
         return Role(self.role).rank >= role.rank
@@ -130,17 +139,58 @@ class Invitation(Model):
     invited_by: Mapped[User | None] = relationship()
 
 
-class PasswordResetToken(Model):
-    __tablename__ = "password_reset_tokens"
+class UserSession(Model):
+    """One sign-in on one device: the session and remember-me cookies carry its secret.
+
+    Signing out revokes this row only; "sign out everywhere", a password change or reset and
+    deactivation revoke every row of the person.
+    """
+
+    __tablename__ = "user_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_remembered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Shown on the settings page so people can tell their devices apart.
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class PasswordResetToken(Model):
+    """One password-reset request. Every request writes a row, whether or not the address has
+    an account (rows without a user can never be redeemed), so both cases do the same work and
+    the rows count requests per address and per client for the throttles."""
+
+    __tablename__ = "password_reset_tokens"
+    __table_args__ = (
+        Index("ix_password_reset_tokens_email_created_at", "email", "created_at"),
+        Index("ix_password_reset_tokens_ip_created_at", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # The address asked for, normalized (lower case).
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str | None] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # When an email was queued for this request; None when the per-address throttle held it.
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class ApiToken(Model):
@@ -166,9 +216,69 @@ class LoginAttempt(Model):
     __table_args__ = (
         Index("ix_login_attempts_email_created_at", "email", "created_at"),
         Index("ix_login_attempts_ip_created_at", "ip", "created_at"),
+        Index("ix_login_attempts_device_created_at", "device", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
+    # The known-device id when the failure came from a recognised device: such a device has a
+    # failure budget of its own instead of the account's and the address's.
+    device: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditAction(enum.StrEnum):
+    """What an audit entry records; the vocabulary grows with the audit log."""
+
+    SIGN_IN_UNLOCKED = "sign_in.unlocked"
+    PASSWORD_CHANGED = "password.changed"  # noqa: S105  (an action name, not a secret)
+    PASSWORD_RESET = "password.reset"  # noqa: S105
+    SESSIONS_ENDED = "sessions.ended"
+
+    @property
+    def label(self) -> str:
+        return {
+            "sign_in.unlocked": "Sign-in unlocked",
+            "password.changed": "Password changed",
+            "password.reset": "Password reset by email link",
+            "sessions.ended": "Signed out everywhere",
+        }[self.value]
+
+
+class AuditEvent(Model):
+    """Who did what to which object, when and from where: append-only.
+
+    `subject_type`/`subject_id` name any object ("user", 12) without a foreign key, so the
+    entry outlives its subject and any capability can be audited; `details` holds the
+    action's own facts (never a secret).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_subject_type_subject_id_at", "subject_type", "subject_id", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[AuditAction] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return AuditAction(self.action).label
+        except ValueError:  # written by a newer version of the app
+            return str(self.action)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action} {self.subject_type}:{self.subject_id}>"

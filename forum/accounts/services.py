@@ -1,42 +1,41 @@
-"""Every state change of staff accounts: sign-in, invitations, passwords, roles, tokens."""
+"""State changes of staff accounts: users, invitations, passwords, roles, departments, tokens.
+
+Signing in lives in `signin`, sign-in sessions in `sessions`, password resets in `resets`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-import zlib
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.accounts import audit, sessions
 from forum.accounts.away import cover_candidates as cover_candidates
 from forum.accounts.away import cover_problem as cover_problem
 from forum.accounts.away import set_away as set_away
 from forum.accounts.models import (
     ApiToken,
+    AuditAction,
     Department,
     EmailPreference,
     Invitation,
-    LoginAttempt,
-    PasswordResetToken,
     Role,
     User,
 )
 from forum.accounts.permissions import require_role
 from forum.core.db import utcnow
-from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted, Throttled
+from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from forum.core.security import hash_token, new_token
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# A dummy hash compared against when the email is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -142,98 +141,47 @@ def create_user(
     return user
 
 
-def client_key(ip: str | None) -> str:
-    return (ip or "unknown")[:64]
-
-
-def check_login_throttle(
-    email: str, ip: str | None, settings: dict[str, Any], now: dt.datetime | None = None
-) -> None:
-    """Raise Throttled when this account or this client has failed too often recently."""
-    if not settings.get("RATELIMIT_ENABLED", True):
-        return
-    now = now or utcnow()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Serialize attempts on one account until this transaction ends, so a burst of
-        # parallel guesses cannot all read the same count. (SQLite writers are serialized by
-        # BEGIN IMMEDIATE already.)
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"),
-            {"key": zlib.crc32(f"login:{email}".encode())},
-        )
-    window = int(settings["LOGIN_FAILURE_WINDOW_SECONDS"])
-    since = now - dt.timedelta(seconds=window)
-    per_account = (
-        db.session.scalar(
-            select(func.count()).where(
-                LoginAttempt.email == email, LoginAttempt.created_at >= since
-            )
-        )
-        or 0
-    )
-    per_ip = (
-        db.session.scalar(
-            select(func.count()).where(
-                LoginAttempt.ip == client_key(ip), LoginAttempt.created_at >= since
-            )
-        )
-        or 0
-    )
-    if per_account >= int(settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"]) or per_ip >= int(
-        settings["LOGIN_MAX_FAILURES_PER_IP"]
-    ):
-        minutes = max(1, window // 60)
-        raise Throttled(
-            f"Too many failed sign-in attempts. Wait {minutes} minutes and try again.",
-            retry_after=window,
-        )
-
-
-def authenticate(
-    email: str,
-    password: str,
-    *,
-    ip: str | None,
-    settings: dict[str, Any],
-    now: dt.datetime | None = None,
-) -> User:
-    """Return the active user with this email and password.
-
-    Raises Throttled when the account or the client IP is over its failure budget, and Invalid
-    (one message for every cause, so accounts cannot be probed) otherwise. A failure is
-    recorded in the session: the caller must commit even when this raises Invalid.
-    """
-    now = now or utcnow()
-    normalized = (email or "").strip().lower()[:254]
-    check_login_throttle(normalized, ip, settings, now)
-    user = user_by_email(normalized) if normalized else None
-    stored_hash = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
-    password_ok = check_password_hash(stored_hash, password or "")
-    if user is None or not user.password_hash or not password_ok or not user.is_active:
-        db.session.add(LoginAttempt(email=normalized, ip=client_key(ip), created_at=now))
-        db.session.flush()
-        raise Invalid(
-            "Email or password is incorrect.",
-            fields={"password": "Email or password is incorrect."},
-        )
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == normalized))
-    return user
-
-
-def set_password(user: User, password: str, *, min_length: int = 10) -> None:
-    """Set a new password and rotate the session token, which signs out every other session."""
+def set_password(
+    user: User, password: str, *, min_length: int = 10, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Set a new password. Whoever knew the old one loses what it gave them: every sign-in
+    session ends (this device's too: the caller signs it in afresh), every API token is revoked
+    and private feed links change. Returns how many sessions and tokens ended. Raises Invalid
+    for a password that breaks the rules."""
     _check_password_rules(password, min_length)
     user.password_hash = hash_password(password)
     user.session_token = new_token(16)
+    ended = sessions.end_all(user, now=now)
+    revoked = revoke_all_api_tokens(user, now=now)
     db.session.flush()
+    return {"sessions_ended": ended, "api_tokens_revoked": revoked}
 
 
-def change_password(user: User, current: str, new: str, *, min_length: int = 10) -> None:
-    """Change a password after checking the current one; raises Invalid."""
+def change_password(
+    user: User,
+    current: str,
+    new: str,
+    *,
+    min_length: int = 10,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Change a password after checking the current one (see set_password), audited.
+    Raises Invalid for a wrong current password or a new one that breaks the rules."""
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise Invalid(fields={"current_password": "The current password is not right."})
-    set_password(user, new, min_length=min_length)
+    revoked = set_password(user, new, min_length=min_length, now=now)
+    audit.record(
+        AuditAction.PASSWORD_CHANGED,
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        details=revoked,
+        ip=ip,
+        now=now,
+    )
     logger.info("user %s changed password", user.id)
+    return revoked
 
 
 def invite(
@@ -338,60 +286,6 @@ def sign_up(
     )
 
 
-def start_password_reset(
-    email: str, *, ttl_minutes: int = 60, now: dt.datetime | None = None
-) -> tuple[User, str] | None:
-    """Create a single-use reset token for an active account; None (silently) for unknown emails."""
-    now = now or utcnow()
-    user = user_by_email((email or "").strip().lower())
-    if user is None or not user.is_active:
-        return None
-    token = new_token()
-    db.session.add(
-        PasswordResetToken(
-            user=user,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + dt.timedelta(minutes=ttl_minutes),
-        )
-    )
-    db.session.flush()
-    return user, token
-
-
-def reset_token_record(token: str, now: dt.datetime | None = None) -> PasswordResetToken:
-    """The usable reset token; raises NotFound if unknown, used, expired or the user inactive."""
-    now = now or utcnow()
-    record = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token or ""))
-    )
-    if (
-        record is None
-        or record.used_at is not None
-        or record.expires_at <= now
-        or not record.user.is_active
-    ):
-        raise NotFound("This reset link is invalid, already used or expired.")
-    return record
-
-
-def complete_password_reset(
-    token: str, password: str, *, min_length: int = 10, now: dt.datetime | None = None
-) -> User:
-    """Set the new password, burn this and every other outstanding reset token of the user."""
-    now = now or utcnow()
-    record = reset_token_record(token, now)
-    set_password(record.user, password, min_length=min_length)
-    for other in db.session.scalars(
-        select(PasswordResetToken).where(
-            PasswordResetToken.user_id == record.user_id, PasswordResetToken.used_at.is_(None)
-        )
-    ):
-        other.used_at = now
-    db.session.flush()
-    return record.user
-
-
 def update_profile(user: User, *, display_name: str, email_preference: str) -> None:
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 120:
@@ -430,6 +324,8 @@ def admin_update_user(
             raise Invalid(fields={"is_active": "You cannot deactivate yourself."})
         user.is_active = is_active
         user.session_token = new_token(16)
+        # Reactivation must not revive the sign-ins that were live before.
+        sessions.end_all(user)
         logger.info(
             "user %s %s by admin %s",
             user.id,
@@ -509,6 +405,16 @@ def revoke_api_token(user: User, token_id: int, now: dt.datetime | None = None) 
     db.session.flush()
 
 
+def revoke_all_api_tokens(user: User, now: dt.datetime | None = None) -> int:
+    """Revoke every live API token of the person (a password change does); returns how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def user_for_api_token(secret: str, now: dt.datetime | None = None) -> User | None:
     """The active owner of a live token, recording its use; None for anything else."""
     if not secret:
@@ -525,14 +431,3 @@ def user_for_api_token(secret: str, now: dt.datetime | None = None) -> User | No
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         token.last_used_at = now
     return token.user
-
-
-def load_session_user(identity: str) -> User | None:
-    """Flask-Login's loader: `<id>:<session_token>`; a rotated token or inactive user is nobody."""
-    user_id, _, session_token = (identity or "").partition(":")
-    if not user_id.isdigit() or not session_token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_token != session_token:
-        return None
-    return user

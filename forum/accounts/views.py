@@ -1,4 +1,4 @@
-"""HTML routes for signing in and out, invitations, passwords, personal settings and admin."""
+"""HTML routes for signing in and out, invitations, passwords and personal settings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -19,12 +21,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from forum.accounts import forms, services
-from forum.accounts.models import Department, Role, User
-from forum.accounts.permissions import require_role
+from forum.accounts import forms, resets, services, sessions, signin
+from forum.accounts.models import Department, User
 from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, Throttled
-from forum.core.mail import MailError, build_message, send_message
 from forum.core.security import safe_next_url
 from forum.extensions import db
 
@@ -55,17 +55,34 @@ def _apply_errors(form: FlaskForm, error: ForumError) -> None:
         flash(error.message, "error")
 
 
-def _send_account_mail(to: str, subject: str, text: str) -> None:
-    """Account mail (invitations, resets) goes out at once; a failure is logged, not shown."""
+def _sign_in(user: User, *, remember: bool) -> None:
+    """Open a sign-in session for this device, commit, hand it to Flask-Login, and mark the
+    browser as a known device of the person (which spares it the sign-in delays later)."""
     config = current_app.config
-    try:
-        send_message(
-            config,
-            build_message(config, to=to, subject=subject, text=text),
-            current_app.instance_path,
+    sessions.start(
+        user,
+        remember=remember,
+        lifetime=config["REMEMBER_COOKIE_DURATION"],
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+    db.session.commit()
+    login_user(user, remember=remember)
+    cookie = signin.known_device_cookie(
+        user, config, request.cookies.get(signin.KNOWN_DEVICE_COOKIE)
+    )
+
+    @after_this_request
+    def _mark_known_device(response: Response) -> Response:
+        response.set_cookie(
+            signin.KNOWN_DEVICE_COOKIE,
+            cookie,
+            max_age=int(config["KNOWN_DEVICE_DAYS"]) * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(config["REMEMBER_COOKIE_SECURE"]),
         )
-    except MailError as exc:
-        logger.warning("account mail could not be sent: %s", exc)
+        return response
 
 
 def _department_choices(blank: str = "No department") -> list[tuple[str, str]]:
@@ -95,11 +112,12 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
+            user = signin.authenticate(
                 form.email.data or "",
                 form.password.data or "",
                 ip=request.remote_addr,
                 settings=current_app.config,
+                known_device=request.cookies.get(signin.KNOWN_DEVICE_COOKIE),
             )
         except Throttled as exc:
             db.session.rollback()
@@ -115,8 +133,7 @@ def login() -> ResponseReturnValue:
             form.password.errors = [exc.message]
             status = 400
         else:
-            db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
+            _sign_in(user, remember=bool(form.remember.data))
             return redirect(next_url)
     elif request.method == "POST":
         status = 400
@@ -129,6 +146,9 @@ def logout() -> ResponseReturnValue:
     form = forms.EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    # End the session on the server: a copy of the session or remember-me cookie is dead now.
+    sessions.end_current(current_user)
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
@@ -155,8 +175,7 @@ def signup() -> ResponseReturnValue:
             _apply_errors(form, exc)
             status = exc.status
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user, remember=False)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("boards.index"))
     elif request.method == "POST":
@@ -182,10 +201,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             _apply_errors(form, exc)
             status = exc.status
         else:
-            db.session.commit()
             if current_user.is_authenticated:
+                sessions.end_current(current_user)
                 logout_user()
-            login_user(user)
+            _sign_in(user, remember=False)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("boards.index"))
     elif request.method == "POST":
@@ -198,40 +217,44 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
+    status = 200
     if form.validate_on_submit():
-        issued = services.start_password_reset(
-            form.email.data or "", ttl_minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"]
-        )
-        db.session.commit()
-        if issued is not None:
-            user, token = issued
-            minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
-            _send_account_mail(
-                user.email,
-                "Reset your forum password",
-                f"Hello {user.display_name},\n\nSomeone asked to reset your password. "
-                f"Use this link within {minutes} minutes; it works once:\n\n"
-                f"{_absolute('accounts.reset_password', token=token)}\n\n"
-                "If it was not you, ignore this message: your password is unchanged.\n",
+        try:
+            resets.request_reset(
+                form.email.data or "", ip=request.remote_addr, settings=current_app.config
             )
-        flash("If that address has an account, a reset link is on its way.", "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form), (
-        400 if request.method == "POST" else 200
-    )
+        except Throttled as exc:
+            db.session.rollback()
+            return (
+                render_template("accounts/forgot_password.html", form=form, throttled=exc.message),
+                429,
+                {"Retry-After": str(exc.retry_after)},
+            )
+        except ForumError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash("If that address has an account, a reset link is on its way.", "info")
+            return redirect(url_for("accounts.login"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/forgot_password.html", form=form), status
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
-    services.reset_token_record(token)
+    resets.reset_token_record(token)
     form = forms.ResetPasswordForm()
     status = 200
     if form.validate_on_submit():
         try:
-            services.complete_password_reset(
+            resets.complete_reset(
                 token,
                 form.password.data or "",
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                ip=request.remote_addr,
             )
         except ForumError as exc:
             db.session.rollback()
@@ -262,6 +285,9 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
         revoke_form=forms.EmptyForm(),
         tokens=services.list_api_tokens(user),
         new_token=forms_given.get("new_token_secret"),
+        sign_ins=sessions.list_live(user),
+        this_sign_in=sessions.current(user),
+        describe_device=sessions.describe_device,
     ), status
 
 
@@ -359,22 +385,56 @@ def settings_password() -> ResponseReturnValue:
     form = forms.ChangePasswordForm()
     if not form.validate_on_submit():
         return _settings_page(400, password_form=form)
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    this_sign_in = sessions.current(user)
+    remembered = bool(this_sign_in and this_sign_in.is_remembered)
     try:
         services.change_password(
-            current_user,
+            user,
             form.current_password.data or "",
             form.new_password.data or "",
             min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            ip=request.remote_addr,
         )
     except ForumError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
         return _settings_page(exc.status, password_form=form)
-    db.session.commit()
-    # The session token rotated: every other session and remember-me cookie is now void.
-    login_user(current_user._get_current_object())  # type: ignore[attr-defined]
-    flash("Password changed. Other devices have been signed out.", "success")
+    # Every sign-in ended, this one too: continue here under a fresh one.
+    _sign_in(user, remember=remembered)
+    flash(
+        "Password changed. Your other devices are signed out and your API tokens revoked.",
+        "success",
+    )
     return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/sessions/<int:session_id>/end")
+@login_required
+def settings_session_end(session_id: int) -> ResponseReturnValue:
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    this_sign_in = sessions.current(current_user)
+    sessions.end_one(current_user, session_id)
+    db.session.commit()
+    if this_sign_in is not None and this_sign_in.id == session_id:
+        logout_user()
+        flash("You are signed out.", "info")
+        return redirect(url_for("accounts.login"))
+    flash("That device is signed out.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/sessions/end-all")
+@login_required
+def settings_sessions_end_all() -> ResponseReturnValue:
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.sign_out_everywhere(current_user, ip=request.remote_addr)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/settings/tokens")
@@ -397,141 +457,3 @@ def settings_token_revoke(token_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("Token revoked.", "success")
     return redirect(url_for("accounts.settings"))
-
-
-# --- admin -----------------------------------------------------------------------------------
-
-
-@bp.before_request
-def _admin_only() -> None:
-    if request.endpoint and request.endpoint.startswith("accounts.admin_"):
-        require_role(current_user, Role.ADMIN)
-
-
-def _invite_form() -> forms.InviteForm:
-    form = forms.InviteForm()
-    form.department.choices = _department_choices()
-    return form
-
-
-def _admin_users_page(
-    status: int = 200, invite_form: forms.InviteForm | None = None, invite_link: str | None = None
-) -> ResponseReturnValue:
-    return render_template(
-        "accounts/admin_users.html",
-        users=services.list_users(),
-        invite_form=invite_form or _invite_form(),
-        invite_link=invite_link,
-    ), status
-
-
-@bp.get("/admin/users")
-def admin_users() -> ResponseReturnValue:
-    return _admin_users_page()
-
-
-@bp.post("/admin/users/invite")
-def admin_invite() -> ResponseReturnValue:
-    form = _invite_form()
-    if not form.validate_on_submit():
-        return _admin_users_page(400, invite_form=form)
-    try:
-        _invitation, token = services.invite(
-            form.email.data or "",
-            role=form.role.data or Role.MEMBER,
-            department=_department_from(form.department.data),
-            invited_by=current_user,
-            ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
-        )
-    except ForumError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return _admin_users_page(exc.status, invite_form=form)
-    db.session.commit()
-    link = _absolute("accounts.accept_invitation", token=token)
-    _send_account_mail(
-        form.email.data or "",
-        "You are invited to the staff forum",
-        f"{current_user.display_name} invited you to the staff forum.\n\n"
-        f"Create your account with this link (valid "
-        f"{current_app.config['INVITATION_TTL_HOURS']} hours, works once):\n\n{link}\n",
-    )
-    flash(f"Invitation sent to {form.email.data}.", "success")
-    return _admin_users_page(201, invite_link=link)
-
-
-def _admin_user_form(user: User) -> forms.AdminUserForm:
-    form = forms.AdminUserForm(
-        role=user.role,
-        is_active=user.is_active,
-        department=user.department.slug if user.department else "",
-    )
-    form.department.choices = _department_choices()
-    return form
-
-
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-def admin_user_edit(user_id: int) -> ResponseReturnValue:
-    user = db.get_or_404(User, user_id)
-    form = _admin_user_form(user)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.admin_update_user(
-                current_user,
-                user,
-                role=form.role.data,
-                department=_department_from(form.department.data),
-                is_active=bool(form.is_active.data),
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} updated.", "success")
-            return redirect(url_for("accounts.admin_users"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/admin_user_edit.html", user=user, form=form), status
-
-
-@bp.route("/admin/departments", methods=["GET", "POST"])
-def admin_departments() -> ResponseReturnValue:
-    form = forms.DepartmentForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.create_department(
-                current_user, slug=form.slug.data or "", name=form.name.data or ""
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("Department created.", "success")
-            return redirect(url_for("accounts.admin_departments"))
-    elif request.method == "POST":
-        status = 400
-    return render_template(
-        "accounts/admin_departments.html",
-        form=form,
-        departments=services.list_departments(),
-        member_counts=services.department_member_counts(),
-    ), status
-
-
-@bp.post("/admin/departments/<int:department_id>")
-def admin_department_rename(department_id: int) -> ResponseReturnValue:
-    department = db.get_or_404(Department, department_id)
-    form = forms.DepartmentRenameForm()
-    if not form.validate_on_submit():
-        flash("Enter a name of at most 200 characters.", "error")
-        return redirect(url_for("accounts.admin_departments")), 303
-    services.rename_department(current_user, department, name=form.name.data or "")
-    db.session.commit()
-    flash(f"Department renamed to {department.name}.", "success")
-    return redirect(url_for("accounts.admin_departments"))
