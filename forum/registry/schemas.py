@@ -15,7 +15,7 @@ from forum.registry.models import (
     SocialProfile,
 )
 from forum.registry.services.attention import needs_attention, review_due_on
-from forum.registry.services.csvio import ImportReport
+from forum.registry.services.importing import ImportReport
 
 
 class ProfileFields(BaseModel):
