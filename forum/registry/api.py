@@ -84,7 +84,7 @@ def profiles_lookup() -> ResponseReturnValue:
     query = parse_query(schemas.LookupQuery)
     matches = services.lookup(query.url)
     if not matches:
-        raise NotFound(services.verdict(None).message)
+        raise NotFound(services.verdict(None, looked_up=query.url).message)
     best = matches[0]
     verdict = services.verdict(best)
     base = schemas.ProfileOut.of(best, utcnow().date()).model_dump()

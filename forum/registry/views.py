@@ -260,7 +260,7 @@ def verify() -> ResponseReturnValue:
         "registry/verify.html",
         value=value,
         verdicts=verdicts,
-        not_found=services.verdict(None) if value and not matches else None,
+        not_found=services.verdict(None, looked_up=value) if value and not matches else None,
     )
 
 
