@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +11,13 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from forum import create_app
 from forum.accounts.models import Role
 from forum.core.errors import Conflict, Invalid
 from forum.extensions import db
 from forum.registry import services
 from forum.registry.canonical import CanonicalError, canonicalize, detect_platform_of_host, guess
 from forum.registry.models import SocialProfile
-from tests.conftest import ON_POSTGRES
+from tests import test_migrations
 from tests.factories import make_department, make_user
 
 # "example.org" with a Cyrillic a (U+0430) in place of the Latin one, and its IDNA form.
@@ -178,39 +176,35 @@ def test_form_api_and_import_all_refuse_a_lookalike(
     assert db.session.scalar(select(func.count()).select_from(SocialProfile)) == 0
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="builds its own SQLite file through every migration")
-def test_migration_rewrites_stored_unicode_hosts_to_idna(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)}
+# A fresh database at revision 0008, on SQLite or in a PostgreSQL schema (as test_migrations).
+migration_app = test_migrations.migration_app
+
+
+def test_migration_rewrites_stored_unicode_hosts_to_idna(migration_app: Flask) -> None:
+    upgrade(revision="0008")
+    connection = db.session.connection()
+    connection.execute(
+        text(
+            "INSERT INTO departments (id, slug, name, created_at) "
+            "VALUES (1, 'parks', 'Parks', '2026-01-01 00:00:00')"
+        )
     )
-    with app.app_context():
-        upgrade(revision="0008")
-        connection = db.session.connection()
+    for profile_id, address in ((1, IDN), (2, LOOKALIKE), (3, "https://x.com/parks")):
         connection.execute(
             text(
-                "INSERT INTO departments (id, slug, name, created_at) "
-                "VALUES (1, 'parks', 'Parks', '2026-01-01 00:00:00')"
-            )
+                "INSERT INTO social_profiles (id, platform_id, handle, handle_key, url, "
+                "canonical_url, display_name, department_id, purpose, engagement_mode, "
+                "description, status, status_reason, activity_note, "
+                "review_interval_months, credentials_note, created_at, updated_at) "
+                "SELECT :id, id, '', '', :url, :url, 'P', 1, 'business_as_usual', "
+                "'communicating', '', 'active', '', '', 6, '', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00' FROM platforms WHERE slug = 'other'"
+            ),
+            {"id": profile_id, "url": address},
         )
-        for profile_id, address in ((1, IDN), (2, LOOKALIKE), (3, "https://x.com/parks")):
-            connection.execute(
-                text(
-                    "INSERT INTO social_profiles (id, platform_id, handle, handle_key, url, "
-                    "canonical_url, display_name, department_id, purpose, engagement_mode, "
-                    "description, status, status_reason, activity_note, "
-                    "review_interval_months, credentials_note, created_at, updated_at) "
-                    "SELECT :id, id, '', '', :url, :url, 'P', 1, 'business_as_usual', "
-                    "'communicating', '', 'active', '', '', 6, '', '2026-01-01 00:00:00', "
-                    "'2026-01-01 00:00:00' FROM platforms WHERE slug = 'other'"
-                ),
-                {"id": profile_id, "url": address},
-            )
-        db.session.commit()
-        upgrade()
-        rows = db.session.execute(text("SELECT id, canonical_url FROM social_profiles"))
-        stored = dict(rows.all())
-        assert stored == {1: IDN_PUNYCODE, 2: LOOKALIKE_PUNYCODE, 3: "https://x.com/parks"}
-        assert [p.id for p in services.lookup(IDN)] == [1]
-        db.session.remove()
-        db.engine.dispose()
+    db.session.commit()
+    upgrade()
+    rows = db.session.execute(text("SELECT id, canonical_url FROM social_profiles"))
+    stored = dict(rows.all())
+    assert stored == {1: IDN_PUNYCODE, 2: LOOKALIKE_PUNYCODE, 3: "https://x.com/parks"}
+    assert [p.id for p in services.lookup(IDN)] == [1]
