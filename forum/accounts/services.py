@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
@@ -60,6 +61,20 @@ def normalize_email(raw: str, field: str = "email") -> str:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def users_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """The accounts with these emails, keyed by lower-cased email: one query per 500 emails
+    (bulk work such as a registry import resolves thousands of owners this way)."""
+    wanted = sorted({email.strip().lower() for email in emails if email and email.strip()})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            (user.email, user)
+            for user in db.session.scalars(select(User).where(User.email.in_(chunk)))
+        )
+    return found
 
 
 def department_by_slug(slug: str) -> Department | None:

@@ -55,7 +55,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_immediate: ContextVar[bool] = ContextVar("forum_sqlite_immediate", default=False)
+# True: take the write lock at BEGIN; False: never (a block that only reads, even inside a
+# writing request); None: decide by the request's method.
+_immediate: ContextVar[bool | None] = ContextVar("forum_sqlite_immediate", default=None)
 
 
 @contextmanager
@@ -68,6 +70,21 @@ def immediate_transactions() -> Iterator[None]:
     stay deferred, so a process that only reads never holds the write lock.
     """
     token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Within this block, SQLite transactions begin deferred, even in a writing request.
+
+    For long reads inside a POST (checking a 5,000-row import, say): the caller commits what
+    the request wrote so far, then reads here without holding the write lock, so other
+    requests keep writing meanwhile. A write inside the block upgrades the lock as usual.
+    """
+    token = _immediate.set(False)
     try:
         yield
     finally:
@@ -95,7 +112,10 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        writing = _immediate.get() or (
-            has_request_context() and request.method not in _SAFE_METHODS
+        wanted = _immediate.get()
+        writing = (
+            wanted
+            if wanted is not None
+            else has_request_context() and request.method not in _SAFE_METHODS
         )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

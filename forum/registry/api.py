@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.core.db import utcnow
-from forum.core.errors import Invalid, NotFound
+from forum.core.errors import NotFound
 from forum.extensions import db
 from forum.registry import schemas, services
 
@@ -84,7 +84,7 @@ def profiles_lookup() -> ResponseReturnValue:
     query = parse_query(schemas.LookupQuery)
     matches = services.lookup(query.url)
     if not matches:
-        raise NotFound(services.verdict(None).message)
+        raise NotFound(services.verdict(None, looked_up=query.url).message)
     best = matches[0]
     verdict = services.verdict(best)
     base = schemas.ProfileOut.of(best, utcnow().date()).model_dump()
@@ -140,20 +140,18 @@ def profiles_import() -> ResponseReturnValue:
     query = parse_query(schemas.ImportQuery)
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid("The CSV must be UTF-8.", fields={"body": "Expected UTF-8 CSV."}) from exc
-    if "\x00" in text:
-        raise Invalid("The CSV contains NUL characters.", fields={"body": "Contains NUL."})
-    if not text.strip():
-        raise Invalid("Send the CSV as the request body.", fields={"body": "Empty."})
-    report = services.import_csv(actor, text, dry_run=query.dry_run)
+    text = services.read_csv_upload(raw, field_name="file" if upload is not None else "body")
+    # End the request's own transaction: the check then reads without SQLite's write lock,
+    # and an import commits batch by batch (the service calls commit).
+    db.session.commit()
+    if query.dry_run:
+        report = services.check_import(actor, text)
+    else:
+        report = services.apply_import(actor, text, commit=db.session.commit)
+    db.session.rollback()
     out = schemas.ImportReportOut.of(report).model_dump(mode="json")
     if report.applied:
-        db.session.commit()
         return out
-    db.session.rollback()
     if query.dry_run:
         return out
     # Not applied because some rows are wrong: the report plus the usual error object.

@@ -26,13 +26,15 @@ def can_approve(user: User | None, department: Department | None) -> bool:
 
 def can_edit(user: User | None, profile: SocialProfile) -> bool:
     """Owners (primary and backup), the department's enthusiasts, seniors and admins edit."""
-    if can_approve(user, profile.department):
+    return may_edit(user, profile.department, {profile.owner_id, profile.backup_owner_id})
+
+
+def may_edit(user: User | None, department: Department, owner_ids: set[int | None]) -> bool:
+    """can_edit for a profile of `department` owned by `owner_ids`: also for a profile as an
+    edit not yet written would leave it (an import row that edits, then moves the status)."""
+    if can_approve(user, department):
         return True
-    return bool(
-        has_role(user, Role.MEMBER)
-        and user is not None
-        and user.id in {profile.owner_id, profile.backup_owner_id}
-    )
+    return bool(has_role(user, Role.MEMBER) and user is not None and user.id in owner_ids)
 
 
 def can_archive(user: User | None) -> bool:

@@ -14,7 +14,7 @@ from forum.registry.models import (
     SocialProfile,
 )
 from forum.registry.services.attention import needs_attention, review_due_on
-from forum.registry.services.csvio import ImportReport
+from forum.registry.services.importing import ImportReport
 from forum.registry.services.references import ChangeView
 
 

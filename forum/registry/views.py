@@ -260,7 +260,7 @@ def verify() -> ResponseReturnValue:
         "registry/verify.html",
         value=value,
         verdicts=verdicts,
-        not_found=services.verdict(None) if value and not matches else None,
+        not_found=services.verdict(None, looked_up=value) if value and not matches else None,
     )
 
 
@@ -281,26 +281,23 @@ def import_csv() -> ResponseReturnValue:
     token = ""
     status = 200
     if form.validate_on_submit():
-        raw = form.file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors = ["Save the file as CSV in UTF-8 and upload it again."]
-            status = 400
+            text = services.read_csv_upload(form.file.data.read())
+            # End the request's own transaction first: the check only reads, so it then
+            # runs without SQLite's write lock and the forum keeps serving meanwhile.
+            db.session.commit()
+            report = services.check_import(current_user, text)
+        except ForumError as exc:
+            db.session.rollback()
+            form.file.errors = [exc.fields.get("file") or exc.message]
+            status = exc.status
         else:
-            try:
-                report = services.import_csv(current_user, text, dry_run=True)
-            except ForumError as exc:
-                db.session.rollback()
-                form.file.errors = [exc.fields.get("file") or exc.message]
-                status = exc.status
-            else:
-                db.session.rollback()
-                if not report.error_count and report.rows:
-                    # Keep the checked file server-side, so "apply" imports exactly it.
-                    token = new_token(24)
-                    _import_dir().mkdir(parents=True, exist_ok=True)
-                    _staged_path(token).write_text(text, encoding="utf-8")
+            db.session.rollback()
+            if not report.error_count and report.rows:
+                # Keep the checked file server-side, so "apply" imports exactly it.
+                token = new_token(24)
+                _import_dir().mkdir(parents=True, exist_ok=True)
+                _staged_path(token).write_text(text, encoding="utf-8")
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -320,20 +317,29 @@ def import_apply() -> ResponseReturnValue:
     path = _staged_path(form.token.data or "")
     if not path.is_file():
         raise NotFound("That import has expired; upload the file again.")
-    report = services.import_csv(current_user, path.read_text(encoding="utf-8"), dry_run=False)
+    text = services.read_csv_upload(path.read_bytes())
+    db.session.commit()  # as in import_csv: the check runs outside the request's transaction
+    # Batches commit as they go (the service calls commit), each briefly holding the lock.
+    report = services.apply_import(current_user, text, commit=db.session.commit)
+    db.session.rollback()
     if not report.applied:
-        db.session.rollback()
         flash(
             f"Nothing was imported: {report.error_count} rows have errors now. Check the "
             "file again.",
             "error",
         )
         return redirect(url_for("registry.import_csv"))
-    db.session.commit()
     path.unlink(missing_ok=True)
     flash(
         f"Imported: {report.count('create')} registered, {report.count('update')} updated, "
         f"{report.count('unchanged')} unchanged.",
         "success",
     )
+    if report.error_count:
+        rows = ", ".join(str(row.row) for row in report.rows if row.errors)
+        flash(
+            f"{report.error_count} rows were not imported because the register changed "
+            f"after the check (rows {rows}); import the file again to see why.",
+            "error",
+        )
     return redirect(url_for("registry.index", sort="updated", dir="desc"))

@@ -20,7 +20,9 @@ from forum.registry.canonical.base import (
     ParsedUrl,
     detect_platform_of_host,
     handle_key,
+    lookalike_host,
     looks_like_url,
+    normalize_host,
     parse_url,
 )
 from forum.registry.canonical.communities import COMMUNITY_RULES
@@ -35,6 +37,8 @@ __all__ = [
     "detect_platform_of_host",
     "guess",
     "handle_key",
+    "lookalike_host",
+    "normalize_host",
 ]
 
 RULES: dict[str, Callable[[ParsedUrl | None, str], Canonical]] = {

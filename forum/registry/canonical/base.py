@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import idna
 
 
 class CanonicalError(ValueError):
@@ -89,7 +92,103 @@ TRACKING_PARAMS = frozenset(
 )
 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+# Labels of letters, digits and hyphens in any script; the top level is letters or an A-label.
+BARE_HOST = re.compile(
+    r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)(?::\d+)?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+
+# Scripts that may share one host name: Unicode TR39's "highly restrictive" profile (Latin
+# with the Chinese, Japanese or Korean scripts). Any other mix, such as Latin with Cyrillic
+# or Greek, is how look-alike hosts imitate a real one ("f\u0430cebook.com" with a Cyrillic a).
+ALLOWED_SCRIPT_MIXES = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
+_SCRIPT_ALIASES = {"CJK": "HAN", "IDEOGRAPHIC": "HAN", "KATAKANA-HIRAGANA": "KATAKANA"}
+
+
+def _script(letter: str) -> str:
+    """The script of a letter, read from its Unicode name ("CYRILLIC SMALL LETTER A")."""
+    word = unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0]
+    return _SCRIPT_ALIASES.get(word, word)
+
+
+def host_scripts(unicode_host: str) -> set[str]:
+    """The scripts of the letters in a host name (digits, hyphens and dots have none)."""
+    return {_script(ch) for ch in unicode_host if unicodedata.category(ch).startswith("L")}
+
+
+def mixes_scripts(unicode_host: str) -> bool:
+    """True when a host's letters come from scripts that are not allowed together."""
+    scripts = host_scripts(unicode_host)
+    return len(scripts) > 1 and not any(scripts <= mix for mix in ALLOWED_SCRIPT_MIXES)
+
+
+def unicode_host(ascii_host: str) -> str:
+    """The Unicode form of a host kept in IDNA form, for people to read; unchanged if invalid."""
+    try:
+        return idna.decode(ascii_host)
+    except (idna.IDNAError, UnicodeError):
+        return ascii_host
+
+
+def _host_forms(host: str) -> tuple[str, str]:
+    """(IDNA form, Unicode form) of a host name; CanonicalError for an invalid label."""
+    labels: list[str] = []
+    readable: list[str] = []
+    for label in host.strip().rstrip(".").lower().split("."):
+        try:
+            if label.isascii():
+                ascii_label = label
+                shown = idna.decode(label) if label.startswith("xn--") else label
+            else:
+                ascii_label = idna.encode(label, uts46=True).decode("ascii")
+                shown = idna.decode(ascii_label)
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise CanonicalError(f"{label!r} is not a valid part of a host name.") from exc
+        labels.append(ascii_label)
+        readable.append(shown)
+    return ".".join(labels), ".".join(readable)
+
+
+def normalize_host(host: str) -> str:
+    """A host name in the one form records and lookups use: lower case, IDNA (punycode).
+
+    "münchen.de" and "xn--mnchen-3ya.de" are the same host and both give the second form.
+    Raises CanonicalError for a label that is not a valid internationalized name, and for a
+    host whose letters mix scripts (see ALLOWED_SCRIPT_MIXES), in Unicode or in punycode.
+    """
+    ascii_host, shown_host = _host_forms(host)
+    if mixes_scripts(shown_host):
+        scripts = " and ".join(sorted(s.capitalize() for s in host_scripts(shown_host)))
+        raise CanonicalError(
+            f"The host {shown_host} ({ascii_host}) mixes letters of different scripts "
+            f"({scripts}), the way look-alike addresses imitate real ones. Type the address "
+            "by hand, or check it with the account's owner."
+        )
+    return ascii_host
+
+
+def lookalike_host(value: str) -> str | None:
+    """The host of a pasted address or `@name@server` handle, as "unicode (punycode)", when
+    its letters mix scripts (a look-alike); None otherwise. For telling people why a
+    lookup found nothing."""
+    value = value.strip()
+    if "@" in value and "/" not in value and not SCHEME.match(value):
+        host = value.rsplit("@", 1)[1]
+    else:
+        try:
+            parts = urlsplit(value if SCHEME.match(value) else "https://" + value.lstrip("/"))
+            host = parts.hostname or ""
+        except ValueError:
+            return None
+    try:
+        ascii_host, shown_host = _host_forms(host)
+    except CanonicalError:
+        return None
+    return f"{shown_host} ({ascii_host})" if mixes_scripts(shown_host) else None
 
 
 def looks_like_url(value: str) -> bool:
@@ -121,6 +220,7 @@ def parse_url(value: str) -> ParsedUrl:
     host = (parts.hostname or "").rstrip(".").lower()
     if not host or "." not in host:
         raise CanonicalError("The URL has no host name.")
+    host = normalize_host(host)
     if port not in (None, 80, 443):
         host = f"{host}:{port}"
     segments = [unquote(s) for s in parts.path.split("/") if s.strip()]
@@ -178,7 +278,8 @@ HOST_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
         "youtube",
         lambda h: host_is(h, ("youtube.com",), ("www.", "m.", "music.")) or h == "youtu.be",
     ),
-    ("tiktok", lambda h: h.endswith("tiktok.com") and h.count(".") <= 2),
+    # Exact names or one subdomain: "eviltiktok.com" ends with "tiktok.com" but is not TikTok.
+    ("tiktok", lambda h: h == "tiktok.com" or (h.endswith(".tiktok.com") and h.count(".") == 2)),
     ("threads", lambda h: host_is(h, ("threads.net", "threads.com"))),
     ("bluesky", lambda h: host_is(h, ("bsky.app",), ("www.", "staging."))),
     ("pinterest", lambda h: bool(PINTEREST_HOST.match(h)) or h == "pin.it"),
@@ -200,8 +301,17 @@ HOST_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 
 
 def detect_platform_of_host(host: str) -> str | None:
-    """The known platform a host name belongs to, or None (Mastodon servers are anyone's)."""
+    """The known platform a host name belongs to, or None (Mastodon servers are anyone's).
+
+    Hosts are compared in IDNA form, so a look-alike (facebook.com with a Cyrillic a, which
+    is xn--fcebook-2fg.com) is never a known platform, while full-width letters that IDNA
+    maps to ASCII are.
+    """
     host = host.lower().split(":")[0]
+    try:
+        host = normalize_host(host)
+    except CanonicalError:
+        return None
     for slug, test in HOST_TESTS:
         if test(host):
             return slug

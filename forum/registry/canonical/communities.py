@@ -17,6 +17,7 @@ from forum.registry.canonical.base import (
     ParsedUrl,
     detect_platform_of_host,
     host_is,
+    normalize_host,
     parse_url,
     quote_segment,
 )
@@ -45,6 +46,9 @@ def _bluesky_actor(actor: str) -> Canonical:
         if not BLUESKY_DID.match(lowered):
             raise CanonicalError("That is not a valid Bluesky DID (did:plc:…).")
         return Canonical("bluesky", f"https://bsky.app/profile/{lowered}", None, lowered)
+    if not lowered.isascii() or lowered.startswith("xn--") or ".xn--" in lowered:
+        lowered = normalize_host(lowered)
+        actor = lowered
     if not DOMAIN.match(lowered):
         raise CanonicalError("A Bluesky handle is a domain name such as name.bsky.social.")
     return Canonical("bluesky", f"https://bsky.app/profile/{lowered}", "@" + actor.strip())
@@ -74,9 +78,10 @@ def _mastodon(url: ParsedUrl | None, raw: str) -> Canonical:
 
 
 def _mastodon_account(user: str, server: str) -> Canonical:
-    server = server.strip().lower().rstrip(".")
     if not MASTODON_USER.match(user) or len(user) > 30:
         raise CanonicalError("A Mastodon username is letters, digits and underscores.")
+    name, colon, port = server.strip().lower().rstrip(".").partition(":")
+    server = normalize_host(name) + colon + port if name else ""
     if not DOMAIN.match(server.split(":")[0]):
         raise CanonicalError("The Mastodon server must be a domain name.")
     return Canonical("mastodon", f"https://{server}/@{user.lower()}", f"@{user}@{server}")

@@ -14,12 +14,19 @@ from forum.registry.services.attention import (
 )
 from forum.registry.services.credentials import secret_problem
 from forum.registry.services.csvio import (
-    ImportReport,
-    RowResult,
+    MAX_IMPORT_ROWS,
     export_csv,
-    import_csv,
+    read_csv_upload,
     spreadsheet_safe,
     unescape_cell,
+)
+from forum.registry.services.duplicates import find_duplicate
+from forum.registry.services.importing import (
+    IMPORT_BATCH_SIZE,
+    ImportReport,
+    RowResult,
+    apply_import,
+    check_import,
 )
 from forum.registry.services.listing import (
     SORT_LABELS,
@@ -30,17 +37,9 @@ from forum.registry.services.listing import (
 from forum.registry.services.lookup import Verdict, lookup, verdict
 from forum.registry.services.platforms import ensure_platforms, list_platforms, platform_by_slug
 from forum.registry.services.profiles import (
-    TRANSITIONS,
-    allowed_transitions,
-    approve_profile,
-    archive_profile,
-    change_status,
     describe,
-    find_duplicate,
     get_profile,
-    mark_reviewed,
     register_profile,
-    reviews,
     update_profile,
 )
 from forum.registry.services.references import (
@@ -56,11 +55,21 @@ from forum.registry.services.references import (
     unlink_thread,
 )
 from forum.registry.services.reminders import send_review_reminders
+from forum.registry.services.reviews import mark_reviewed, reviews
+from forum.registry.services.status import (
+    TRANSITIONS,
+    allowed_transitions,
+    approve_profile,
+    archive_profile,
+    change_status,
+)
 from forum.registry.services.validation import FIELDS, clean, current_values
 
 __all__ = [
     "ATTENTION_CODES",
     "FIELDS",
+    "IMPORT_BATCH_SIZE",
+    "MAX_IMPORT_ROWS",
     "SORT_LABELS",
     "TRANSITIONS",
     "Attention",
@@ -72,10 +81,12 @@ __all__ = [
     "Verdict",
     "add_months",
     "allowed_transitions",
+    "apply_import",
     "approve_profile",
     "archive_profile",
     "attention_counts",
     "change_status",
+    "check_import",
     "clean",
     "current_values",
     "describe",
@@ -84,7 +95,6 @@ __all__ = [
     "find_duplicate",
     "get_profile",
     "history",
-    "import_csv",
     "link_thread",
     "list_platforms",
     "list_profiles",
@@ -94,6 +104,7 @@ __all__ = [
     "parse_thread_reference",
     "platform_by_slug",
     "profile_for_reference",
+    "read_csv_upload",
     "references_for",
     "register_profile",
     "register_reference_provider",

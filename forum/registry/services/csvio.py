@@ -1,33 +1,19 @@
-"""CSV export that is safe to open in a spreadsheet, and CSV import with a dry run.
-
-Export then import changes nothing: rows are matched by `id` (or, without one, by the
-account's canonical URL or permanent id), unchanged rows are left alone, and the `'` that
-export puts before formula-like values is taken off again.
-"""
+"""CSV files: export that is safe to open in a spreadsheet, and reading an import's file."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from forum.accounts.models import User
 from forum.core.db import utcnow
-from forum.core.errors import ForumError, Invalid, NotPermitted
-from forum.extensions import db
-from forum.registry import permissions
+from forum.core.errors import Invalid
 from forum.registry.models import SocialProfile
 from forum.registry.services.attention import needs_attention
-from forum.registry.services.profiles import (
-    change_status,
-    find_duplicate,
-    register_profile,
-    update_profile,
-)
-from forum.registry.services.validation import FIELDS, clean, current_values
+from forum.registry.services.validation import FIELDS, current_values
 
 # Read-only columns export adds for people; import ignores them.
 READ_ONLY = ("canonical_url", "last_reviewed_at", "last_reviewed_by", "needs_attention")
@@ -48,7 +34,8 @@ def unescape_cell(value: str) -> str:
     return value
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as export writes it: dates in ISO form, None as empty."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -79,55 +66,67 @@ def export_csv(profiles: Iterable[SocialProfile], *, today: dt.date | None = Non
                 "needs_attention": "; ".join(r.code for r in needs_attention(profile, today)),
             }
         )
-        writer.writerow([spreadsheet_safe(_cell(values[column])) for column in COLUMNS])
+        writer.writerow([spreadsheet_safe(cell_text(values[column])) for column in COLUMNS])
     return out.getvalue()
 
 
-@dataclass
-class RowResult:
-    row: int
-    action: str  # "create", "update", "unchanged" or "error"
-    profile_id: int | None = None
-    display_name: str = ""
-    changes: list[str] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
+def read_csv_upload(raw: bytes, *, field_name: str = "file") -> str:
+    """The text of an uploaded CSV, checked the same way for the page, the API and the CLI:
+    UTF-8 (a byte-order mark is dropped), no NUL character (no database column can hold
+    one), not empty. Raises Invalid with a message for `field_name`."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = "Save the file as CSV in UTF-8 and upload it again."
+        raise Invalid(message, fields={field_name: message}) from exc
+    if "\x00" in text:
+        message = "The file contains a NUL character, which cannot be stored: is it really CSV?"
+        raise Invalid(message, fields={field_name: message})
+    if not text.strip():
+        raise Invalid("The file is empty.", fields={field_name: "The file is empty."})
+    return text
 
 
 @dataclass
-class ImportReport:
-    dry_run: bool
-    applied: bool
-    rows: list[RowResult]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def error_count(self) -> int:
-        return self.count("error")
+class CsvRow:
+    line: int
+    cells: dict[str, str]
+    # Why the CSV reader could not read this row ("" when it could).
+    unreadable: str = ""
 
 
-def _same(field_name: str, before: Any, after: Any) -> bool:
-    left, right = _cell(before).strip(), _cell(after).strip()
-    if field_name in {
-        "owner",
-        "backup_owner",
-        "platform",
-        "department",
-        "purpose",
-        "engagement_mode",
-    }:
-        return left.lower() == right.lower()
-    return left == right
+def _reader_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"A cell is longer than {csv.field_size_limit():,} characters; no profile field "
+            "is that long (is a quote missing?)."
+        )
+    if "new-line character" in text:
+        return (
+            "A line break (a lone carriage return) inside a cell that is not in quotes: "
+            "save the file again as CSV, or quote the cell."
+        )
+    return f"This row cannot be read as CSV: {text}."
 
 
-def _read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [name for name in ("platform", "display_name", "department") if name not in header]
-    if not header:
+def parse_csv(text: str) -> tuple[list[str], list[CsvRow]]:
+    """The header and every non-empty row of an import, cells unescaped (see
+    spreadsheet_safe). A row the CSV reader rejects (a lone carriage return, a cell over
+    csv.field_size_limit()) becomes a row with `unreadable` set, not an exception. Raises
+    Invalid when the header is unreadable or lacks a required column, or over
+    MAX_IMPORT_ROWS rows."""
+    # No newline translation: a lone carriage return inside a row is then reported (a row
+    # error), rather than silently splitting the row in two.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        message = f"The header row cannot be read: {_reader_problem(exc)}"
+        raise Invalid(message, fields={"file": message}) from exc
+    if not any(header):
         raise Invalid("The file is empty.", fields={"file": "The file is empty."})
+    missing = [name for name in ("platform", "display_name", "department") if name not in header]
     if missing or ("url" not in header and "handle" not in header):
         needed = ", ".join(
             missing + ([] if "url" in header or "handle" in header else ["url (or handle)"])
@@ -136,108 +135,27 @@ def _read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             f"The CSV lacks required columns: {needed}.",
             fields={"file": f"Missing columns: {needed}."},
         )
-    rows: list[tuple[int, dict[str, str]]] = []
-    for raw in reader:
-        if len(rows) >= MAX_IMPORT_ROWS:
+    rows: list[CsvRow] = []
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader resumes at the next line; this row is reported, and while any
+            # row has an error nothing is imported.
+            rows.append(CsvRow(reader.line_num, {}, _reader_problem(exc)))
+            continue
+        cells = {
+            name: unescape_cell(value.strip())
+            for name, value in zip(header, raw, strict=False)
+            if name
+        }
+        if any(cells.values()):
+            rows.append(CsvRow(reader.line_num, cells))
+        if len(rows) > MAX_IMPORT_ROWS:
             raise Invalid(
                 f"Import at most {MAX_IMPORT_ROWS} rows at a time.",
                 fields={"file": f"More than {MAX_IMPORT_ROWS} rows."},
             )
-        cells = {
-            key: unescape_cell((value or "").strip())
-            for key, value in raw.items()
-            if key is not None and isinstance(value, str)
-        }
-        if any(cells.values()):
-            rows.append((reader.line_num, cells))
     return header, rows
-
-
-def _import_row(
-    actor: User,
-    header: list[str],
-    cells: dict[str, str],
-    result: RowResult,
-    touched: dict[int, int],
-    now: dt.datetime,
-) -> None:
-    values = {name: cells.get(name, "") for name in FIELDS if name in header}
-    status = cells.get("status", "").strip().lower()
-    reason = cells.get("status_reason", "")
-    result.display_name = values.get("display_name", "")
-    profile: SocialProfile | None = None
-    raw_id = cells.get("id", "").strip()
-    if raw_id:
-        if not raw_id.isdigit():
-            raise Invalid(fields={"id": "Use the numeric id from an export, or leave it empty."})
-        profile = db.session.get(SocialProfile, int(raw_id))
-        if profile is None:
-            raise Invalid(fields={"id": f"No profile #{raw_id}: leave id empty to register it."})
-    else:
-        data = clean(values)
-        profile = find_duplicate(data.platform, data.canonical_url, data.platform_account_id)
-    if profile is not None and profile.id in touched:
-        raise Invalid(fields={"url": f"Same account as row {touched[profile.id]}."})
-    if profile is None:
-        created = register_profile(
-            actor, values, status=status or None, status_reason=reason, now=now
-        )
-        result.action, result.profile_id = "create", created.id
-        touched[created.id] = result.row
-        return
-    touched[profile.id] = result.row
-    result.profile_id = profile.id
-    current = current_values(profile)
-    differing = {
-        name: value for name, value in values.items() if not _same(name, current[name], value)
-    }
-    if differing:
-        result.changes = [
-            change.field for change in update_profile(actor, profile, differing, now=now)
-        ]
-    if status and status != profile.status:
-        change_status(actor, profile, status, reason=reason, now=now)
-        result.changes.append("status")
-    result.action = "update" if result.changes else "unchanged"
-
-
-def import_csv(
-    actor: User,
-    text: str,
-    *,
-    dry_run: bool = True,
-    now: dt.datetime | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportReport:
-    """Check (dry run) or apply a CSV of profiles, one row at a time through the same rules
-    as the forms: per-row errors, and nothing written unless every row is good and
-    `dry_run` is False. Raises Invalid when the file itself is unusable, NotPermitted for
-    someone who may not propose profiles."""
-    if not permissions.can_propose(actor):
-        raise NotPermitted("Sign in with an active account to import profiles.")
-    now = now or utcnow()
-    header, rows = _read_rows(text)
-    results: list[RowResult] = []
-    touched: dict[int, int] = {}
-    everything = db.session.begin_nested()
-    for index, (line, cells) in enumerate(rows, start=1):
-        result = RowResult(row=line, action="error")
-        row_savepoint = db.session.begin_nested()
-        try:
-            _import_row(actor, header, cells, result, touched, now)
-        except ForumError as exc:
-            row_savepoint.rollback()
-            result.action = "error"
-            result.errors = dict(exc.fields) or {"row": exc.message}
-        else:
-            row_savepoint.commit()
-        results.append(result)
-        if progress is not None:
-            progress(index, len(rows))
-    report = ImportReport(dry_run=dry_run, applied=False, rows=results)
-    if dry_run or report.error_count:
-        everything.rollback()
-    else:
-        everything.commit()
-        report.applied = True
-    return report

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from forum.extensions import db
-from forum.registry.canonical import Canonical, guess, handle_key
+from forum.registry.canonical import Canonical, guess, handle_key, lookalike_host
 from forum.registry.models import ProfileStatus, SocialProfile
 from forum.registry.services.profiles import STATUS_ORDER, _loaded
 
@@ -63,9 +63,20 @@ def _consistent(profile: SocialProfile, readings: list[Canonical]) -> bool:
     return True
 
 
-def verdict(profile: SocialProfile | None) -> Verdict:
-    """The sentence the verify page and API give for a lookup result."""
+def verdict(profile: SocialProfile | None, *, looked_up: str = "") -> Verdict:
+    """The sentence the verify page and API give for a lookup result (of `looked_up`).
+
+    A look-alike address (its host mixes scripts, see canonical.normalize_host) is never
+    registered, and the verdict says so: that is how impersonators copy a real address.
+    """
     if profile is None:
+        lookalike = lookalike_host(looked_up) if looked_up else None
+        if lookalike:
+            return Verdict(
+                False,
+                f"Not registered, and a look-alike: the host {lookalike} mixes letters of "
+                "different scripts to imitate another address.",
+            )
         return Verdict(
             False, "Not registered: this account is not in the register of official accounts."
         )

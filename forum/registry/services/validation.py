@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from forum.accounts import services as account_services
@@ -46,6 +46,37 @@ MAX_LENGTHS = {
     "credentials_note": 2000,
     "activity_note": 2000,
 }
+
+
+@dataclass
+class Lookups:
+    """Platforms by slug, departments by slug and people by email, loaded in bulk.
+
+    Checking thousands of rows (an import) then costs a few queries in all rather than
+    several per row. A key that is absent means "no such platform/department/person".
+    """
+
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _find_platform(slug: str, lookups: Lookups | None) -> Platform | None:
+    if lookups is None:
+        return platform_by_slug(slug)
+    return lookups.platforms.get(slug.strip().lower())
+
+
+def _find_department(slug: str, lookups: Lookups | None) -> Department | None:
+    if lookups is None:
+        return account_services.department_by_slug(slug)
+    return lookups.departments.get(slug)
+
+
+def _find_user(email: str, lookups: Lookups | None) -> User | None:
+    if lookups is None:
+        return account_services.user_by_email(email)
+    return lookups.users.get(email)
 
 
 @dataclass
@@ -145,7 +176,9 @@ def _choice(
         return default
 
 
-def _person(value: Any, field: str, errors: dict[str, str], current: User | None) -> User | None:
+def _person(
+    value: Any, field: str, errors: dict[str, str], current: User | None, lookups: Lookups | None
+) -> User | None:
     if isinstance(value, User):
         return value
     email = _text(value).lower()
@@ -153,7 +186,7 @@ def _person(value: Any, field: str, errors: dict[str, str], current: User | None
         return None
     if current is not None and current.email == email:
         return current
-    user = account_services.user_by_email(email)
+    user = _find_user(email, lookups)
     if user is None:
         errors[field] = f"No member of staff has the email {email}."
     elif not user.is_active:
@@ -161,13 +194,18 @@ def _person(value: Any, field: str, errors: dict[str, str], current: User | None
     return user
 
 
-def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) -> CleanProfile:
+def clean(
+    values: Mapping[str, Any],
+    *,
+    current: SocialProfile | None = None,
+    lookups: Lookups | None = None,
+) -> CleanProfile:
     """Check every field together; Invalid lists every problem at once, nothing is written.
 
     `values` holds raw values: platform and department by slug (or model), owners by email
     (or User), dates as date or ISO text, numbers as int or text. An owner who was already
     set on `current` may be deactivated (the profile then needs attention); a newly chosen one
-    may not.
+    may not. With `lookups`, slugs and emails are resolved from it instead of the database.
     """
     errors: dict[str, str] = {}
     for name, limit in MAX_LENGTHS.items():
@@ -178,7 +216,7 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
     platform: Platform | None = (
         platform_value
         if isinstance(platform_value, Platform)
-        else platform_by_slug(_text(platform_value))
+        else _find_platform(_text(platform_value), lookups)
     )
     if platform is None:
         errors["platform"] = (
@@ -191,7 +229,7 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
     department: Department | None = (
         department_value
         if isinstance(department_value, Department)
-        else account_services.department_by_slug(_text(department_value).lower())
+        else _find_department(_text(department_value).lower(), lookups)
     )
     if department is None:
         errors["department"] = (
@@ -256,13 +294,18 @@ def clean(values: Mapping[str, Any], *, current: SocialProfile | None = None) ->
     )
 
     owner = _person(
-        values.get("owner"), "owner", errors, current.owner if current is not None else None
+        values.get("owner"),
+        "owner",
+        errors,
+        current.owner if current is not None else None,
+        lookups,
     )
     backup = _person(
         values.get("backup_owner"),
         "backup_owner",
         errors,
         current.backup_owner if current is not None else None,
+        lookups,
     )
     if owner is not None and backup is not None and owner.id == backup.id:
         errors["backup_owner"] = "Choose someone other than the owner as backup."
