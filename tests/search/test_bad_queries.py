@@ -70,6 +70,13 @@ def test_queries_that_crashed_are_refused_with_a_message(reader: User, q: str) -
     assert refused_on_q(reader, q)
 
 
+@pytest.mark.parametrize(
+    "q", ["date:9998-12-31", "after:9998-12-31", "before:0001-01-02", "date:0001", "NOT a", "-"]
+)
+def test_edge_queries_that_can_run_are_searched(reader: User, q: str) -> None:
+    assert not refused_on_q(reader, q)
+
+
 def test_random_queries_are_searched_or_refused_never_crash(reader: User) -> None:
     rng = random.Random(20260310)  # fixed: a failure names a query that fails again
     for _ in range(400):

@@ -33,6 +33,14 @@ Login = Callable[[Any], FlaskClient]
 Api = Callable[[Any], Any]
 
 
+@pytest.fixture(autouse=True, params=["by-thread-id", "by-board"])
+def confirm_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with both ways the database check reads: naming the candidates' threads
+    (few candidates) and one pass over the reader's boards (many)."""
+    if request.param == "by-board":
+        monkeypatch.setattr(services, "CONFIRM_BY_ID_MAX", 0)
+
+
 @contextmanager
 def index_lagging(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Inside, another process holds the index write lock: every change stays queued and
