@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 
 class IndexState(enum.StrEnum):
@@ -24,6 +24,10 @@ class IndexState(enum.StrEnum):
 
 class IndexUnavailable(Exception):
     """The index cannot be read or written right now (missing, corrupt, or being replaced)."""
+
+
+class QuerySyntaxError(ValueError):
+    """The backend cannot turn the query text into a query (its parser refused it)."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,19 @@ class SearchHit:
     snippet_html: str
 
 
+DocRef: TypeAlias = tuple[int, int]
+"""(thread_id, post_id) of one indexed document, read without its stored text."""
+
+Confirm: TypeAlias = Callable[[Sequence[DocRef]], Set[int]]
+"""Given candidate documents, the post ids among them the reader may see now (the database's
+answer, which wins over whatever the index still holds)."""
+
+
 @dataclass(frozen=True)
 class SearchResults:
+    # The requested page of confirmed hits, in rank order.
     hits: list[SearchHit]
+    # Every confirmed hit, so the total and the page count agree with the rows.
     total: int
 
 
@@ -131,10 +145,22 @@ class SearchBackend(Protocol):
         """Apply the changes in one commit; raises IndexUnavailable when the index is broken."""
         ...
 
+    def validate(self, query: SearchQuery) -> None:
+        """Raises QuerySyntaxError when the query text cannot be run; reads no index."""
+        ...
+
     def search(
-        self, query: SearchQuery, *, board_ids: Iterable[int], page: int, per_page: int
+        self,
+        query: SearchQuery,
+        *,
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        page: int,
+        per_page: int,
     ) -> SearchResults:
-        """Hits on the given boards only; raises IndexUnavailable when the index is broken."""
+        """Hits indexed on the given boards that `confirm` accepts, ranked, `per_page` a page;
+        `total` counts every accepted hit. Raises QuerySyntaxError for text it cannot run and
+        IndexUnavailable when the index is broken."""
         ...
 
     def rebuild(self, documents: Iterator[SearchDocument]) -> int:

@@ -43,8 +43,7 @@ def _document(thread: Thread, post: Post, *, is_first: bool) -> SearchDocument:
         board_id=thread.board_id,
         kind=str(thread.kind),
         title=thread.title,
-        # A deleted or hidden opening post leaves the thread findable by its title only.
-        text=plain_text(post.body_html) if post.is_visible else "",
+        text=plain_text(post.body_html),
         tags=tuple(tag.name for tag in thread.tags),
         author_id=author.id,
         author_terms=author_terms(author),
@@ -56,8 +55,10 @@ def _document(thread: Thread, post: Post, *, is_first: bool) -> SearchDocument:
 def thread_documents(
     session: Session, thread_ids: Iterable[int]
 ) -> dict[int, list[SearchDocument]]:
-    """Every document each thread should have now: its own (title and opening post) and one per
-    visible reply. A thread that no longer exists maps to an empty list."""
+    """Every document each thread should have now: its own (title and opening post) while the
+    opening post is visible, and one per visible reply. A deleted or hidden opening post takes
+    the thread's own document out of search; its replies stay findable, as they stay readable on
+    the thread's page. A thread that no longer exists maps to an empty list."""
     ids = sorted(set(thread_ids))
     found: dict[int, list[SearchDocument]] = {thread_id: [] for thread_id in ids}
     for chunk in chunked(ids, REBUILD_CHUNK):
@@ -82,11 +83,11 @@ def thread_documents(
             posts = posts_by_thread.get(thread.id, [])
             if not posts:
                 continue
-            documents = [_document(thread, posts[0], is_first=True)]
-            documents += [
-                _document(thread, post, is_first=False) for post in posts[1:] if post.is_visible
+            found[thread.id] = [
+                _document(thread, post, is_first=index == 0)
+                for index, post in enumerate(posts)
+                if post.is_visible
             ]
-            found[thread.id] = documents
     return found
 
 

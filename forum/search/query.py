@@ -5,7 +5,8 @@
     after:2026-01-01              on or after that day
     before:2026-04-01             before that day
 
-Days are UTC. Several date terms narrow each other.
+Days are UTC. Several date terms narrow each other. Years run from 1 to 9998, so that every
+period ends on a date Python can hold.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ _DATE_TERM = re.compile(r"(?<!\S)(date|after|before):(\S*)", re.IGNORECASE)
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 HELP = "Use dates like 2026-03-31, 2026-03 or 2026, and ranges like date:2026-01-01..2026-03-31."
+FIRST_YEAR, LAST_YEAR = 1, 9998
+RANGE_HELP = f"Use dates from {FIRST_YEAR:04d}-01-01 to {LAST_YEAR:04d}-12-31."
+
+
+class _OutOfRange(ValueError):
+    """A well-formed date outside the years search can count with."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ def _period(raw: str) -> tuple[dt.datetime, dt.datetime]:
     if not match:
         raise ValueError(raw)
     year = int(match.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _OutOfRange(raw)
     month, day = (int(part) if part else None for part in match.groups()[1:])
     if month is None:
         start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
@@ -76,7 +85,12 @@ def extract_dates(text: str) -> DateFilter:
                 narrow(_period(low)[0] if low else None, _period(high)[1] if high else None)
             else:
                 narrow(*_period(value))
-        except ValueError:
+        except _OutOfRange:
+            raise Invalid(
+                "That search has a date out of range.",
+                fields={"q": f"The date in “{match.group(0)}” is out of range. {RANGE_HELP}"},
+            ) from None
+        except (ValueError, OverflowError):
             raise Invalid(
                 "That search has a date we cannot read.",
                 fields={"q": f"Cannot read the date in “{match.group(0)}”. {HELP}"},

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from forum.accounts.models import User
 from forum.boards import services as boards
@@ -15,10 +16,15 @@ from forum.core.errors import Invalid
 from forum.core.pagination import Page
 from forum.extensions import db
 from forum.search import indexing
-from forum.search.backend import IndexUnavailable, SearchHit, SearchQuery
+from forum.search.backend import (
+    DocRef,
+    IndexUnavailable,
+    QuerySyntaxError,
+    SearchHit,
+    SearchQuery,
+)
 from forum.search.indexing import SearchStatus
 from forum.search.query import extract_dates
-from forum.search.whoosh_backend import QuerySyntaxError
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +33,18 @@ MAX_QUERY_LENGTH = 500
 MAX_PAGE = 500
 # The search page drains the queue before it queries, but never waits long for the lock.
 DRAIN_WAIT_SECONDS = 2.0
+# Up to this many threads among the candidates, the database check names them; beyond it, one
+# pass over the reader's boards is cheaper than many IN lists.
+CONFIRM_BY_ID_MAX = 500
+UNREADABLE = (
+    "That search cannot be read. Check its quotes and brackets, and put a word after each "
+    "AND, OR and NOT."
+)
+
+
+def _unreadable() -> Invalid:
+    """What a query the backend refuses becomes, wherever it is refused (page and API alike)."""
+    return Invalid("That search cannot be read.", fields={"q": UNREADABLE})
 
 
 @dataclass(frozen=True)
@@ -84,31 +102,16 @@ def search(
 
     `q` takes words, "phrases", AND/OR/NOT (and -word), kind:, board:<slug>, tag:, author:
     (email local part or name) and date:/after:/before:; the other arguments narrow further.
-    Results on boards the person cannot see never appear, even when the index lags behind.
-    Raises Invalid (fields q, kind, page) for an over-long query, an unreadable date, an
-    unknown kind or a page out of range.
+    Every hit the index offers is checked against the database before it is shown or counted,
+    so rows, total and page count agree and cover only what the person may see now, even when
+    the index lags behind a move, hide or delete. Raises Invalid (fields q, kind, page) for an
+    over-long or unreadable query, an unreadable date, an unknown kind or a page out of range.
     """
-    q = q or ""
-    if len(q) > MAX_QUERY_LENGTH:
-        raise Invalid(fields={"q": f"Use at most {MAX_QUERY_LENGTH} characters."})
     if not 1 <= page <= MAX_PAGE:
         raise Invalid(fields={"page": f"Choose a page from 1 to {MAX_PAGE}."})
-    parsed_kind = _kind(kind)
-    dates = extract_dates(q)
     visible = boards.visible_boards(user)
-    by_slug = {b.slug: b.id for b in visible}
-    board_id: int | None = None
-    if board:
-        board_id = by_slug.get(board.strip().lower(), -1)  # unknown or invisible: no hits
-    query = SearchQuery(
-        text=dates.text,
-        kind=parsed_kind.value if parsed_kind else None,
-        board_id=board_id,
-        tag=boards.normalize_tag(tag) if tag else None,
-        author=_author(author),
-        start=dates.start,
-        end=dates.end,
-        board_ids_by_slug=by_slug,
+    query = parse_query(
+        q, kind=kind, board=board, tag=tag, author=author, slugs={b.slug: b.id for b in visible}
     )
     empty: Page[SearchResult] = Page(items=[], page=page, per_page=PER_PAGE, total=0)
     if query.is_empty:
@@ -119,21 +122,25 @@ def search(
     except Exception:
         logger.exception("search: drain before query failed; searching what is indexed")
     status = indexing.ensure_index()
+    board_ids = [b.id for b in visible]
     try:
         results = indexing.get_backend().search(
-            query, board_ids=by_slug.values(), page=page, per_page=PER_PAGE
+            query,
+            board_ids=board_ids,
+            confirm=lambda refs: _visible_now(refs, board_ids),
+            page=page,
+            per_page=PER_PAGE,
         )
     except QuerySyntaxError:
-        raise Invalid(
-            fields={"q": "That search cannot be run; check quotes and brackets."}
-        ) from None
+        # Whoosh can still refuse a parsed query while it runs (wq.QueryError).
+        raise _unreadable() from None
     except IndexUnavailable as exc:
         logger.warning("search: index unreadable (%s); starting a rebuild", exc)
         status = indexing.ensure_index()
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING
         return SearchOutcome(page=empty, status=status, asked=True)
-    rows = _current_rows(results.hits, {b.id: b for b in visible})
+    rows = _rows(results.hits, {b.id: b for b in visible})
     return SearchOutcome(
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),
         status=status,
@@ -141,9 +148,76 @@ def search(
     )
 
 
-def _current_rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
-    """Hits checked against the database: a thread moved to a board the reader cannot see, or a
-    post deleted or hidden since it was indexed, is dropped even if the index has not caught up."""
+def parse_query(
+    q: str | None,
+    *,
+    kind: PostKind | str | None = None,
+    board: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
+    slugs: dict[str, int],
+) -> SearchQuery:
+    """The request as a SearchQuery, checked by the backend's parser: the one place where what
+    a person typed is refused. `slugs` maps the slugs the person may see to board ids.
+
+    Raises Invalid (field q) for an over-long query, a date that cannot be read or is out of
+    range, or text the parser cannot run (`NOT NOT a`); Invalid (field kind) for an unknown kind.
+    """
+    q = q or ""
+    if len(q) > MAX_QUERY_LENGTH:
+        raise Invalid(fields={"q": f"Use at most {MAX_QUERY_LENGTH} characters."})
+    parsed_kind = _kind(kind)
+    dates = extract_dates(q)
+    board_id: int | None = None
+    if board:
+        board_id = slugs.get(board.strip().lower(), -1)  # unknown or invisible: no hits
+    query = SearchQuery(
+        text=dates.text,
+        kind=parsed_kind.value if parsed_kind else None,
+        board_id=board_id,
+        tag=boards.normalize_tag(tag) if tag else None,
+        author=_author(author),
+        start=dates.start,
+        end=dates.end,
+        board_ids_by_slug=slugs,
+    )
+    try:
+        indexing.get_backend().validate(query)
+    except QuerySyntaxError:
+        raise _unreadable() from None
+    return query
+
+
+def _visible_now(refs: Sequence[DocRef], board_ids: Collection[int]) -> set[int]:
+    """The post ids among `refs` that the database says the reader may see now: the post is
+    neither deleted nor hidden, and its thread is on one of `board_ids`. A thread whose opening
+    post is gone therefore leaves search; its replies stay, as they do on its page."""
+    if not refs or not board_ids:
+        return set()
+    thread_ids = {thread_id for thread_id, _ in refs}
+    on_boards = select(Thread.id).where(Thread.board_id.in_(board_ids))
+    gone = (
+        select(Post.id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(
+            Thread.board_id.in_(board_ids),
+            or_(Post.deleted_at.is_not(None), Post.hidden_at.is_not(None)),
+        )
+    )
+    if len(thread_ids) <= CONFIRM_BY_ID_MAX:
+        on_boards = on_boards.where(Thread.id.in_(thread_ids))
+        gone = gone.where(Post.thread_id.in_(thread_ids))
+    threads = set(db.session.scalars(on_boards))
+    hidden = set(db.session.scalars(gone))
+    # Posts never change threads and are removed only with their thread, so a post whose
+    # thread is on a visible board exists and belongs to that thread.
+    return {
+        post_id for thread_id, post_id in refs if thread_id in threads and post_id not in hidden
+    }
+
+
+def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
+    """Result rows for confirmed hits, with titles and boards as the database has them now."""
     if not hits:
         return []
     threads = {
@@ -161,20 +235,25 @@ def _current_rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list
     rows = []
     for hit in hits:
         thread, post = threads.get(hit.thread_id), posts.get(hit.post_id)
-        if thread is None or post is None or post.thread_id != thread.id:
+        board = boards_by_id.get(thread.board_id) if thread is not None else None
+        # Only a change committed between the check and this read can fail here; the row is
+        # then left out rather than shown.
+        if (
+            thread is None
+            or post is None
+            or board is None
+            or post.thread_id != thread.id
+            or not post.is_visible
+        ):
             continue
-        board = boards_by_id.get(thread.board_id)
         is_thread = hit.doc_type == "thread"
-        if board is None or (not is_thread and not post.is_visible):
-            continue
         rows.append(
             SearchResult(
                 thread_id=thread.id,
                 post_id=post.id,
                 title=thread.title,
                 kind=thread.kind_enum,
-                # An opening post hidden since it was indexed must not show through its snippet.
-                snippet_html=hit.snippet_html if post.is_visible else "",
+                snippet_html=hit.snippet_html,
                 board=board,
                 author_name=hit.author_name,
                 created_at=hit.created_at,

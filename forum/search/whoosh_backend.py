@@ -1,4 +1,5 @@
-"""The Whoosh search backend: schema, query syntax, safe snippets, locked writes, atomic rebuilds.
+"""The Whoosh search backend: schema, ranked and checked hits, safe snippets, locked writes and
+atomic rebuilds. The query syntax lives in whoosh_query.
 
 Layout of SEARCH_INDEX_DIR:
 
@@ -9,6 +10,10 @@ Layout of SEARCH_INDEX_DIR:
 
 An index built with another schema version counts as missing, so a deploy that changes the
 schema rebuilds instead of failing.
+
+A search ranks every match, reads each one's (board, thread, post) from the `ref` column, keeps
+those indexed on the reader's boards, and hands them to the caller's `confirm` (the database),
+so the total counts exactly the hits that could be shown.
 """
 
 from __future__ import annotations
@@ -16,44 +21,44 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import shutil
+import struct
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import escape
-from whoosh import analysis, highlight, index, qparser
+from whoosh import analysis, columns, highlight, index
 from whoosh import fields as wf
 from whoosh import query as wq
 from whoosh.index import FileIndex
+from whoosh.searching import Searcher
 
 from forum.search.backend import (
+    Confirm,
+    DocRef,
     IndexBatch,
     IndexState,
     IndexUnavailable,
+    QuerySyntaxError,
     SearchDocument,
     SearchHit,
     SearchQuery,
     SearchResults,
 )
 from forum.search.locks import FileLock, held
+from forum.search.whoosh_query import LOWER_ID, compile_query, is_scored, naive_utc
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: the `ref` column, read for every candidate when search checks the database.
+SCHEMA_VERSION = 2
 POINTER = "CURRENT"
 SNIPPET_CHARS = 240
-# Query fields people may name; everything else in the index is internal.
-TEXT_FIELDS = ("title", "text")
-KEYWORD_FIELDS = frozenset({"kind", "tag", "author", "board"})
-NO_BOARD = "none"
-_SYNTAX_CHARS = re.compile(r"[()\"'+\-:*?\[\]{}^~]")
-
-_lower_id = analysis.IDTokenizer() | analysis.LowercaseFilter()
+_REF = struct.Struct("!QQQ")
 
 SCHEMA = wf.Schema(
     key=wf.ID(unique=True, stored=True),
@@ -61,7 +66,7 @@ SCHEMA = wf.Schema(
     thread_id=wf.ID(stored=True),
     post_id=wf.ID(stored=True),
     board_id=wf.ID(stored=True),
-    kind=wf.ID(stored=True, analyzer=_lower_id),
+    kind=wf.ID(stored=True, analyzer=LOWER_ID),
     title=wf.TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0),
     thread_title=wf.STORED(),
     text=wf.TEXT(stored=True, analyzer=analysis.StemmingAnalyzer()),
@@ -70,37 +75,12 @@ SCHEMA = wf.Schema(
     author_id=wf.ID(stored=True),
     author_name=wf.STORED(),
     created_at=wf.DATETIME(stored=True, sortable=True),
+    # (board id, thread id, post id) packed with _REF: what search reads for every candidate
+    # (one fixed-size read each) to filter by board and ask the database, without stored text.
+    ref=wf.COLUMN(columns.FixedBytesColumn(_REF.size)),
 )
 
-# What the query parser understands: the searchable fields plus `board`, which names a board by
-# slug and is rewritten to the stored board id (so renaming or re-permissioning a board needs
-# no reindex).
-QUERY_SCHEMA = wf.Schema(
-    title=wf.TEXT(analyzer=analysis.StemmingAnalyzer()),
-    text=wf.TEXT(analyzer=analysis.StemmingAnalyzer()),
-    kind=wf.ID(analyzer=_lower_id),
-    tag=wf.KEYWORD(lowercase=True),
-    author=wf.KEYWORD(lowercase=True),
-    board=wf.ID(analyzer=_lower_id),
-)
-
-
-class QuerySyntaxError(ValueError):
-    """The query cannot be run (Whoosh refused it)."""
-
-
-def _parser() -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), QUERY_SCHEMA)
-    # `-word` excludes and `+word` requires, but only at the start of a word, so hyphenated
-    # slugs and tags (`board:it-help`, `tag:social-media`) stay whole.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
-    return parser
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
+_T = TypeVar("_T")
 
 
 def _fields(doc: SearchDocument) -> dict[str, Any]:
@@ -118,7 +98,8 @@ def _fields(doc: SearchDocument) -> dict[str, Any]:
         "author": " ".join(doc.author_terms),
         "author_id": str(doc.author_id),
         "author_name": doc.author_name,
-        "created_at": _naive_utc(doc.created_at),
+        "created_at": naive_utc(doc.created_at),
+        "ref": _REF.pack(doc.board_id, doc.thread_id, doc.post_id),
     }
 
 
@@ -147,72 +128,24 @@ class _MarkFormatter(highlight.Formatter):
         return text
 
 
+def _refs(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[tuple[int, DocRef]]:
+    """(rank, (thread_id, post_id)) of each of the ranked documents that is indexed on one of
+    `board_ids`, read from the `ref` column."""
+    column = searcher.reader().column_reader("ref", translate=False)
+    unpack = _REF.unpack
+    found = []
+    for rank, docnum in enumerate(docnums):
+        board_id, thread_id, post_id = unpack(column[docnum])
+        if board_id in board_ids:
+            found.append((rank, (thread_id, post_id)))
+    return found
+
+
 def plain_snippet(text: str, length: int = SNIPPET_CHARS) -> str:
     """The escaped start of a text, for hits whose match is not in the body."""
     if len(text) > length:
         text = text[: length - 1].rstrip() + "…"
     return str(escape(text))
-
-
-def _rewrite(node: wq.Query, board_ids_by_slug: dict[str, int]) -> wq.Query:
-    fieldname = getattr(node, "fieldname", None)
-    if fieldname not in KEYWORD_FIELDS:
-        return node
-    if fieldname == "board":
-        board_id = (
-            board_ids_by_slug.get(str(node.text).lower()) if isinstance(node, wq.Term) else None
-        )
-        # An unknown or hidden board matches nothing (a NullQuery would be dropped from an AND).
-        return wq.Term("board_id", str(board_id) if board_id is not None else NO_BOARD)
-    if isinstance(node, wq.Phrase):
-        # Keyword fields keep no positions: `author:"Priya Shah"` means both words.
-        return wq.And([wq.Term(fieldname, word) for word in node.words])
-    return node
-
-
-def _parse(text: str) -> wq.Query:
-    """The parsed text; when Whoosh's parser chokes on odd syntax, the plain words instead."""
-    try:
-        return _parser().parse(text)
-    except Exception:
-        logger.info("search: query syntax not understood; searching its words")
-        return _parser().parse(_SYNTAX_CHARS.sub(" ", text))
-
-
-def compile_query(query: SearchQuery) -> wq.Query | None:
-    """The Whoosh query for a request, or None when it asks for nothing."""
-    parts: list[wq.Query] = []
-    slugs = {slug.lower(): board_id for slug, board_id in query.board_ids_by_slug.items()}
-    if query.text.strip():
-        parts.append(_parse(query.text).accept(lambda node: _rewrite(node, slugs)))
-    if query.kind:
-        parts.append(wq.Term("kind", query.kind.lower()))
-    if query.board_id is not None:
-        parts.append(wq.Term("board_id", str(query.board_id)))
-    if query.tag:
-        parts.append(wq.Term("tag", query.tag.lower()))
-    if query.author:
-        parts.extend(wq.Term("author", word) for word in query.author.lower().split())
-    if query.start is not None or query.end is not None:
-        parts.append(
-            wq.DateRange(
-                "created_at",
-                _naive_utc(query.start) if query.start else None,
-                _naive_utc(query.end) if query.end else None,
-                endexcl=True,
-            )
-        )
-    if not parts:
-        return None
-    compiled = (parts[0] if len(parts) == 1 else wq.And(parts)).normalize()
-    return None if compiled is wq.NullQuery else compiled
-
-
-def _is_scored(compiled: wq.Query) -> bool:
-    """Whether relevance means anything: only words in titles and text score."""
-    return any(getattr(leaf, "fieldname", None) in TEXT_FIELDS for leaf in compiled.leaves()) or (
-        getattr(compiled, "fieldname", None) in TEXT_FIELDS
-    )
 
 
 _open_lock = threading.Lock()
@@ -351,29 +284,53 @@ class WhooshBackend:
 
     # -- reading -------------------------------------------------------------------------
 
-    def search(
-        self, query: SearchQuery, *, board_ids: Iterable[int], page: int, per_page: int
-    ) -> SearchResults:
-        allowed = sorted(set(board_ids))
-        compiled = compile_query(query)
-        if compiled is None or not allowed:
-            return SearchResults(hits=[], total=0)
-        ix = self._open()
-        visible = wq.Or([wq.Term("board_id", str(board_id)) for board_id in allowed])
-        options: dict[str, Any] = {"limit": page * per_page, "filter": visible, "terms": True}
-        if not _is_scored(compiled):
-            options.update(sortedby="created_at", reverse=True)
+    def validate(self, query: SearchQuery) -> None:
+        compile_query(query)
+
+    def _guard(self, read: Callable[[], _T]) -> _T:
+        """Run an index read: a query Whoosh refuses is QuerySyntaxError, anything else that
+        fails is the index's fault (IndexUnavailable)."""
         try:
-            with ix.searcher() as searcher:
-                results = searcher.search(compiled, **options)
-                total = len(results)
-                hits = [self._hit(hit) for hit in results[(page - 1) * per_page : page * per_page]]
+            return read()
         except wq.QueryError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except Exception as exc:
             self._forget()
             raise IndexUnavailable(f"cannot read the search index: {exc!r}") from exc
-        return SearchResults(hits=hits, total=total)
+
+    def search(
+        self,
+        query: SearchQuery,
+        *,
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        page: int,
+        per_page: int,
+    ) -> SearchResults:
+        allowed = set(board_ids)
+        compiled = compile_query(query)
+        if compiled is None or not allowed:
+            return SearchResults(hits=[], total=0)
+        ix = self._open()
+        options: dict[str, Any] = {"limit": None}
+        if not is_scored(compiled):
+            options.update(sortedby="created_at", reverse=True)
+        searcher = self._guard(ix.searcher)
+        try:
+            results = self._guard(lambda: searcher.search(compiled, **options))
+            # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
+            # which would first gather every document on those boards, matching or not.
+            docnums = [docnum for _, docnum in results.top_n]
+            candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
+            current = confirm([ref for _, ref in candidates])
+            kept = [rank for rank, (_, post_id) in candidates if post_id in current]
+            start = (page - 1) * per_page
+            hits = self._guard(
+                lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
+            )
+        finally:
+            searcher.close()
+        return SearchResults(hits=hits, total=len(kept))
 
     @staticmethod
     def _hit(hit: Any) -> SearchHit:

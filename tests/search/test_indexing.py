@@ -136,17 +136,6 @@ def test_deleted_and_hidden_posts_leave_the_index_and_return_when_restored(app: 
     assert hits(reader, "bulbs") == [(thread.id, hidden.id)]
 
 
-def test_a_deleted_opening_post_leaves_only_the_title(app: Flask) -> None:
-    thread = make_thread(make_board(), title="Laminator", body="Confidential budget figures.")
-    boards.delete_post(first_post(thread), actor=thread.author)
-    db.session.commit()
-    reader = make_user()
-    assert hits(reader, "budget") == []
-    outcome = services.search(reader, q="laminator")
-    assert [row.thread_id for row in outcome.page.items] == [thread.id]
-    assert outcome.page.items[0].snippet_html == ""
-
-
 def test_move_updates_the_threads_documents_only(app: Flask) -> None:
     housing = make_department()
     staff_board = make_board()

@@ -71,3 +71,18 @@ def test_a_range_that_ends_before_it_starts_is_invalid() -> None:
     with pytest.raises(Invalid) as caught:
         extract_dates("date:2026-03-01..2026-01-01")
     assert "ends before it starts" in caught.value.fields["q"]
+
+
+@pytest.mark.parametrize(
+    "term", ["date:9999-12-31", "after:9999-12-31", "date:..9999-12-31", "date:0000", "date:9999"]
+)
+def test_dates_beyond_the_years_search_can_count_are_invalid_not_a_crash(term: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        extract_dates(f"printer {term}")
+    assert "out of range" in caught.value.fields["q"]
+    assert "9998-12-31" in caught.value.fields["q"]
+
+
+def test_the_last_day_search_can_count_is_read() -> None:
+    found = extract_dates("date:9998-12-31")
+    assert (found.start, found.end) == (utc(9998, 12, 31), utc(9999, 1, 1))
