@@ -26,9 +26,11 @@ def _moderates_something(user: Any) -> bool:
 
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
+    from forum.boards.cli import boards_cli
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
+    app.cli.add_command(boards_cli)
     from forum.boards import feeds
     from forum.core.web import register_public_endpoint
 

@@ -49,6 +49,7 @@ from forum.boards.services.reading import (
     watch_board,
     watch_thread,
 )
+from forum.boards.services.rendering import RerenderBatch, count_rendered, rerender_batch
 from forum.boards.services.threads import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
@@ -63,6 +64,7 @@ from forum.boards.services.threads import (
     quote_source,
     recent_threads,
     render_body,
+    render_post_body,
     thread_posts,
 )
 from forum.boards.services.validation import normalize_tag, slugify
@@ -87,6 +89,7 @@ __all__ = [
     "POSTS_PER_PAGE",
     "THREADS_PER_PAGE",
     "PostReactions",
+    "RerenderBatch",
     "add_post",
     "all_boards",
     "board_by_slug",
@@ -99,6 +102,7 @@ __all__ = [
     "can_moderate",
     "can_reply",
     "can_see_board",
+    "count_rendered",
     "create_board",
     "create_thread",
     "delete_post",
@@ -132,6 +136,8 @@ __all__ = [
     "read_marks",
     "recent_threads",
     "render_body",
+    "render_post_body",
+    "rerender_batch",
     "resolve_flag",
     "restore_post",
     "revisions",
