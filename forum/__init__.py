@@ -60,9 +60,10 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     for capability in capabilities.ALL:
         capability.init_app(app)
 
-    from forum.core import web
+    from forum.core import web, work
 
     web.init_app(app)
+    app.cli.add_command(work.work_command)
     return app
 
 

@@ -71,6 +71,9 @@ class Config:
     API_WRITE_RATE_LIMIT = "120 per minute"
     # New threads and replies per person (pages and API together count per route).
     POST_RATE_LIMIT = "12 per minute; 200 per day"
+    # Edits of posts per person, and Markdown previews (the editor asks after a pause in typing).
+    EDIT_RATE_LIMIT = "12 per minute; 200 per day"
+    PREVIEW_RATE_LIMIT = "30 per minute; 1000 per day"
 
     # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
     TRUST_PROXY_HEADERS = False
@@ -86,6 +89,9 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # Longest text accepted in any single form or JSON field.
     MAX_FIELD_LENGTH = 100_000
+    # Hosts post images may load from over https (comma-separated or JSON list; "*.example.org"
+    # for its subdomains). Empty: only images the app serves; any other image shows as a link.
+    IMAGE_HOSTS: list[str] | str = []
     WTF_CSRF_TIME_LIMIT = None
 
     # Outgoing mail (alerts, invitations, password resets). Without MAIL_SERVER, mail is
@@ -185,6 +191,10 @@ def load_config(
     settings["ALLOWED_EMAIL_DOMAINS"] = [
         d.lower().lstrip("@") for d in settings["ALLOWED_EMAIL_DOMAINS"]
     ]
+
+    if isinstance(settings["IMAGE_HOSTS"], str):
+        settings["IMAGE_HOSTS"] = [h.strip() for h in settings["IMAGE_HOSTS"].split(",")]
+    settings["IMAGE_HOSTS"] = [str(h).strip() for h in settings["IMAGE_HOSTS"] if str(h).strip()]
 
     env = settings["FORUM_ENV"]
     if not settings.get("SECRET_KEY"):

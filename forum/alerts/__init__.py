@@ -33,10 +33,15 @@ def _bell() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
+    from forum.alerts import worker
+    from forum.core import work
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
     app.cli.add_command(alerts_cli)
+    # Digests are queued before delivery, so `work --once` sends what it queued.
+    work.register_job(app, "alerts.digest", worker.digest_job, every_seconds=600, order=20)
+    work.register_job(app, "alerts.deliver", worker.deliver_job, every_seconds=0, order=50)
     app.context_processor(_bell)
     register_nav(
         app,

@@ -1,12 +1,12 @@
-"""`flask --app wsgi alerts …`: the delivery worker, one batch for cron, digests, status."""
+"""`flask --app wsgi alerts …`: the worker (an alias of `work`), digests, status."""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from forum.alerts import digest, services, worker
+from forum.alerts import digest, services
+from forum.core import work
 from forum.core.db import immediate_transactions
 from forum.extensions import db
 
@@ -22,15 +22,9 @@ alerts_cli = AppGroup("alerts", help="Deliver queued alerts (email, webhooks, in
     help="Seconds between polls when idle (at most 1; default ALERT_POLL_SECONDS).",
 )
 def work_command(poll_seconds: float | None) -> None:
-    """Deliver alerts until SIGTERM or Ctrl-C (finishing the current message)."""
-    loop = worker.Worker(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        poll_seconds=poll_seconds,
-    )
-    loop.install_signal_handlers()
-    click.echo(f"Alerts worker {loop.worker_id} running; stop with SIGTERM or Ctrl-C.")
-    loop.run()
-    click.echo("Alerts worker stopped.")
+    """Same as `flask --app wsgi work`: all periodic work (alerts, ladders, digests, search
+    index) until SIGTERM or Ctrl-C."""
+    work.run_command(once=False, poll_seconds=poll_seconds)
 
 
 @alerts_cli.command("run-once")
@@ -38,17 +32,16 @@ def work_command(poll_seconds: float | None) -> None:
     "--limit",
     type=click.IntRange(1, 10_000),
     default=None,
-    help="Most messages to take (default ALERT_BATCH_SIZE).",
+    help="Messages per delivery batch (default ALERT_BATCH_SIZE).",
 )
 def run_once_command(limit: int | None) -> None:
-    """Deliver one batch of due alerts and exit (for cron)."""
-    stats = worker.run_once(limit=limit)
-    click.echo(f"Alerts: {stats}.")
+    """Same as `flask --app wsgi work --once`: every periodic job once, then exit (for cron)."""
+    work.run_command(once=True, poll_seconds=None, batch_size=limit)
 
 
 @alerts_cli.command("digest")
 def digest_command() -> None:
-    """Queue today's daily digests now (the worker loop does this once a day by itself)."""
+    """Queue today's daily digests now (`work` does this by itself after ALERT_DIGEST_HOUR)."""
     with immediate_transactions():
         queued = digest.send_daily_digests()
         db.session.commit()

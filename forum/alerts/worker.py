@@ -1,4 +1,7 @@
-"""The delivery worker: claim due outbox rows, deliver, record the attempt, back off, dead-letter.
+"""Alert delivery: claim due outbox rows, deliver, record the attempt, back off, dead-letter.
+
+`deliver_job` and `digest_job` are this capability's jobs for `flask --app wsgi work`
+(forum.core.work), which runs them with the other capabilities' periodic work.
 
 At-least-once: a row is claimed with a lease (claimed_by, claimed_until) and committed before
 anything is sent; the outcome is committed after. A worker that dies in between leaves the
@@ -11,14 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
 import random
-import secrets
-import signal
-import socket
-import threading
 from collections.abc import Callable
-from types import FrameType
 
 from flask import Flask, current_app
 from sqlalchemy import or_, select, update
@@ -32,6 +29,7 @@ from forum.alerts.channels import (
 )
 from forum.alerts.models import AttemptOutcome, DeliveryAttempt, OutboxMessage, OutboxStatus
 from forum.core.db import immediate_transactions, utcnow
+from forum.core.work import Tick, default_worker_id
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -55,10 +53,6 @@ class RunStats:
             f"claimed {self.claimed}, sent {self.sent}, retrying {self.retrying}, "
             f"dead {self.dead}, released {self.released}"
         )
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def backoff_delay(
@@ -308,133 +302,36 @@ def _writes_database(delivery: Delivery) -> bool:
         return False
 
 
-PeriodicJob = Callable[[dt.datetime], int]
-# Jobs other capabilities ask the `alerts work` loop to run (the escalation ladder, say):
-# name -> (job, seconds between runs). Each job commits its own work.
-PERIODIC_JOBS: dict[str, tuple[PeriodicJob, float]] = {}
+# A turn of `work` delivers at most this many batches, so other jobs keep their rhythm.
+MAX_BATCHES_PER_TURN = 10
 
 
-def register_periodic(name: str, job: PeriodicJob, *, every_seconds: float = 15.0) -> None:
-    """Have the worker loop call `job(now)` about every `every_seconds` (replacing any job of
-    the same name). The job returns how much it did (for the log) and commits its own work."""
-    PERIODIC_JOBS[name] = (job, max(1.0, float(every_seconds)))
-
-
-class Worker:
-    """The `alerts work` loop: poll, deliver, send the daily digest; stop cleanly on a signal.
-
-    `clock` and `wait` are injectable so the loop itself can be tested without sleeping.
-    """
-
-    def __init__(
-        self,
-        app: Flask,
-        *,
-        clock: Clock = utcnow,
-        poll_seconds: float | None = None,
-        worker_id: str | None = None,
-    ) -> None:
-        self.app = app
-        self.clock = clock
-        self.poll_seconds = min(
-            1.0,
-            float(poll_seconds if poll_seconds is not None else app.config["ALERT_POLL_SECONDS"]),
+def deliver_job(tick: Tick) -> int:
+    """The `alerts.deliver` job of `flask --app wsgi work`: deliver due messages, batch after
+    batch while batches come back full (at most MAX_BATCHES_PER_TURN), stopping between
+    messages when asked to. Returns how many messages were tried."""
+    size = tick.batch_size or int(current_app.config["ALERT_BATCH_SIZE"])
+    tried = 0
+    for _ in range(MAX_BATCHES_PER_TURN):
+        stats = run_once(
+            limit=size, clock=tick.clock, worker_id=tick.worker_id, should_stop=tick.should_stop
         )
-        self.worker_id = worker_id or default_worker_id()
-        self._stop = threading.Event()
-        self.last_digest_on: dt.date | None = None
-        self._next_job_run: dict[str, dt.datetime] = {}
+        tried += stats.claimed - stats.released
+        if stats.claimed:
+            logger.info("worker %s: %s", tick.worker_id, stats)
+        if stats.claimed < size or tick.should_stop():
+            break
+    return tried
 
-    def stop(self) -> None:
-        """Ask the loop to finish the current message and return."""
-        self._stop.set()
 
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
+def digest_job(tick: Tick) -> int:
+    """The `alerts.digest` job: at or after ALERT_DIGEST_HOUR (UTC), queue today's daily
+    digests. There is at most one digest per person per day, so running it again is harmless."""
+    from forum.alerts import digest
 
-    def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT ask for a clean stop; a second SIGINT interrupts at once."""
-
-        def handle(signum: int, _frame: FrameType | None) -> None:
-            if self._stop.is_set() and signum == signal.SIGINT:
-                raise KeyboardInterrupt
-            logger.info(
-                "alerts worker %s: signal %s, stopping after the current message",
-                self.worker_id,
-                signum,
-            )
-            self.stop()
-
-        signal.signal(signal.SIGTERM, handle)
-        signal.signal(signal.SIGINT, handle)
-
-    def maybe_send_digests(self) -> int:
-        """Once a day, at or after ALERT_DIGEST_HOUR (UTC), queue the daily digests."""
-        from forum.alerts import digest
-
-        now = self.clock()
-        if (
-            now.hour < int(self.app.config["ALERT_DIGEST_HOUR"])
-            or self.last_digest_on == now.date()
-        ):
-            return 0
-        with immediate_transactions():
-            queued = digest.send_daily_digests(now=now)
-            db.session.commit()
-        self.last_digest_on = now.date()
-        if queued:
-            logger.info("alerts worker %s queued %s daily digests", self.worker_id, queued)
-        return queued
-
-    def run_periodic_jobs(self) -> int:
-        """Run every registered periodic job whose interval has passed; a failing job is
-        logged and tried again next interval, never stopping delivery."""
-        ran = 0
-        for name, (job, every) in list(PERIODIC_JOBS.items()):
-            now = self.clock()
-            due = self._next_job_run.get(name)
-            if due is not None and now < due:
-                continue
-            self._next_job_run[name] = now + dt.timedelta(seconds=every)
-            try:
-                done = job(now)
-            except Exception:
-                db.session.rollback()
-                logger.exception("alerts worker %s: periodic job %s failed", self.worker_id, name)
-                continue
-            ran += 1
-            if done:
-                logger.info("alerts worker %s: %s did %s", self.worker_id, name, done)
-        return ran
-
-    def iterate(self) -> RunStats:
-        """One turn of the loop: periodic jobs and digests when due, then one batch."""
-        self.run_periodic_jobs()
-        self.maybe_send_digests()
-        return run_once(clock=self.clock, worker_id=self.worker_id, should_stop=self._stop.is_set)
-
-    def run(self, *, max_iterations: int | None = None) -> None:
-        """Loop until stopped. A database outage is logged and waited out, never fatal."""
-        logger.info(
-            "alerts worker %s started (poll every %.1fs)", self.worker_id, self.poll_seconds
-        )
-        iterations = 0
-        while not self._stop.is_set():
-            iterations += 1
-            busy = False
-            try:
-                stats = self.iterate()
-                busy = stats.claimed >= int(self.app.config["ALERT_BATCH_SIZE"])
-                if stats.claimed:
-                    logger.info("alerts worker %s: %s", self.worker_id, stats)
-            except Exception:
-                db.session.rollback()
-                logger.exception("alerts worker %s: batch failed; retrying shortly", self.worker_id)
-            finally:
-                db.session.remove()
-            if max_iterations is not None and iterations >= max_iterations:
-                break
-            if not busy:
-                self._stop.wait(self.poll_seconds)
-        logger.info("alerts worker %s stopped", self.worker_id)
+    if tick.now.hour < int(current_app.config["ALERT_DIGEST_HOUR"]):
+        return 0
+    with immediate_transactions():
+        queued = digest.send_daily_digests(now=tick.now)
+        db.session.commit()
+    return queued

@@ -27,10 +27,12 @@ def _moderates_something(user: Any) -> bool:
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
     from forum.alerts.redaction import register_ref_check
+    from forum.boards.cli import boards_cli
     from forum.boards.services import disclosure
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
+    app.cli.add_command(boards_cli)
     # Stored notices naming a thread are shown only while their reader may still see it.
     register_ref_check(app, "thread", disclosure.readable_thread_ids)
     from forum.boards import feeds

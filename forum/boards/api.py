@@ -9,7 +9,7 @@ from forum.accounts.models import Department
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.boards import schemas, services
 from forum.boards.models import Post
-from forum.boards.views import post_rate_limit
+from forum.boards.views import edit_rate_limit, post_rate_limit
 from forum.core.errors import Invalid, NotFound
 from forum.extensions import db
 
@@ -173,8 +173,9 @@ def posts_get(post_id: int) -> ResponseReturnValue:
     tag="boards",
     body=schemas.PostPatch,
     response=schemas.PostOut,
-    errors=(403, 404),
+    errors=(403, 404, 429),
 )
+@edit_rate_limit
 def posts_patch(post_id: int) -> ResponseReturnValue:
     user = current_api_user()
     post = services.get_visible_post(user, post_id)

@@ -26,7 +26,8 @@ from forum.boards.models import (
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in PostKind]
 BODY_HINT = (
     "Markdown: **bold**, *italic*, [links](https://…), lists, > quotes, ``` code ```, "
-    "tables, and images from https addresses. Mention colleagues with @name."
+    "tables, and images from approved hosts (others show as links). Mention colleagues "
+    "with @name."
 )
 
 

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from forum.accounts.forms import EmptyForm
 from forum.accounts.models import User
 from forum.boards import forms, services
-from forum.boards.models import Board, Post, PostKind, Thread
+from forum.boards.models import BODY_MAX, Board, Post, PostKind, Thread
 from forum.core.errors import ForumError, Invalid
 from forum.core.pagination import page_number
 from forum.extensions import db, limiter
@@ -45,6 +45,19 @@ def posting_limit() -> str:
 
 
 post_rate_limit = limiter.limit(posting_limit, key_func=posting_key, methods=["POST"])
+
+
+def editing_limit() -> str:
+    return str(current_app.config.get("EDIT_RATE_LIMIT", "12 per minute; 200 per day"))
+
+
+def preview_limit() -> str:
+    return str(current_app.config.get("PREVIEW_RATE_LIMIT", "30 per minute; 1000 per day"))
+
+
+# Edits and previews render Markdown like posting does, so they are throttled like it too.
+edit_rate_limit = limiter.limit(editing_limit, key_func=posting_key, methods=["POST", "PATCH"])
+preview_rate_limit = limiter.limit(preview_limit, key_func=posting_key, methods=["POST"])
 
 
 def me() -> User:
@@ -230,13 +243,38 @@ def post_revisions(post_id: int) -> ResponseReturnValue:
 # --- writing ---------------------------------------------------------------------------------
 
 
+PLAIN_TEXT_NOTE = (
+    '<p class="preview-note">This text has more formatting than the forum renders at once, '
+    "so it will be shown as plain text. Split it into shorter posts to keep the formatting.</p>"
+)
+
+
+def too_long(body: str) -> str | None:
+    """The field message for a body over the length limit, before anything renders it."""
+    if len(body) > BODY_MAX:
+        return f"Use at most {BODY_MAX:,} characters (this has {len(body):,})."
+    return None
+
+
 def preview_markdown(body: str) -> str:
-    """Exactly what saving would store (mentions included), without saving."""
-    return services.render_body(body)[0]
+    """Exactly what saving would store (mentions included), without saving, and a note when
+    the text is over the rendering budget and will show as plain text."""
+    rendered, _people = services.render_post_body(body)
+    return rendered.html if rendered.within_budget else PLAIN_TEXT_NOTE + rendered.html
 
 
 def _wants_preview() -> bool:
     return request.form.get("action") == "preview"
+
+
+def _form_preview(form: FlaskForm) -> tuple[str | None, int]:
+    """The Preview button of a form: the preview, or the body's length error."""
+    body = form.body.data or ""  # type: ignore[attr-defined]
+    problem = too_long(body)
+    if problem:
+        form.body.errors = [problem]  # type: ignore[attr-defined]
+        return None, 400
+    return preview_markdown(body), 200
 
 
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
@@ -249,7 +287,7 @@ def thread_new(slug: str) -> ResponseReturnValue:
         form.kind.data = request.args["kind"]
     status, preview_html = 200, None
     if request.method == "POST" and _wants_preview():
-        preview_html = preview_markdown(form.body.data or "")
+        preview_html, status = _form_preview(form)
     elif form.validate_on_submit():
         try:
             thread = services.create_thread(
@@ -293,7 +331,7 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
                 form.body.data = services.quote_source(quoted)
                 form.reply_to.data = str(quoted.id)
     elif _wants_preview():
-        preview_html = preview_markdown(form.body.data or "")
+        preview_html, status = _form_preview(form)
     elif form.validate_on_submit():
         reply_to = None
         if (form.reply_to.data or "").isdigit():
@@ -323,6 +361,7 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@edit_rate_limit
 def post_edit(post_id: int) -> ResponseReturnValue:
     user = me()
     post = services.get_visible_post(user, post_id)
@@ -338,7 +377,7 @@ def post_edit(post_id: int) -> ResponseReturnValue:
             form.tags.data = ", ".join(thread.tag_names)
     status, preview_html = 200, None
     if request.method == "POST" and _wants_preview():
-        preview_html = preview_markdown(form.body.data or "")
+        preview_html, status = _form_preview(form)
     elif form.validate_on_submit():
         try:
             services.edit_post(
@@ -371,11 +410,16 @@ def post_edit(post_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/preview")
+@preview_rate_limit
 def preview() -> ResponseReturnValue:
-    """The live preview: the same pipeline posts are saved with, as an HTML fragment."""
+    """The live preview: the same pipeline posts are saved with, as an HTML fragment (or the
+    length error as plain text, with a 400)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     body = request.form.get("body", "")
+    problem = too_long(body)
+    if problem:
+        return Response(problem, status=400, mimetype="text/plain")
     return Response(preview_markdown(body), mimetype="text/html")
 
 

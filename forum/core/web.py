@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import (
@@ -29,6 +29,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from forum.core.errors import ForumError, Invalid, NotPermitted
+from forum.core.markup_policy import normalize_hosts
 from forum.core.security import find_unstorable
 from forum.extensions import db
 
@@ -38,10 +39,18 @@ logger = logging.getLogger(__name__)
 PUBLIC_ENDPOINTS = {"static", "healthz"}
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src {img_src}; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy(image_hosts: Iterable[str]) -> str:
+    """The CSP header: images only from the app and IMAGE_HOSTS, as markup renders them, so a
+    tracking pixel that got past the renderer would still not load."""
+    hosts = " ".join(f"https://{host}" for host in sorted(normalize_hosts(image_hosts)))
+    return CSP.format(img_src=" ".join(filter(None, ["'self' data:", hosts])))
+
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -143,9 +152,11 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return None
 
+    csp = content_security_policy(app.config.get("IMAGE_HOSTS") or ())
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

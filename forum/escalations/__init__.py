@@ -90,9 +90,11 @@ def _profile_references(profile: Any, viewer: Any) -> list[Any]:
 
 
 def _register_periodic(app: Flask) -> None:
-    """The `alerts work` loop runs the ladder every few seconds (cron can use `escalations
-    tick` instead)."""
-    from forum.alerts import worker
+    """`flask --app wsgi work` climbs the ladder every few seconds, before it delivers, so the
+    alerts of a climb go out in the same turn (`escalations tick` does it alone)."""
+    from forum.core import work
     from forum.escalations.cli import tick_job
 
-    worker.register_periodic("escalations.ladder", tick_job, every_seconds=10)
+    work.register_job(
+        app, "escalations.ladder", lambda tick: tick_job(tick.now), every_seconds=10, order=10
+    )

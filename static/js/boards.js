@@ -22,6 +22,15 @@
     target.classList.remove("is-empty");
   }
 
+  function showMessage(target, text) {
+    target.textContent = "";
+    var message = document.createElement("p");
+    message.className = "preview-note";
+    message.textContent = text;
+    target.appendChild(message);
+    target.classList.remove("is-empty");
+  }
+
   function requestPreview(form, textarea, target) {
     var data = new FormData();
     data.append("csrf_token", csrfToken(form));
@@ -32,9 +41,17 @@
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
+      if (response.status === 400 || response.status === 429) {
+        /* Too long, or too many previews: say so instead of a stale preview. */
+        return response.text().then(function (text) {
+          showMessage(target, response.status === 429
+            ? "Preview paused: too many previews in a short time. Try again in a minute."
+            : text);
+        });
+      }
       if (!response.ok) { throw new Error("preview failed: " + response.status); }
-      return response.text();
-    }).then(function (html) { showPreview(target, html); });
+      return response.text().then(function (html) { showPreview(target, html); });
+    });
   }
 
   function enhance(editor) {

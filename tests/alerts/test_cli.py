@@ -26,11 +26,12 @@ from tests.factories import make_user
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_run_once_delivers_and_reports(app: Flask, runner: FlaskCliRunner) -> None:
+def test_run_once_is_work_once_and_reports(app: Flask, runner: FlaskCliRunner) -> None:
     message = make_email()
     result = runner.invoke(args=["alerts", "run-once"])
     assert result.exit_code == 0, result.output
-    assert "claimed 1, sent 1" in result.output
+    assert "alerts.deliver 1" in result.output
+    assert "escalations.ladder 0" in result.output
     assert reload(message).status == OutboxStatus.SENT
 
 
@@ -74,7 +75,7 @@ def wait_for(
 
 
 @pytest.fixture
-def start_worker(app: Flask) -> Iterator[Callable[[], subprocess.Popen[str]]]:
+def start_worker(app: Flask) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     processes: list[subprocess.Popen[str]] = []
     env = {
         key: value
@@ -93,9 +94,18 @@ def start_worker(app: Flask) -> Iterator[Callable[[], subprocess.Popen[str]]]:
         }
     )
 
-    def start() -> subprocess.Popen[str]:
+    def start(*command: str) -> subprocess.Popen[str]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "alerts", "work", "--poll", "0.1"],
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                *(command or ("work",)),
+                "--poll",
+                "0.1",
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -117,7 +127,7 @@ def eml_count(app: Flask) -> int:
 
 
 def test_worker_process_delivers_and_stops_cleanly_on_sigterm(
-    app: Flask, start_worker: Callable[[], subprocess.Popen[str]]
+    app: Flask, start_worker: Callable[..., subprocess.Popen[str]]
 ) -> None:
     messages = [make_email(subject=f"Alert {n}") for n in range(3)]
     process = start_worker()
@@ -130,18 +140,18 @@ def test_worker_process_delivers_and_stops_cleanly_on_sigterm(
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
-    assert "Alerts worker stopped." in output
+    assert "Worker stopped." in output
 
 
 def test_worker_process_killed_mid_send_loses_nothing(
-    app: Flask, start_worker: Callable[[], subprocess.Popen[str]]
+    app: Flask, start_worker: Callable[..., subprocess.Popen[str]]
 ) -> None:
     with WebhookReceiver() as receiver:
         endpoint = make_endpoint(receiver.url)
         message = services.enqueue_webhook(endpoint, {"title": "Crisis"}, "killed-mid-send")
         db.session.commit()
         release = receiver.hold_next()  # the receiver keeps the first request waiting
-        process = start_worker()
+        process = start_worker("alerts", "work")  # the old name of `work`
         wait_for(receiver.arrived.is_set, process=process)
         process.kill()  # SIGKILL while the request is in flight: no chance to clean up
         process.wait(timeout=20)

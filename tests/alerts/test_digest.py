@@ -11,6 +11,7 @@ from sqlalchemy import select
 from forum.accounts.models import EmailPreference, User
 from forum.alerts import digest, services, worker
 from forum.alerts.models import Notification, OutboxMessage
+from forum.core import work
 from forum.extensions import db
 from tests.factories import make_user
 
@@ -94,19 +95,20 @@ def test_nothing_unread_means_no_digest(app: Flask) -> None:
     assert digest.send_daily_digests(now=DAY1) == 0
 
 
-def test_worker_loop_sends_digests_once_a_day_after_the_hour(app: Flask) -> None:
+def test_the_work_job_sends_digests_once_a_day_after_the_hour(app: Flask) -> None:
     daily = make_user(email_preference=EmailPreference.DAILY)
     notify(daily, 1, DAY1 - dt.timedelta(hours=3))
     now = [DAY1 - dt.timedelta(hours=1)]  # 06:00, before ALERT_DIGEST_HOUR (7)
-    loop = worker.Worker(app, clock=lambda: now[0])
-    assert loop.maybe_send_digests() == 0
+    loop = work.Runner(app, clock=lambda: now[0])
+    [job] = [j for j in work.registered_jobs(app) if j.name == "alerts.digest"]
+    assert loop.run_job(job) == 0
     now[0] = DAY1 + dt.timedelta(minutes=1)
-    assert loop.maybe_send_digests() == 1
+    assert loop.run_job(job) == 1
     notify(daily, 2, DAY1 + dt.timedelta(minutes=2))
     now[0] = DAY1 + dt.timedelta(hours=5)
-    assert loop.maybe_send_digests() == 0  # already done today
+    assert loop.run_job(job) == 0  # already done today: the new one waits for tomorrow
     now[0] = DAY1 + dt.timedelta(days=1)
-    assert loop.maybe_send_digests() == 1
+    assert loop.run_job(job) == 1
 
 
 def test_digest_email_lists_items_with_absolute_links(app: Flask) -> None:

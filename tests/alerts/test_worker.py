@@ -21,6 +21,7 @@ from forum.alerts.models import (
     OutboxMessage,
     OutboxStatus,
 )
+from forum.core import work
 from forum.extensions import db
 from tests.alerts.factories import make_email, reload
 from tests.factories import make_user
@@ -246,10 +247,11 @@ def test_clean_stop_finishes_current_message_and_releases_the_rest(
     app: Flask, fake: FakeChannel
 ) -> None:
     messages = [make_email(now=T0) for _ in range(3)]
-    loop = worker.Worker(app, clock=lambda: T0)
+    loop = work.Runner(app, clock=lambda: T0)
     fake.on_deliver = lambda _delivery: loop.stop()  # SIGTERM arrives during the first send
-    stats = loop.iterate()
-    assert (stats.claimed, stats.sent, stats.released) == (3, 1, 2)
+    results = loop.iterate()
+    assert results["alerts.deliver"] == 1
+    assert "search.drain" not in results  # no job starts after the stop
     statuses = [reload(m) for m in messages]
     assert statuses[0].status == OutboxStatus.SENT
     assert all(m.claimed_until is None and m.status == OutboxStatus.PENDING for m in statuses[1:])
@@ -260,12 +262,22 @@ def test_clean_stop_finishes_current_message_and_releases_the_rest(
 
 def test_worker_loop_runs_until_stopped(app: Flask, fake: FakeChannel) -> None:
     make_email(now=T0)
-    loop = worker.Worker(app, clock=lambda: T0, poll_seconds=0.05)
+    loop = work.Runner(app, clock=lambda: T0, poll_seconds=0.05)
     loop.run(max_iterations=2)
     assert len(fake.delivered) == 1
     loop.stop()
     loop.run()  # returns at once when already stopped
     assert loop.stopping
+
+
+def test_a_turn_delivers_batch_after_batch_while_they_come_back_full(
+    app: Flask, fake: FakeChannel
+) -> None:
+    app.config["ALERT_BATCH_SIZE"] = 2
+    for _ in range(5):
+        make_email(now=T0)
+    assert work.Runner(app, clock=lambda: T0).iterate()["alerts.deliver"] == 5
+    assert len(fake.delivered) == 5
 
 
 def test_worker_loop_survives_a_failing_batch(
@@ -278,13 +290,13 @@ def test_worker_loop_survives_a_failing_batch(
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(worker, "run_once", broken)
-    worker.Worker(app, clock=lambda: T0, poll_seconds=0.01).run(max_iterations=2)
+    work.Runner(app, clock=lambda: T0, poll_seconds=0.01).run(max_iterations=2)
     assert len(calls) == 2
 
 
 def test_poll_interval_is_at_most_a_second(app: Flask) -> None:
     app.config["ALERT_POLL_SECONDS"] = 30
-    assert worker.Worker(app).poll_seconds == 1.0
+    assert work.Runner(app).poll_seconds == 1.0
 
 
 def test_inapp_channel_writes_notification_exactly_once(app: Flask) -> None:
@@ -330,40 +342,3 @@ def test_concurrent_workers_never_deliver_a_message_twice(app: Flask, fake: Fake
     assert not errors
     assert sorted(fake.delivered) == sorted(m.id for m in messages)
     assert all(reload(m).status == OutboxStatus.SENT for m in messages)
-
-
-@pytest.fixture
-def no_periodic_jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    jobs: dict[str, Any] = {}
-    monkeypatch.setattr(worker, "PERIODIC_JOBS", jobs)
-    return jobs
-
-
-def test_periodic_jobs_run_at_their_interval_with_the_worker_clock(
-    app: Flask, no_periodic_jobs: dict[str, Any]
-) -> None:
-    calls: list[dt.datetime] = []
-
-    def job(now: dt.datetime) -> int:
-        calls.append(now)
-        return 1
-
-    worker.register_periodic("test.job", job, every_seconds=30)
-    now = [T0]
-    loop = worker.Worker(app, clock=lambda: now[0])
-    for seconds in (0, 10, 29, 30, 45, 61):
-        now[0] = T0 + dt.timedelta(seconds=seconds)
-        loop.iterate()
-    assert calls == [T0, T0 + dt.timedelta(seconds=30), T0 + dt.timedelta(seconds=61)]
-
-
-def test_a_failing_periodic_job_does_not_stop_delivery(
-    app: Flask, fake: FakeChannel, no_periodic_jobs: dict[str, Any]
-) -> None:
-    def broken(now: dt.datetime) -> int:
-        raise RuntimeError("ladder bug")
-
-    worker.register_periodic("test.broken", broken)
-    make_email(now=T0)
-    stats = worker.Worker(app, clock=lambda: T0).iterate()
-    assert stats.sent == 1

@@ -1,4 +1,4 @@
-"""`flask escalations tick`: the ladder run from cron or the alerts worker."""
+"""`flask escalations tick`: the ladder run from cron or `flask work`."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def test_tick_climbs_overdue_escalations_and_commits(app: Flask, runner: FlaskCl
     assert db.session.get(Escalation, fresh_id).level == 1  # type: ignore[union-attr]
 
 
-def test_the_alerts_worker_loop_runs_the_ladder(app: Flask) -> None:
-    from forum.alerts import worker
+def test_the_work_loop_runs_the_ladder(app: Flask) -> None:
+    from forum.core import work
 
     dept = make_department()
     staff = make_staff(dept)
@@ -59,14 +59,13 @@ def test_the_alerts_worker_loop_runs_the_ladder(app: Flask) -> None:
     )
     escalation_id = escalation.id
     clock = [T0 + dt.timedelta(minutes=5)]
-    loop = worker.Worker(app, clock=lambda: clock[0], worker_id="test")
+    loop = work.Runner(app, clock=lambda: clock[0], worker_id="test")
 
-    assert "escalations.ladder" in worker.PERIODIC_JOBS
-    loop.run_periodic_jobs()
+    assert loop.iterate()["escalations.ladder"] == 0
     db.session.expire_all()
     assert db.session.get(Escalation, escalation_id).level == 1  # type: ignore[union-attr]
 
     clock[0] = T0 + dt.timedelta(minutes=10, seconds=30)
-    loop.run_periodic_jobs()
+    assert loop.iterate()["escalations.ladder"] == 1
     db.session.expire_all()
     assert db.session.get(Escalation, escalation_id).level == 2  # type: ignore[union-attr]

@@ -63,6 +63,7 @@ from forum.boards.services.reading import (
     watch_board,
     watch_thread,
 )
+from forum.boards.services.rendering import RerenderBatch, count_rendered, rerender_batch
 from forum.boards.services.solutions import fix_threads_for, load_solution, mark_solution
 from forum.boards.services.threads import (
     POSTS_PER_PAGE,
@@ -75,6 +76,7 @@ from forum.boards.services.threads import (
     quote_source,
     recent_threads,
     render_body,
+    render_post_body,
     thread_posts,
 )
 from forum.boards.services.validation import normalize_tag, slugify
@@ -102,6 +104,7 @@ __all__ = [
     "THREADS_PER_PAGE",
     "PostReactions",
     "Reader",
+    "RerenderBatch",
     "ThreadMention",
     "add_post",
     "all_boards",
@@ -117,6 +120,7 @@ __all__ = [
     "can_read_thread",
     "can_reply",
     "can_see_board",
+    "count_rendered",
     "create_board",
     "create_thread",
     "delete_post",
@@ -154,6 +158,8 @@ __all__ = [
     "readers_can_read",
     "recent_threads",
     "render_body",
+    "render_post_body",
+    "rerender_batch",
     "resolve_flag",
     "restore_post",
     "revisions",

@@ -35,7 +35,7 @@ from forum.boards.services.visibility import (
 )
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, NotFound, NotPermitted
-from forum.core.markup import find_mentions, render_markdown
+from forum.core.markup import Rendered, render
 from forum.core.pagination import Page
 from forum.extensions import db
 
@@ -45,11 +45,22 @@ THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 30
 
 
+def render_post_body(body: str) -> tuple[Rendered, list[User]]:
+    """A post body rendered (sanitized HTML, within the rendering budget) and the colleagues
+    it @mentions, in one parse."""
+    people: list[User] = []
+
+    def known(handles: list[str]) -> set[str]:
+        people.extend(notify.users_for_handles(handles))
+        return {person.email.split("@", 1)[0].lower() for person in people}
+
+    return render(body, mentions=known), people
+
+
 def render_body(body: str) -> tuple[str, list[User]]:
     """The sanitized HTML of a post body and the colleagues it @mentions."""
-    people = notify.users_for_handles(find_mentions(body))
-    handles = {person.email.split("@", 1)[0].lower() for person in people}
-    return render_markdown(body, mentions=handles), people
+    rendered, people = render_post_body(body)
+    return rendered.html, people
 
 
 def create_thread(
