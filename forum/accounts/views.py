@@ -358,7 +358,7 @@ def settings_token_create() -> ResponseReturnValue:
     return _settings_page(201, new_token_secret=secret)  # type: ignore[arg-type]
 
 
-@bp.post("/settings/tokens/<int:token_id>/revoke")
+@bp.post("/settings/tokens/<id:token_id>/revoke")
 @login_required
 def settings_token_revoke(token_id: int) -> ResponseReturnValue:
     if not forms.EmptyForm().validate_on_submit():
@@ -440,7 +440,7 @@ def _admin_user_form(user: User) -> forms.AdminUserForm:
     return form
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 def admin_user_edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = _admin_user_form(user)
@@ -494,7 +494,7 @@ def admin_departments() -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/admin/departments/<int:department_id>")
+@bp.post("/admin/departments/<id:department_id>")
 def admin_department_rename(department_id: int) -> ResponseReturnValue:
     department = db.get_or_404(Department, department_id)
     form = forms.DepartmentRenameForm()

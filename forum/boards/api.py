@@ -117,7 +117,7 @@ def threads_create() -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>",
+    "/threads/<id:thread_id>",
     "GET",
     summary="A thread with its first page of posts",
     tag="boards",
@@ -130,7 +130,7 @@ def threads_get(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>/posts",
+    "/threads/<id:thread_id>/posts",
     "POST",
     summary="Reply to a thread",
     tag="boards",
@@ -152,7 +152,7 @@ def threads_reply(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "GET",
     summary="One post",
     tag="boards",
@@ -166,7 +166,7 @@ def posts_get(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "PATCH",
     summary="Edit a post (author or moderator); title, kind, tags on an opening post",
     tag="boards",
@@ -187,7 +187,7 @@ def posts_patch(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "DELETE",
     summary="Soft-delete a post (author or moderator)",
     tag="boards",
@@ -204,7 +204,7 @@ def posts_delete(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>/solution",
+    "/threads/<id:thread_id>/solution",
     "POST",
     summary="Mark the reply (or linked fix thread) that solved a failure or question; "
     "send neither to clear",

@@ -18,6 +18,7 @@ from forum.boards.models import (
     PostKind,
     Thread,
 )
+from forum.core.ids import DbId
 
 
 class AuthorOut(BaseModel):
@@ -175,7 +176,7 @@ class ThreadIn(BaseModel):
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown")
-    reply_to: int | None = Field(default=None, description="Id of the post being quoted")
+    reply_to: DbId | None = Field(default=None, description="Id of the post being quoted")
 
 
 class PostPatch(BaseModel):
@@ -192,5 +193,5 @@ class PostPatch(BaseModel):
 
 class SolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    post_id: int | None = Field(default=None, description="The reply that solved it")
-    solution_thread_id: int | None = Field(default=None, description="Or a linked fix thread")
+    post_id: DbId | None = Field(default=None, description="The reply that solved it")
+    solution_thread_id: DbId | None = Field(default=None, description="Or a linked fix thread")
