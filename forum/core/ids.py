@@ -1,9 +1,10 @@
 """Database ids at the edges: one URL converter, one form field and one schema type, all bounded.
 
-Every primary key is at most a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT), and
-SQLite's driver raises OverflowError for a larger Python int before the query runs. So an id
-from outside is checked here, once, before it reaches a query: out of range in a path is a 404,
-in a form, a query string or a JSON body a 400 with a field message.
+Primary keys are INTEGER columns: 32-bit on PostgreSQL (a larger parameter is a DataError),
+64-bit on SQLite (whose driver raises OverflowError from 2**63). So an id from outside is
+checked here, once, against the range every supported database holds, before it reaches a
+query: out of range in a path is a 404, in a form, a query string or a JSON body a 400 with a
+field message, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from wtforms.widgets import HiddenInput
 from forum.core.errors import Invalid
 
 MIN_ID = 1
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; widen with the columns if they ever become BIGINT
 _MAX_DIGITS = len(str(MAX_ID))
 ID_MESSAGE = f"Not a valid id: give a whole number from {MIN_ID} to {MAX_ID}."
 

@@ -106,7 +106,7 @@ def test_path_ids_are_bounded_and_may_be_404(client: FlaskClient) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     operation = document["paths"]["/api/v1/threads/{thread_id}"]["get"]
     (param,) = operation["parameters"]
-    assert param["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert param["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     for path, operations in document["paths"].items():
         if "{" in path:
             for method, op in operations.items():

@@ -23,6 +23,7 @@ from tests.registry.factories import make_profile
 
 Api = Callable[[Any], Any]
 TOO_BIG = 2**63  # the first value SQLite's driver refuses with OverflowError
+BEYOND_POSTGRES = 2**31  # the first value PostgreSQL's INTEGER id columns refuse
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,7 @@ TOO_BIG = 2**63  # the first value SQLite's driver refuses with OverflowError
         (MAX_ID, MAX_ID),
         (str(TOO_BIG), None),
         (TOO_BIG, None),
+        (BEYOND_POSTGRES, None),
         ("0", None),
         ("-1", None),
         ("1e3", None),
@@ -97,6 +99,7 @@ def world(app: Flask) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("big", [TOO_BIG, BEYOND_POSTGRES])
 @pytest.mark.parametrize(
     "path",
     [
@@ -113,12 +116,13 @@ def world(app: Flask) -> dict[str, Any]:
     ],
 )
 def test_out_of_range_ids_in_page_paths_are_404(
-    world: dict[str, Any], login: Callable[..., FlaskClient], path: str
+    world: dict[str, Any], login: Callable[..., FlaskClient], path: str, big: int
 ) -> None:
     client = login(world["admin"])
-    assert client.get(path.format(big=TOO_BIG)).status_code == 404
+    assert client.get(path.format(big=big)).status_code == 404
 
 
+@pytest.mark.parametrize("big", [TOO_BIG, BEYOND_POSTGRES])
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -137,11 +141,11 @@ def test_out_of_range_ids_in_page_paths_are_404(
     ],
 )
 def test_out_of_range_ids_in_api_paths_are_json_404(
-    world: dict[str, Any], api: Api, method: str, path: str
+    world: dict[str, Any], api: Api, method: str, path: str, big: int
 ) -> None:
     # 404 for every method: the range is in the route's pattern, so Werkzeug does not answer
     # 405 because another method's rule shares the path.
-    response = api(world["admin"]).open(path.format(big=TOO_BIG), method=method, json={})
+    response = api(world["admin"]).open(path.format(big=big), method=method, json={})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
 
@@ -151,6 +155,7 @@ def test_out_of_range_ids_in_api_paths_are_json_404(
     [
         ("/api/v1/threads/{thread}/posts", {"body": "Hi", "reply_to": TOO_BIG}, "reply_to"),
         ("/api/v1/threads/{thread}/solution", {"post_id": TOO_BIG}, "post_id"),
+        ("/api/v1/threads/{thread}/solution", {"post_id": BEYOND_POSTGRES}, "post_id"),
         ("/api/v1/threads/{thread}/solution", {"solution_thread_id": 0}, "solution_thread_id"),
         ("/api/v1/threads/{thread}/escalations", {"reason": "x", "post_id": TOO_BIG}, "post_id"),
         ("/api/v1/threads/{thread}/escalations", {"reason": "x", "profile_id": -1}, "profile_id"),
