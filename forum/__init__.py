@@ -56,7 +56,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
 
     from forum import capabilities
+    from forum.core import ids
 
+    ids.init_app(app)  # the `<id:...>` converter, before any route uses it
     for capability in capabilities.ALL:
         capability.init_app(app)
 

@@ -123,9 +123,9 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
         path = rule.rule
         for argument in rule.arguments:
             converter = rule._converters[argument]
-            sample = "1" if type(converter).__name__ in {"IntegerConverter"} else "x"
+            sample = "1" if type(converter).__name__ in {"IntegerConverter", "IdConverter"} else "x"
             path = path.replace(f"<{type(converter).__name__}:{argument}>", sample)
-            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", sample)
+            path = path.replace(f"<id:{argument}>", "1").replace(f"<{argument}>", sample)
             path = path.replace(f"<path:{argument}>", sample)
         method = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})[0]
         response = client.open(path, method=method)

@@ -62,7 +62,7 @@ def test_every_state_changing_html_route_refuses_a_missing_token(
             continue
         path = rule.rule
         for argument in rule.arguments:
-            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+            path = path.replace(f"<id:{argument}>", "1").replace(f"<{argument}>", "x")
             path = path.replace(f"<path:{argument}>", "x")
         for method in methods:
             response = client.open(path, method=method, data={"x": "1"})

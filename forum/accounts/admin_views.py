@@ -87,7 +87,7 @@ def _admin_user_form(user: User) -> forms.AdminUserForm:
     return form
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 def admin_user_edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = _admin_user_form(user)
@@ -121,7 +121,7 @@ def admin_user_edit(user_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/admin/users/<int:user_id>/unlock")
+@bp.post("/admin/users/<id:user_id>/unlock")
 def admin_user_unlock(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     if not forms.EmptyForm().validate_on_submit():
@@ -162,7 +162,7 @@ def admin_departments() -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/admin/departments/<int:department_id>")
+@bp.post("/admin/departments/<id:department_id>")
 def admin_department_rename(department_id: int) -> ResponseReturnValue:
     department = db.get_or_404(Department, department_id)
     form = forms.DepartmentRenameForm()

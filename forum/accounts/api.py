@@ -75,7 +75,7 @@ def users_list() -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/users/<int:user_id>",
+    "/users/<id:user_id>",
     "GET",
     summary="One staff account (admin)",
     tag="accounts",
@@ -92,7 +92,7 @@ def users_get(user_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/users/<int:user_id>",
+    "/users/<id:user_id>",
     "PATCH",
     summary="Change role, department, name or active flag (admin)",
     tag="accounts",

@@ -25,6 +25,7 @@ from forum.accounts import forms, resets, services, sessions, signin
 from forum.accounts.models import Department, User
 from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, Throttled
+from forum.core.ids import parse_id
 from forum.core.security import safe_next_url
 from forum.extensions import db
 
@@ -334,8 +335,9 @@ def _cover_choices(user: User, selected: str | None) -> list[tuple[str, str]]:
     """Nobody, then the colleagues who may cover (marked when away); a chosen person who may
     not is kept in the list, so the page shows that choice next to its error, not "Nobody"."""
     people = services.cover_candidates(user)
-    if selected and selected.isdigit() and all(str(p.id) != selected for p in people):
-        chosen = db.session.get(User, int(selected))
+    selected_id = parse_id(selected)
+    if selected_id is not None and all(p.id != selected_id for p in people):
+        chosen = db.session.get(User, selected_id)
         if chosen is not None:
             people.append(chosen)
     today = utcnow().date()
@@ -409,7 +411,7 @@ def settings_password() -> ResponseReturnValue:
     return redirect(url_for("accounts.settings"))
 
 
-@bp.post("/settings/sessions/<int:session_id>/end")
+@bp.post("/settings/sessions/<id:session_id>/end")
 @login_required
 def settings_session_end(session_id: int) -> ResponseReturnValue:
     if not forms.EmptyForm().validate_on_submit():
@@ -448,7 +450,7 @@ def settings_token_create() -> ResponseReturnValue:
     return _settings_page(201, new_token_secret=secret)  # type: ignore[arg-type]
 
 
-@bp.post("/settings/tokens/<int:token_id>/revoke")
+@bp.post("/settings/tokens/<id:token_id>/revoke")
 @login_required
 def settings_token_revoke(token_id: int) -> ResponseReturnValue:
     if not forms.EmptyForm().validate_on_submit():

@@ -44,13 +44,13 @@ def admin_outbox() -> ResponseReturnValue:
     )
 
 
-@bp.get("/admin/alerts/messages/<int:message_id>")
+@bp.get("/admin/alerts/messages/<id:message_id>")
 def admin_message(message_id: int) -> ResponseReturnValue:
     message = services.message_or_404(message_id)
     return render_template("alerts/admin_message.html", message=message, form=ActionForm())
 
 
-@bp.post("/admin/alerts/messages/<int:message_id>/retry")
+@bp.post("/admin/alerts/messages/<id:message_id>/retry")
 def admin_message_retry(message_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -110,7 +110,7 @@ def admin_webhook_new() -> ResponseReturnValue:
     return render_template("alerts/admin_webhook_form.html", form=form, endpoint=None), status
 
 
-@bp.route("/admin/alerts/webhooks/<int:endpoint_id>", methods=["GET", "POST"])
+@bp.route("/admin/alerts/webhooks/<id:endpoint_id>", methods=["GET", "POST"])
 def admin_webhook_edit(endpoint_id: int) -> ResponseReturnValue:
     endpoint = endpoints.endpoint_or_404(endpoint_id)
     form = WebhookEndpointForm(obj=endpoint)
@@ -141,7 +141,7 @@ def admin_webhook_edit(endpoint_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/admin/alerts/webhooks/<int:endpoint_id>/rotate")
+@bp.post("/admin/alerts/webhooks/<id:endpoint_id>/rotate")
 def admin_webhook_rotate(endpoint_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -154,7 +154,7 @@ def admin_webhook_rotate(endpoint_id: int) -> ResponseReturnValue:
     return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=endpoint.id))
 
 
-@bp.post("/admin/alerts/webhooks/<int:endpoint_id>/test")
+@bp.post("/admin/alerts/webhooks/<id:endpoint_id>/test")
 def admin_webhook_test(endpoint_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -5,13 +5,20 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from forum.alerts.models import WebhookFormat
+from forum.core.ids import IdField
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: carries the CSRF token and nothing else."""
+
+
+class MarkReadForm(FlaskForm):
+    """Mark one notification read (`id`), or all of them when no id is sent."""
+
+    id = IdField("Notification", hidden=True, validators=[Optional()])
 
 
 class WebhookEndpointForm(FlaskForm):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forum.alerts.channels.email import absolute_url
 from forum.alerts.redaction import NoticeView
+from forum.core.ids import DbId
 
 
 class NotificationOut(BaseModel):
@@ -51,7 +52,7 @@ class NotificationQuery(BaseModel):
 
 class MarkReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(
+    ids: list[DbId] | None = Field(
         default=None, max_length=500, description="Notifications to mark read"
     )
     all: bool = Field(default=False, description="Mark every notification read")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.alerts import services
-from forum.alerts.forms import ActionForm
+from forum.alerts.forms import ActionForm, MarkReadForm
 from forum.core.db import immediate_transactions
+from forum.core.errors import Invalid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
@@ -31,7 +32,7 @@ def notifications() -> ResponseReturnValue:
     )
 
 
-@bp.get("/notifications/<int:notification_id>/open")
+@bp.get("/notifications/<id:notification_id>/open")
 def notification_open(notification_id: int) -> ResponseReturnValue:
     # A GET that writes: end the sign-in read, then let SQLite take the write lock up front
     # (it would otherwise fail to upgrade a read snapshot another writer has moved past).
@@ -46,15 +47,11 @@ def notification_open(notification_id: int) -> ResponseReturnValue:
 @bp.post("/notifications/read")
 def notifications_read() -> ResponseReturnValue:
     """Mark one (`id` in the form) or all of the person's notifications read."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    raw = request.form.get("id")
-    if raw is not None:
-        try:
-            ids = [int(raw)]
-        except ValueError:
-            abort(400)
-        services.mark_read(current_user, ids)
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        raise Invalid(fields={name: "; ".join(errors) for name, errors in form.errors.items()})
+    if form.id.data is not None:
+        services.mark_read(current_user, [form.id.data])
     else:
         services.mark_read(current_user)
     db.session.commit()

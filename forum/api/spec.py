@@ -11,6 +11,7 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
 from forum.core.errors import Invalid
+from forum.core.ids import MAX_ID, MIN_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,22 +92,39 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def parse_body(model: type[M]) -> M:
-    """Validate the JSON body against `model`; Invalid with per-field messages otherwise."""
+    """Validate the JSON body against `model`; Invalid with per-field messages otherwise.
+
+    Strict, as the document reads: `0` is not `false`, `"5"` is not `5`, `1.5` is not an id.
+    """
     data = request.get_json(silent=True)
     if data is None:
         raise Invalid("The body must be a JSON object.", fields={"body": "Expected JSON."})
     if not isinstance(data, dict):
         raise Invalid("The body must be a JSON object.", fields={"body": "Expected an object."})
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(request.get_data(), strict=True)
     except ValidationError as exc:
         raise Invalid(fields=_field_errors(exc)) from exc
 
 
 def parse_query(model: type[M]) -> M:
-    """Validate query-string parameters against `model`."""
+    """Validate query-string parameters against `model`.
+
+    The query string holds exactly what the document declares: an empty value (`?page=`) is
+    a value, validated like any other, not a missing parameter; a parameter given twice is
+    refused rather than half-read; an undeclared one is refused rather than ignored.
+    """
+    declared = {field.alias or name for name, field in model.model_fields.items()}
+    problems = {}
+    for name, values in request.args.lists():
+        if name not in declared:
+            problems[name or "?"] = "Unknown parameter."
+        elif len(values) > 1:
+            problems[name] = "Give this parameter once."
+    if problems:
+        raise Invalid(fields=problems)
     try:
-        return model.model_validate({k: v for k, v in request.args.items() if v != ""})
+        return model.model_validate_strings(request.args.to_dict(), strict=True)
     except ValidationError as exc:
         raise Invalid(fields=_field_errors(exc)) from exc
 
@@ -130,20 +148,56 @@ def openapi_path(rule: str) -> str:
     return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule)
 
 
+_REF_TEMPLATE = "#/components/schemas/{model}"
+
+
 def _path_parameters(rule: str) -> list[dict[str, Any]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        schema: dict[str, Any] = {"type": "string"}
+        if converter == "id":
+            schema = {"type": "integer", "minimum": MIN_ID, "maximum": MAX_ID}
+        elif converter == "int":
+            schema = {"type": "integer"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
 
-def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+def _add_component(components: dict[str, Any], name: str, definition: dict[str, Any]) -> None:
+    # Two models with one class name would silently share a component, and the document would
+    # describe one of them wrongly; refuse to build such a document.
+    if components.get(name, definition) != definition:
+        raise RuntimeError(f"Two different API schemas are both named {name!r}: rename one.")
+    components[name] = definition
+
+
+def _model_schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=_REF_TEMPLATE)
     for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
+        _add_component(components, name, definition)
+    return schema
+
+
+def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    _add_component(components, model.__name__, _model_schema(model, components))
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = _model_schema(model, components)
+    required = set(schema.get("required", ()))
+    params = []
+    for name, info in schema.get("properties", {}).items():
+        # A query parameter is absent or a string, never null: drop pydantic's null branch.
+        branches = info.get("anyOf")
+        if branches and {"type": "null"} in branches:
+            rest = [b for b in branches if b != {"type": "null"}]
+            info = {k: v for k, v in info.items() if k != "anyOf"}
+            info = {**rest[0], **info} if len(rest) == 1 else {**info, "anyOf": rest}
+            if info.get("default", ...) is None:
+                del info["default"]
+        params.append({"name": name, "in": "query", "required": name in required, "schema": info})
+    return params
 
 
 def operation_id(op: Operation) -> str:
@@ -179,8 +233,7 @@ def build_document(version: str) -> dict[str, Any]:
         }
         parameters = _path_parameters(op.rule)
         if op.query is not None:
-            for name, info in op.query.model_json_schema().get("properties", {}).items():
-                parameters.append({"name": name, "in": "query", "required": False, "schema": info})
+            parameters += _query_parameters(op.query, components)
         if parameters:
             operation["parameters"] = parameters
         if op.body is not None:
@@ -200,6 +253,8 @@ def build_document(version: str) -> dict[str, Any]:
             success["content"] = {op.content_type: {"schema": {"type": "string"}}}
         responses: dict[str, Any] = {str(op.status): success}
         error_codes = set(op.errors) | ({400} if op.body or op.query else set())
+        if _CONVERTER.search(op.rule):
+            error_codes.add(404)  # an id or slug in the path that names nothing
         if not op.public:
             error_codes |= {401}
         for code in sorted(error_codes):

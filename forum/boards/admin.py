@@ -85,7 +85,7 @@ def admin_board_new() -> ResponseReturnValue:
     return render_template("boards/admin_board_edit.html", form=form, board=None), status
 
 
-@bp.route("/admin/boards/<int:board_id>", methods=["GET", "POST"])
+@bp.route("/admin/boards/<id:board_id>", methods=["GET", "POST"])
 def admin_board_edit(board_id: int) -> ResponseReturnValue:
     board = db.get_or_404(Board, board_id)
     form = _board_form(board)

@@ -118,7 +118,7 @@ def threads_create() -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>",
+    "/threads/<id:thread_id>",
     "GET",
     summary="A thread with its first page of posts",
     tag="boards",
@@ -131,7 +131,7 @@ def threads_get(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>/posts",
+    "/threads/<id:thread_id>/posts",
     "POST",
     summary="Reply to a thread",
     tag="boards",
@@ -153,7 +153,7 @@ def threads_reply(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "GET",
     summary="One post",
     tag="boards",
@@ -167,7 +167,7 @@ def posts_get(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "PATCH",
     summary="Edit a post (author or moderator); title, kind, tags on an opening post",
     tag="boards",
@@ -189,7 +189,7 @@ def posts_patch(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/posts/<int:post_id>",
+    "/posts/<id:post_id>",
     "DELETE",
     summary="Soft-delete a post (author or moderator)",
     tag="boards",
@@ -206,7 +206,7 @@ def posts_delete(post_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>/solution",
+    "/threads/<id:thread_id>/solution",
     "POST",
     summary="Mark the reply (or linked fix thread) that solved a failure or question; "
     "send neither to clear",

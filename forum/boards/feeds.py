@@ -64,7 +64,7 @@ def _atom(title: str, page_url: str, feed_url: str, threads: list) -> ResponseRe
     )
 
 
-@bp.get("/feeds/<int:user_id>/<key>/activity.xml")
+@bp.get("/feeds/<id:user_id>/<key>/activity.xml")
 def activity(user_id: int, key: str) -> ResponseReturnValue:
     user = _reader(user_id, key)
     threads = services.recent_threads(user, per_page=FEED_ENTRIES).items
@@ -76,7 +76,7 @@ def activity(user_id: int, key: str) -> ResponseReturnValue:
     )
 
 
-@bp.get("/feeds/<int:user_id>/<key>/b/<slug>.xml")
+@bp.get("/feeds/<id:user_id>/<key>/b/<slug>.xml")
 def board(user_id: int, key: str, slug: str) -> ResponseReturnValue:
     user = _reader(user_id, key)
     found = services.get_visible_board(user, slug)

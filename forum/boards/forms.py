@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -22,6 +21,7 @@ from forum.boards.models import (
     PostKind,
     ReactionKind,
 )
+from forum.core.ids import IdField
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in PostKind]
 BODY_HINT = (
@@ -50,7 +50,7 @@ class ReplyForm(FlaskForm):
         "Your reply",
         validators=[DataRequired(message="Write something first."), Length(max=BODY_MAX)],
     )
-    reply_to = HiddenField()
+    reply_to = IdField("Quoted post", hidden=True, validators=[Optional()])
 
 
 class EditForm(FlaskForm):
@@ -79,7 +79,7 @@ class ReactionForm(FlaskForm):
 
 
 class SolutionForm(FlaskForm):
-    post_id = IntegerField("Reply", validators=[Optional()])
+    post_id = IdField("Reply", validators=[Optional()])
     solution_thread_id = SelectField("Or a fix thread", validators=[Optional()])
 
 

@@ -21,7 +21,7 @@ from forum.core.pagination import page_number
 from forum.extensions import db
 
 
-@bp.post("/t/<int:thread_id>/pin")
+@bp.post("/t/<id:thread_id>/pin")
 def thread_pin(thread_id: int) -> ResponseReturnValue:
     _require_empty_form()
     thread = services.get_visible_thread(me(), thread_id)
@@ -31,7 +31,7 @@ def thread_pin(thread_id: int) -> ResponseReturnValue:
     return redirect(thread_url(thread))
 
 
-@bp.post("/t/<int:thread_id>/lock")
+@bp.post("/t/<id:thread_id>/lock")
 def thread_lock(thread_id: int) -> ResponseReturnValue:
     _require_empty_form()
     thread = services.get_visible_thread(me(), thread_id)
@@ -41,7 +41,7 @@ def thread_lock(thread_id: int) -> ResponseReturnValue:
     return redirect(thread_url(thread))
 
 
-@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
+@bp.route("/t/<id:thread_id>/move", methods=["GET", "POST"])
 def thread_move(thread_id: int) -> ResponseReturnValue:
     user = me()
     thread = services.get_visible_thread(user, thread_id)
@@ -101,12 +101,12 @@ def _reason_page(endpoint: str, post_id: int, *, title: str, action: str) -> Res
     ), status
 
 
-@bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/hide", methods=["GET", "POST"])
 def post_hide(post_id: int) -> ResponseReturnValue:
     return _reason_page("boards.post_hide", post_id, title="Hide this post", action="hide")
 
 
-@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/flag", methods=["GET", "POST"])
 def post_flag(post_id: int) -> ResponseReturnValue:
     return _reason_page(
         "boards.post_flag", post_id, title="Flag this post for the moderators", action="flag"
@@ -122,7 +122,7 @@ def flags() -> ResponseReturnValue:
     return render_template("boards/flags.html", flags=page, form=forms.FlagResolveForm())
 
 
-@bp.post("/moderation/flags/<int:flag_id>")
+@bp.post("/moderation/flags/<id:flag_id>")
 def flag_resolve(flag_id: int) -> ResponseReturnValue:
     form = forms.FlagResolveForm()
     if not form.validate_on_submit():

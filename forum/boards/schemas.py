@@ -19,6 +19,7 @@ from forum.boards.models import (
     Thread,
 )
 from forum.boards.services.disclosure import Reader, readable_thread_ids
+from forum.core.ids import DbId
 
 
 class AuthorOut(BaseModel):
@@ -189,7 +190,7 @@ class ThreadIn(BaseModel):
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown")
-    reply_to: int | None = Field(default=None, description="Id of the post being quoted")
+    reply_to: DbId | None = Field(default=None, description="Id of the post being quoted")
 
 
 class PostPatch(BaseModel):
@@ -206,5 +207,5 @@ class PostPatch(BaseModel):
 
 class SolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    post_id: int | None = Field(default=None, description="The reply that solved it")
-    solution_thread_id: int | None = Field(default=None, description="Or a linked fix thread")
+    post_id: DbId | None = Field(default=None, description="The reply that solved it")
+    solution_thread_id: DbId | None = Field(default=None, description="Or a linked fix thread")

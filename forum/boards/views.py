@@ -26,6 +26,7 @@ from forum.accounts.models import User
 from forum.boards import forms, services
 from forum.boards.models import BODY_MAX, Board, Post, PostKind, Thread
 from forum.core.errors import ForumError, Invalid
+from forum.core.ids import id_arg
 from forum.core.pagination import page_number
 from forum.extensions import db, limiter
 
@@ -189,8 +190,8 @@ def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
     return html, posts.items[-1].id if posts.items else None
 
 
-@bp.get("/t/<int:thread_id>")
-@bp.get("/t/<int:thread_id>-<slug>")
+@bp.get("/t/<id:thread_id>")
+@bp.get("/t/<id:thread_id>-<slug>")
 def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValue:
     user = me()
     thread = services.get_visible_thread(user, thread_id)
@@ -210,7 +211,7 @@ def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValu
     return html
 
 
-@bp.get("/t/<int:thread_id>/unread")
+@bp.get("/t/<id:thread_id>/unread")
 def thread_unread(thread_id: int) -> ResponseReturnValue:
     """Jump to the first post the reader has not seen (or the last post when all are read)."""
     user = me()
@@ -222,13 +223,13 @@ def thread_unread(thread_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.get("/p/<int:post_id>")
+@bp.get("/p/<id:post_id>")
 def post_permalink(post_id: int) -> ResponseReturnValue:
     post = services.get_visible_post(me(), post_id)
     return redirect(post_url(post))
 
 
-@bp.get("/p/<int:post_id>/revisions")
+@bp.get("/p/<id:post_id>/revisions")
 def post_revisions(post_id: int) -> ResponseReturnValue:
     user = me()
     post = services.get_visible_post(user, post_id)
@@ -316,7 +317,7 @@ def thread_new(slug: str) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+@bp.route("/t/<id:thread_id>/reply", methods=["GET", "POST"])
 @post_rate_limit
 def post_reply(thread_id: int) -> ResponseReturnValue:
     user = me()
@@ -324,18 +325,16 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
     form = forms.ReplyForm()
     status, preview_html = 200, None
     if request.method == "GET":
-        quoted_id = request.args.get("quote", type=int)
-        if quoted_id:
+        quoted_id = id_arg("quote")
+        if quoted_id is not None:
             quoted = services.get_visible_post(user, quoted_id)
             if quoted.thread_id == thread.id:
                 form.body.data = services.quote_source(quoted)
-                form.reply_to.data = str(quoted.id)
+                form.reply_to.data = quoted.id
     elif _wants_preview():
         preview_html, status = _form_preview(form)
     elif form.validate_on_submit():
-        reply_to = None
-        if (form.reply_to.data or "").isdigit():
-            reply_to = db.session.get(Post, int(form.reply_to.data or 0))
+        reply_to = db.session.get(Post, form.reply_to.data) if form.reply_to.data else None
         try:
             post = services.add_post(
                 thread, author=user, body=form.body.data or "", reply_to=reply_to
@@ -360,7 +359,7 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
 @edit_rate_limit
 def post_edit(post_id: int) -> ResponseReturnValue:
     user = me()
@@ -428,7 +427,7 @@ def _require_empty_form() -> None:
         abort(400)
 
 
-@bp.post("/p/<int:post_id>/delete")
+@bp.post("/p/<id:post_id>/delete")
 def post_delete(post_id: int) -> ResponseReturnValue:
     _require_empty_form()
     post = services.get_visible_post(me(), post_id)
@@ -438,7 +437,7 @@ def post_delete(post_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.post("/p/<int:post_id>/restore")
+@bp.post("/p/<id:post_id>/restore")
 def post_restore(post_id: int) -> ResponseReturnValue:
     _require_empty_form()
     post = services.get_visible_post(me(), post_id)
@@ -448,7 +447,7 @@ def post_restore(post_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.post("/p/<int:post_id>/react")
+@bp.post("/p/<id:post_id>/react")
 def post_react(post_id: int) -> ResponseReturnValue:
     form = forms.ReactionForm()
     if not form.validate_on_submit():
@@ -459,7 +458,7 @@ def post_react(post_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.post("/t/<int:thread_id>/solution")
+@bp.post("/t/<id:thread_id>/solution")
 def thread_solution(thread_id: int) -> ResponseReturnValue:
     user = me()
     thread = services.get_visible_thread(user, thread_id)
@@ -483,7 +482,7 @@ def thread_solution(thread_id: int) -> ResponseReturnValue:
     return redirect(thread_url(thread))
 
 
-@bp.post("/t/<int:thread_id>/watch")
+@bp.post("/t/<id:thread_id>/watch")
 def thread_watch(thread_id: int) -> ResponseReturnValue:
     _require_empty_form()
     user = me()

@@ -25,7 +25,7 @@ def _out(escalation: Escalation, user: User) -> dict[str, object]:
 
 @api_route(
     bp,
-    "/threads/<int:thread_id>/escalations",
+    "/threads/<id:thread_id>/escalations",
     "POST",
     summary="Escalate a thread (adds to its open escalation if there is one)",
     tag=TAG,
@@ -84,7 +84,7 @@ def escalations_list() -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/escalations/<int:escalation_id>",
+    "/escalations/<id:escalation_id>",
     "GET",
     summary="One escalation with its timeline",
     tag=TAG,
@@ -98,7 +98,7 @@ def escalations_get(escalation_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/escalations/<int:escalation_id>/acknowledge",
+    "/escalations/<id:escalation_id>/acknowledge",
     "POST",
     summary="Acknowledge an open escalation (seniors and admins)",
     tag=TAG,
@@ -114,7 +114,7 @@ def escalations_acknowledge(escalation_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/escalations/<int:escalation_id>/resolve",
+    "/escalations/<id:escalation_id>/resolve",
     "POST",
     summary="Resolve an escalation with a note (seniors and admins)",
     tag=TAG,
@@ -134,7 +134,7 @@ def escalations_resolve(escalation_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/escalations/<int:escalation_id>/reassign",
+    "/escalations/<id:escalation_id>/reassign",
     "POST",
     summary="Assign an escalation to another senior or admin",
     tag=TAG,

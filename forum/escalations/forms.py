@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from forum.core.ids import IdField
 from forum.escalations.models import NOTE_MAX, REASON_MAX, Urgency
 
 URGENCY_CHOICES = [
@@ -29,10 +29,8 @@ class EscalateForm(FlaskForm):
         "Why does this need a senior?", validators=[DataRequired(), Length(max=REASON_MAX)]
     )
     urgency = SelectField("Urgency", choices=URGENCY_CHOICES, default=Urgency.ROUTINE.value)
-    post_id = HiddenField()
-    profile_id = IntegerField(
-        "Registered profile number (optional)", validators=[Optional(), NumberRange(min=1)]
-    )
+    post_id = IdField("Post", hidden=True, validators=[Optional()])
+    profile_id = IdField("Registered profile number (optional)", validators=[Optional()])
 
 
 class AcknowledgeForm(FlaskForm):

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forum.core.ids import DbId
 from forum.escalations.models import (
     NOTE_MAX,
     REASON_MAX,
@@ -22,8 +23,8 @@ class EscalationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=REASON_MAX)
     urgency: Urgency = Urgency.ROUTINE
-    post_id: int | None = Field(default=None, description="A post in the thread to point at")
-    profile_id: int | None = Field(default=None, description="A registered social profile")
+    post_id: DbId | None = Field(default=None, description="A post in the thread to point at")
+    profile_id: DbId | None = Field(default=None, description="A registered social profile")
 
 
 class ResolveIn(BaseModel):
@@ -33,7 +34,7 @@ class ResolveIn(BaseModel):
 
 class ReassignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    assignee_id: int = Field(description="An active senior or admin")
+    assignee_id: DbId = Field(description="An active senior or admin")
     note: str = Field(default="", max_length=NOTE_MAX)
 
 

@@ -14,6 +14,7 @@ from forum.alerts import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, NotFound
+from forum.core.ids import id_arg
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.escalations import bp, forms, inbox, policies, routing, services
@@ -37,20 +38,19 @@ def _apply_errors(form: FlaskForm, error: ForumError) -> None:
 # --- Escalating a thread ----------------------------------------------------------------------
 
 
-@bp.route("/t/<int:thread_id>/escalate", methods=["GET", "POST"])
+@bp.route("/t/<id:thread_id>/escalate", methods=["GET", "POST"])
 @login_required
 def escalate(thread_id: int) -> ResponseReturnValue:
     thread = board_services.get_visible_thread(current_user, thread_id)
     form = forms.EscalateForm()
     if request.method == "GET":
-        form.post_id.data = request.args.get("post", "")
-        if request.args.get("profile", "").isdigit():
-            form.profile_id.data = int(request.args["profile"])
+        form.post_id.data = id_arg("post")
+        form.profile_id.data = id_arg("profile")
     existing = services.open_escalation_for_thread(thread.id)
     post = None
-    if form.post_id.data and str(form.post_id.data).isdigit():
+    if form.post_id.data:
         try:
-            post = board_services.get_visible_post(current_user, int(form.post_id.data))
+            post = board_services.get_visible_post(current_user, form.post_id.data)
         except NotFound:
             post = None
     if request.method == "GET" or not form.validate_on_submit():
@@ -178,7 +178,7 @@ def _detail(escalation: Escalation, status: int = 200, **given: FlaskForm) -> Re
     ), status
 
 
-@bp.get("/escalations/<int:escalation_id>")
+@bp.get("/escalations/<id:escalation_id>")
 @login_required
 def detail(escalation_id: int) -> ResponseReturnValue:
     return _detail(services.get_escalation(current_user, escalation_id))
@@ -189,7 +189,7 @@ def _back(escalation: Escalation) -> ResponseReturnValue:
     return redirect(safe_next_url(request.form.get("next"), default))
 
 
-@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@bp.post("/escalations/<id:escalation_id>/acknowledge")
 @login_required
 def acknowledge(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
@@ -202,7 +202,7 @@ def acknowledge(escalation_id: int) -> ResponseReturnValue:
     return _back(escalation)
 
 
-@bp.post("/escalations/<int:escalation_id>/resolve")
+@bp.post("/escalations/<id:escalation_id>/resolve")
 @login_required
 def resolve(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
@@ -215,7 +215,7 @@ def resolve(escalation_id: int) -> ResponseReturnValue:
     return _back(escalation)
 
 
-@bp.post("/escalations/<int:escalation_id>/reopen")
+@bp.post("/escalations/<id:escalation_id>/reopen")
 @login_required
 def reopen(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
@@ -228,7 +228,7 @@ def reopen(escalation_id: int) -> ResponseReturnValue:
     return _back(escalation)
 
 
-@bp.post("/escalations/<int:escalation_id>/reassign")
+@bp.post("/escalations/<id:escalation_id>/reassign")
 @login_required
 def reassign(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
@@ -246,7 +246,7 @@ def reassign(escalation_id: int) -> ResponseReturnValue:
     return _back(escalation)
 
 
-@bp.post("/escalations/<int:escalation_id>/notes")
+@bp.post("/escalations/<id:escalation_id>/notes")
 @login_required
 def add_note(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
@@ -333,7 +333,7 @@ def admin_policies() -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/admin/escalation-policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/admin/escalation-policies/<id:policy_id>", methods=["GET", "POST"])
 @login_required
 def admin_policy(policy_id: int) -> ResponseReturnValue:
     require_role(current_user, Role.ADMIN)
@@ -372,7 +372,7 @@ def admin_policy(policy_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/admin/escalation-policies/<int:policy_id>/levels")
+@bp.post("/admin/escalation-policies/<id:policy_id>/levels")
 @login_required
 def admin_level_add(policy_id: int) -> ResponseReturnValue:
     require_role(current_user, Role.ADMIN)
@@ -426,7 +426,7 @@ def admin_level_add(policy_id: int) -> ResponseReturnValue:
     ), 400
 
 
-@bp.post("/admin/escalation-policies/<int:policy_id>/levels/<int:level_id>/delete")
+@bp.post("/admin/escalation-policies/<id:policy_id>/levels/<id:level_id>/delete")
 @login_required
 def admin_level_delete(policy_id: int, level_id: int) -> ResponseReturnValue:
     require_role(current_user, Role.ADMIN)
@@ -439,7 +439,7 @@ def admin_level_delete(policy_id: int, level_id: int) -> ResponseReturnValue:
     return redirect(url_for("escalations.admin_policy", policy_id=policy.id))
 
 
-@bp.post("/admin/escalation-policies/<int:policy_id>/delete")
+@bp.post("/admin/escalation-policies/<id:policy_id>/delete")
 @login_required
 def admin_policy_delete(policy_id: int) -> ResponseReturnValue:
     require_role(current_user, Role.ADMIN)

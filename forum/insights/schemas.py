@@ -6,12 +6,14 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forum.api.types import IsoDate
+
 
 class InsightsQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: dt.date | None = Field(None, alias="from", description="First day (UTC), inclusive.")
-    to: dt.date | None = Field(None, description="Last day (UTC), inclusive. Default: today.")
+    from_: IsoDate | None = Field(None, alias="from", description="First day (UTC), inclusive.")
+    to: IsoDate | None = Field(None, description="Last day (UTC), inclusive. Default: today.")
     department: str | None = Field(None, description="Department slug; enthusiasts get their own.")
 
 

@@ -105,7 +105,7 @@ def strategy() -> ResponseReturnValue:
     return _render_version(version, is_current=True)
 
 
-@bp.get("/strategy/v/<int:number>")
+@bp.get("/strategy/v/<id:number>")
 def strategy_version(number: int) -> ResponseReturnValue:
     version = services.get_version(number)
     current = services.current_version()
@@ -177,7 +177,7 @@ def strategy_edit() -> ResponseReturnValue:
     return redirect(url_for("insights.strategy"))
 
 
-@bp.post("/strategy/v/<int:number>/endorse")
+@bp.post("/strategy/v/<id:number>/endorse")
 def strategy_endorse(number: int) -> ResponseReturnValue:
     version = services.get_version(number)
     services.endorse(current_user, version)

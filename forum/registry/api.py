@@ -170,7 +170,7 @@ def profiles_import() -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/profiles/<int:profile_id>",
+    "/profiles/<id:profile_id>",
     "GET",
     summary="One social profile",
     tag=TAG,
@@ -184,7 +184,7 @@ def profiles_get(profile_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/profiles/<int:profile_id>",
+    "/profiles/<id:profile_id>",
     "PATCH",
     summary="Edit fields and/or move the status of a profile",
     tag=TAG,
@@ -207,17 +207,18 @@ def profiles_patch(profile_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/profiles/<int:profile_id>",
+    "/profiles/<id:profile_id>",
     "DELETE",
     summary="Archive a profile (admins)",
     tag=TAG,
+    query=schemas.ArchiveIn,
     response=schemas.ProfileOut,
     errors=(403, 404),
 )
 def profiles_delete(profile_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     profile = services.get_profile(profile_id)
-    reason = (request.args.get("reason") or "").strip()
+    reason = (parse_query(schemas.ArchiveIn).reason or "").strip()
     if not reason and request.get_data():
         reason = (parse_body(schemas.ArchiveIn).reason or "").strip()
     services.archive_profile(
@@ -229,7 +230,7 @@ def profiles_delete(profile_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/profiles/<int:profile_id>/history",
+    "/profiles/<id:profile_id>/history",
     "GET",
     summary="Every change of a profile, newest first",
     tag=TAG,
@@ -245,7 +246,7 @@ def profiles_history(profile_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
-    "/profiles/<int:profile_id>/reviews",
+    "/profiles/<id:profile_id>/reviews",
     "POST",
     summary="Mark a profile reviewed, with a note",
     tag=TAG,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forum.api.types import IsoDate
 from forum.registry.models import (
     EngagementMode,
     ProfilePurpose,
@@ -37,12 +38,12 @@ class ProfileFields(BaseModel):
         description="The platform's permanent id (numeric id, YouTube channel id, Bluesky DID)",
     )
     purpose: ProfilePurpose | None = None
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     engagement_mode: EngagementMode | None = None
     description: str | None = Field(default=None, max_length=5000)
     audience_size: int | None = Field(default=None, ge=0)
-    audience_counted_on: dt.date | None = None
+    audience_counted_on: IsoDate | None = None
     owner: str | None = Field(default=None, max_length=254, description="Owner's email")
     backup_owner: str | None = Field(
         default=None, max_length=254, description="Backup owner's email"
@@ -80,7 +81,7 @@ class ProfilePatch(ProfileFields):
     )
 
 
-class AttentionOut(BaseModel):
+class AttentionReasonOut(BaseModel):
     code: str
     message: str
 
@@ -115,7 +116,7 @@ class ProfileOut(BaseModel):
     next_review_due: dt.date | None
     credentials_note: str
     needs_attention: list[str] = Field(description="Codes of the reasons it needs attention")
-    attention: list[AttentionOut] = Field(description="The same reasons, in words")
+    attention: list[AttentionReasonOut] = Field(description="The same reasons, in words")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -152,7 +153,7 @@ class ProfileOut(BaseModel):
             next_review_due=review_due_on(profile),
             credentials_note=profile.credentials_note or "",
             needs_attention=[r.code for r in reasons],
-            attention=[AttentionOut(code=r.code, message=r.message) for r in reasons],
+            attention=[AttentionReasonOut(code=r.code, message=r.message) for r in reasons],
             created_at=profile.created_at,
             updated_at=profile.updated_at,
         )

@@ -152,7 +152,7 @@ def new() -> ResponseReturnValue:
     return render_template("registry/new.html", form=form, staff=_staff()), status
 
 
-@bp.get("/profiles/<int:profile_id>")
+@bp.get("/profiles/<id:profile_id>")
 def detail(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     today = utcnow().date()
@@ -176,7 +176,7 @@ def detail(profile_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
+@bp.route("/profiles/<id:profile_id>/edit", methods=["GET", "POST"])
 def edit(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     if not permissions.can_edit(current_user, profile):
@@ -201,7 +201,7 @@ def edit(profile_id: int) -> ResponseReturnValue:
     return render_template("registry/edit.html", form=form, profile=profile, staff=_staff()), status
 
 
-@bp.post("/profiles/<int:profile_id>/status")
+@bp.post("/profiles/<id:profile_id>/status")
 def change_status(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.StatusForm()
@@ -215,7 +215,7 @@ def change_status(profile_id: int) -> ResponseReturnValue:
     return redirect(url_for("registry.detail", profile_id=profile.id))
 
 
-@bp.post("/profiles/<int:profile_id>/review")
+@bp.post("/profiles/<id:profile_id>/review")
 def review(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.ReviewForm()
@@ -227,7 +227,7 @@ def review(profile_id: int) -> ResponseReturnValue:
     return redirect(url_for("registry.detail", profile_id=profile.id))
 
 
-@bp.post("/profiles/<int:profile_id>/threads")
+@bp.post("/profiles/<id:profile_id>/threads")
 def link_thread(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.LinkThreadForm()
@@ -240,7 +240,7 @@ def link_thread(profile_id: int) -> ResponseReturnValue:
     return redirect(url_for("registry.detail", profile_id=profile.id, _anchor="references"))
 
 
-@bp.post("/profiles/<int:profile_id>/threads/<int:thread_id>/unlink")
+@bp.post("/profiles/<id:profile_id>/threads/<id:thread_id>/unlink")
 def unlink_thread(profile_id: int, thread_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     if not FlaskForm().validate_on_submit():

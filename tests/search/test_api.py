@@ -55,10 +55,17 @@ def test_query_parameters_filter(app: Flask, api: Api) -> None:
     assert body["total"] == 1
 
 
-def test_empty_parameters_are_ignored_and_no_query_means_no_results(app: Flask, api: Api) -> None:
+def test_empty_text_parameters_mean_no_results(app: Flask, api: Api) -> None:
     make_thread(make_board(), title="Anything at all")
-    body = api(make_user()).get("/api/v1/search?q=&kind=&board=&page=").get_json()
+    body = api(make_user()).get("/api/v1/search?q=&board=&tag=").get_json()
     assert body == {"results": [], "total": 0, "rebuilding": False}
+
+
+def test_empty_kind_or_page_is_refused_as_the_document_says(app: Flask, api: Api) -> None:
+    # kind is an enum and page an integer in the OpenAPI document: "" is neither.
+    response = api(make_user()).get("/api/v1/search?q=x&kind=&page=")
+    assert response.status_code == 400
+    assert set(response.get_json()["error"]["fields"]) == {"kind", "page"}
 
 
 def test_hidden_boards_never_show(app: Flask, api: Api) -> None:

@@ -26,6 +26,7 @@ from forum.boards import services as boards_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, NotFound, NotPermitted
+from forum.core.ids import parse_id
 from forum.extensions import db
 from forum.registry import permissions
 from forum.registry.models import ProfileChange, ProfileThreadLink, SocialProfile
@@ -75,9 +76,10 @@ def profile_for_reference(profile_id: int, user: User) -> SocialProfile:
 def parse_thread_reference(value: str) -> int:
     """A thread id from "42", "/t/42-some-title" or a full thread URL; Invalid otherwise."""
     match = _THREAD_REF.search((value or "").strip())
-    if match is None:
+    thread_id = parse_id(match.group(1)) if match else None
+    if thread_id is None:
         raise Invalid(fields={"thread": "Paste the thread's address or number."})
-    return int(match.group(1))
+    return thread_id
 
 
 def link_thread(
