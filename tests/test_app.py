@@ -11,7 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forum.accounts.models import Role
-from forum.config import load_config
 from tests.factories import PASSWORD, make_user
 
 
@@ -137,60 +136,6 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
                 assert response.headers["Location"].startswith("/login"), rule.endpoint
         checked += 1
     assert checked > 10
-
-
-def test_environment_overrides_are_typed(tmp_path: Path) -> None:
-    settings = load_config(
-        str(tmp_path),
-        environ={
-            "RATELIMIT_ENABLED": "false",
-            "LOGIN_MAX_FAILURES_PER_ACCOUNT": "7",
-            "ALLOWED_EMAIL_DOMAINS": "Council.example, other.example",
-            "MAIL_USE_TLS": "true",
-            "SECRET_KEY": "s",
-            "SOME_NEW_FLAG": "true",
-        },
-    )
-    assert settings["RATELIMIT_ENABLED"] is False
-    assert settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"] == 7
-    assert settings["ALLOWED_EMAIL_DOMAINS"] == ["council.example", "other.example"]
-    assert settings["MAIL_USE_TLS"] is True
-
-
-def test_config_precedence_instance_file_then_env_then_overrides(tmp_path: Path) -> None:
-    (tmp_path / "config.py").write_text("FORUM_BASE_URL = 'https://from-file'\nMAIL_PORT = 2525\n")
-    settings = load_config(
-        str(tmp_path),
-        {"MAIL_PORT": 1},
-        environ={"SECRET_KEY": "s", "FORUM_BASE_URL": "https://from-env"},
-    )
-    assert settings["FORUM_BASE_URL"] == "https://from-env"
-    assert settings["MAIL_PORT"] == 1
-
-
-def test_development_secret_is_generated_once(tmp_path: Path) -> None:
-    first = load_config(str(tmp_path), environ={})["SECRET_KEY"]
-    second = load_config(str(tmp_path), environ={})["SECRET_KEY"]
-    assert first == second and len(first) >= 32
-    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-
-
-def test_production_refuses_to_start_without_secret(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        load_config(str(tmp_path), environ={"FORUM_ENV": "production"})
-
-
-def test_database_url_default_and_postgres_spelling(tmp_path: Path) -> None:
-    assert (
-        load_config(str(tmp_path), environ={"SECRET_KEY": "s"})["SQLALCHEMY_DATABASE_URI"]
-        == f"sqlite:///{tmp_path / 'forum.db'}"
-    )
-    assert (
-        load_config(
-            str(tmp_path), environ={"SECRET_KEY": "s", "DATABASE_URL": "postgresql://u@h/db"}
-        )["SQLALCHEMY_DATABASE_URI"]
-        == "postgresql+psycopg://u@h/db"
-    )
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app: Flask) -> None:

@@ -35,6 +35,9 @@ from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 
+# Links made absolute outside a request (the worker) when FORUM_BASE_URL is unset (development).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
 # Endpoints anyone may reach without signing in; everything else redirects to /login.
 PUBLIC_ENDPOINTS = {"static", "healthz"}
 
@@ -64,6 +67,21 @@ ERROR_TITLES = {
     429: "Too many requests",
     500: "Something went wrong on our side",
 }
+
+
+def base_url() -> str:
+    """The site's public base URL, without a trailing slash, for absolute links.
+
+    FORUM_BASE_URL when set (production must set it, so a forged Host header cannot steer
+    links in password-reset or invitation emails). Unset, in development: the request's own
+    host, so links work wherever the app is browsed from; outside a request, DEFAULT_BASE_URL.
+    """
+    configured = current_app.config.get("FORUM_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return DEFAULT_BASE_URL
 
 
 def wants_json() -> bool:
