@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forum.accounts.models import Role
+from forum.core.web import register_public_endpoint
 from tests.factories import PASSWORD, make_user
 
 
@@ -63,6 +65,20 @@ def test_unexpected_errors_are_a_plain_500(app: Flask, client: FlaskClient, logi
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Something went wrong" in body
+
+
+def test_an_unexpected_error_logs_the_route_not_a_secret_in_the_path(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/boom-for-test/<token>")
+    def boom_with_token(token: str) -> str:
+        raise RuntimeError("failed")
+
+    register_public_endpoint(app, "boom_with_token")
+    with caplog.at_level(logging.ERROR, logger="forum.core.web"):
+        assert client.get("/boom-for-test/reset-secret-8f3a").status_code == 500
+    assert "GET /boom-for-test/<token>" in caplog.text
+    assert "reset-secret-8f3a" not in caplog.text
 
 
 def test_json_errors_under_api(client: FlaskClient) -> None:

@@ -84,6 +84,18 @@ def base_url() -> str:
     return DEFAULT_BASE_URL
 
 
+def reader_timezone() -> dt.tzinfo:
+    """The time zone dates are shown in: UTC, like every stored time. The seam for showing
+    times in the reader's own zone: return theirs here (the signed-in person's setting,
+    defaulting to the organization's) and `today` follows."""
+    return dt.UTC
+
+
+def today() -> dt.date:
+    """Today's date in the reader's time zone (UTC until reader_timezone says otherwise)."""
+    return dt.datetime.now(reader_timezone()).date()
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -131,7 +143,7 @@ def init_app(app: Flask) -> None:
 
     public = PUBLIC_ENDPOINTS | set(ACCOUNT_PUBLIC_ENDPOINTS)
     app.jinja_env.globals["nav_items"] = _nav_items
-    app.jinja_env.globals["today"] = dt.date.today
+    app.jinja_env.globals["today"] = today
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:
@@ -272,7 +284,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
-        logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The route pattern, not the path: a path may carry a secret (a reset token, a feed key).
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        logger.exception("unhandled error on %s %s", request.method, route)
         return error_response(
             500,
             "internal",

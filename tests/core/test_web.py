@@ -1,7 +1,10 @@
-"""App-wide web behaviour: the base URL of absolute links."""
+"""App-wide web behaviour: the base URL of absolute links, and the date pages call today."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -68,3 +71,30 @@ def test_a_configured_base_url_wins_over_the_host_header(app: Flask, client: Fla
     [(_recipient, text)] = deliver_and_read(app)
     assert "https://forum.example.org/reset-password/" in text
     assert "evil.example" not in text
+
+
+@pytest.fixture
+def local_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Run with the process's local time zone set to `posix_tz` (POSIX signs: "X-14" is UTC+14)."""
+
+    def use(posix_tz: str) -> None:
+        monkeypatch.setenv("TZ", posix_tz)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_today_in_pages_is_the_utc_date_whatever_the_server_zone(
+    app: Flask, local_time_zone: Callable[[str], None]
+) -> None:
+    today = app.jinja_env.globals["today"]
+    assert callable(today)
+    # 14 hours ahead and 11 behind: at any hour, one of them is on another date than UTC.
+    for zone in ("AHEAD-14", "BEHIND+11"):
+        local_time_zone(zone)
+        before = dt.datetime.now(dt.UTC).date()
+        shown = today()
+        after = dt.datetime.now(dt.UTC).date()
+        assert shown in {before, after}, zone
