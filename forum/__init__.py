@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
+from forum.core import logs
 from forum.core import ratelimit as _ratelimit  # noqa: F401  (registers forumdb:// storage)
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -30,14 +30,15 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=instance_path,
     )
     app.config.from_mapping(load_config(app.instance_path, config_overrides))
+    if not app.testing:
+        # Under pytest the test runner owns logging: its capture handlers sit on the root
+        # logger, which dictConfig would replace.
+        logs.configure(app.config)
     app.config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(
         days=min(30, int(app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
     )
     if app.config["TRUST_PROXY_HEADERS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))

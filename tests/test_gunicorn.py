@@ -40,6 +40,7 @@ def gunicorn_url(app: Flask, database_url: str, tmp_path: Path) -> Iterator[str]
         "DATABASE_URL": database_url,
         "SECRET_KEY": "gunicorn-test-secret",
         "FORUM_ENV": "production",
+        "FORUM_BASE_URL": f"http://127.0.0.1:{port}",
         "FORUM_INSTANCE_PATH": str(tmp_path / "instance"),
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

@@ -131,11 +131,15 @@ def test_database_storage_counts_windows(app: Flask, database_url: str) -> None:
     storage.engine.dispose()
 
 
-def test_default_install_uses_the_database_storage(tmp_path: Path) -> None:
+def test_default_install_uses_the_database_storage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from forum.config import load_config
     from forum.core.ratelimit import DatabaseStorage
 
-    settings = load_config(str(tmp_path), environ={"SECRET_KEY": "s"})
+    for name in ("DATABASE_URL", "RATELIMIT_STORAGE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_config(str(tmp_path), {"SECRET_KEY": "s"})
     assert settings["RATELIMIT_STORAGE_URI"].startswith("forumdb://sqlite%3A%2F%2F%2F")
     storage = DatabaseStorage(settings["RATELIMIT_STORAGE_URI"])
     assert str(storage.engine.url) == settings["SQLALCHEMY_DATABASE_URI"]

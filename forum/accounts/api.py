@@ -10,6 +10,7 @@ from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import require_role
 from forum.api import api_route, bp, current_api_user, parse_body
 from forum.core.errors import Invalid, NotFound
+from forum.core.web import base_url
 from forum.extensions import db
 
 
@@ -143,9 +144,7 @@ def users_invite() -> ResponseReturnValue:
         ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
     )
     db.session.commit()
-    url = current_app.config["FORUM_BASE_URL"].rstrip("/") + url_for(
-        "accounts.accept_invitation", token=token
-    )
+    url = base_url() + url_for("accounts.accept_invitation", token=token)
     return schemas.InvitationOut(
         id=invitation.id,
         email=invitation.email,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from forum.core.web import base_url
+
 
 def queue_email(
     to: str,
@@ -27,6 +29,8 @@ def queue_email(
 
     payload: dict[str, Any] = {"subject": subject, "text": text, "kind": "account"}
     if url:
-        payload["url"] = url
+        # Made absolute now, while the request is at hand: without FORUM_BASE_URL (development)
+        # the link then names the host the person is using, which the worker cannot know.
+        payload["url"] = base_url() + url
         payload["link_label"] = link_label or "Open in the forum"
     alerts_services.enqueue("email", to, payload, dedupe_key, now=now)

@@ -27,6 +27,7 @@ from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, Throttled
 from forum.core.ids import parse_id
 from forum.core.security import safe_next_url
+from forum.core.web import base_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -100,8 +101,7 @@ def _department_from(slug: str | None) -> Department | None:
 
 
 def _absolute(endpoint: str, **values: Any) -> str:
-    base = current_app.config["FORUM_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+    return base_url() + url_for(endpoint, **values)
 
 
 @bp.route("/login", methods=["GET", "POST"])

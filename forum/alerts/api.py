@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.typing import ResponseReturnValue
 
 from forum.alerts import schemas, services
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
+from forum.core.web import base_url
 from forum.extensions import db
 
 
@@ -25,9 +25,9 @@ def notifications_list() -> ResponseReturnValue:
     page = services.list_notifications(
         user, page=query.page, per_page=query.per_page, unread_only=query.unread
     )
-    base_url = current_app.config["FORUM_BASE_URL"]
+    base = base_url()
     return schemas.NotificationList(
-        items=[schemas.NotificationOut.of(n, base_url) for n in page.items],
+        items=[schemas.NotificationOut.of(n, base) for n in page.items],
         total=page.total,
         unread=services.unread_count(user),
         page=page.page,

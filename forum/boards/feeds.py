@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from forum.accounts.models import User
 from forum.boards import services
 from forum.core.errors import NotFound
+from forum.core.web import base_url
 from forum.extensions import db
 
 bp = Blueprint("feeds", __name__)
@@ -52,7 +53,7 @@ def _atom(title: str, page_url: str, feed_url: str, threads: list) -> ResponseRe
         page_url=page_url,
         feed_url=feed_url,
         threads=threads,
-        base=current_app.config["FORUM_BASE_URL"].rstrip("/"),
+        base=base_url(),
     )
     return (
         body,

@@ -35,6 +35,9 @@ from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 
+# Links made absolute outside a request (the worker) when FORUM_BASE_URL is unset (development).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
 # Endpoints anyone may reach without signing in; everything else redirects to /login.
 PUBLIC_ENDPOINTS = {"static", "healthz"}
 
@@ -64,6 +67,33 @@ ERROR_TITLES = {
     429: "Too many requests",
     500: "Something went wrong on our side",
 }
+
+
+def base_url() -> str:
+    """The site's public base URL, without a trailing slash, for absolute links.
+
+    FORUM_BASE_URL when set (production must set it, so a forged Host header cannot steer
+    links in password-reset or invitation emails). Unset, in development: the request's own
+    host, so links work wherever the app is browsed from; outside a request, DEFAULT_BASE_URL.
+    """
+    configured = current_app.config.get("FORUM_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def reader_timezone() -> dt.tzinfo:
+    """The time zone dates are shown in: UTC, like every stored time. The seam for showing
+    times in the reader's own zone: return theirs here (the signed-in person's setting,
+    defaulting to the organization's) and `today` follows."""
+    return dt.UTC
+
+
+def today() -> dt.date:
+    """Today's date in the reader's time zone (UTC until reader_timezone says otherwise)."""
+    return dt.datetime.now(reader_timezone()).date()
 
 
 def wants_json() -> bool:
@@ -113,7 +143,7 @@ def init_app(app: Flask) -> None:
 
     public = PUBLIC_ENDPOINTS | set(ACCOUNT_PUBLIC_ENDPOINTS)
     app.jinja_env.globals["nav_items"] = _nav_items
-    app.jinja_env.globals["today"] = dt.date.today
+    app.jinja_env.globals["today"] = today
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:
@@ -254,7 +284,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
-        logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The route pattern, not the path: a path may carry a secret (a reset token, a feed key).
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        logger.exception("unhandled error on %s %s", request.method, route)
         return error_response(
             500,
             "internal",

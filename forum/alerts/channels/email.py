@@ -14,6 +14,7 @@ from forum.accounts.models import User
 from forum.alerts import redaction
 from forum.alerts.channels import BaseChannel, Delivery, PermanentError, TransientError
 from forum.core.mail import MailError, build_message, send_message
+from forum.core.web import base_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -22,29 +23,29 @@ logger = logging.getLogger(__name__)
 TEMPLATES = frozenset({"notification", "digest"})
 
 
-def absolute_url(base_url: str, url: str | None) -> str | None:
+def absolute_url(base: str, url: str | None) -> str | None:
     """A site-relative path made absolute with FORUM_BASE_URL; absolute http(s) URLs kept."""
     if not url:
         return None
     if urlsplit(url).scheme in {"http", "https"}:
         return url
-    return base_url.rstrip("/") + "/" + url.lstrip("/")
+    return base.rstrip("/") + "/" + url.lstrip("/")
 
 
-def message_id_for(dedupe_key: str, base_url: str) -> str:
+def message_id_for(dedupe_key: str, base: str) -> str:
     """The same Message-ID for every attempt, so a resend is recognisably the same mail."""
     digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:32]
-    domain = urlsplit(base_url).hostname or "forum.local"
+    domain = urlsplit(base).hostname or "forum.local"
     return f"<alert.{digest}@{domain}>"
 
 
 def render_parts(app: Flask, payload: dict[str, Any]) -> tuple[str, str, str]:
     """Subject, text and HTML of a payload (see docs/alerts.md for its keys)."""
-    base_url = app.config["FORUM_BASE_URL"]
+    base = base_url()
     template = payload.get("template") if payload.get("template") in TEMPLATES else "notification"
     subject = " ".join(str(payload.get("subject") or "Forum notification").split())[:200]
     items = [
-        {**item, "url": absolute_url(base_url, item.get("url"))}
+        {**item, "url": absolute_url(base, item.get("url"))}
         for item in payload.get("items") or []
         if isinstance(item, dict)
     ]
@@ -55,10 +56,10 @@ def render_parts(app: Flask, payload: dict[str, Any]) -> tuple[str, str, str]:
         "details": {str(k): str(v) for k, v in details.items()}
         if isinstance(details, dict)
         else {},
-        "url": absolute_url(base_url, payload.get("url")),
+        "url": absolute_url(base, payload.get("url")),
         "link_label": str(payload.get("link_label") or "Open in the forum"),
         "items": items,
-        "settings_url": absolute_url(base_url, "/settings"),
+        "settings_url": absolute_url(base, "/settings"),
     }
     # Straight from the Jinja environment: the worker has no request, and the site's
     # context processors (the signed-in person, the bell) have nothing to say in an email.
@@ -119,7 +120,7 @@ class EmailChannel(BaseChannel):
             subject=subject,
             text=text,
             html=html,
-            message_id=message_id_for(delivery.dedupe_key, app.config["FORUM_BASE_URL"]),
+            message_id=message_id_for(delivery.dedupe_key, base_url()),
             headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
         )
         try:

@@ -20,6 +20,7 @@ from forum.alerts import netguard
 from forum.alerts.channels import BaseChannel, Delivery, PermanentError, TransientError
 from forum.alerts.channels.email import absolute_url
 from forum.alerts.models import WebhookEndpoint, WebhookFormat
+from forum.core.web import base_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -257,7 +258,7 @@ class WebhookChannel(BaseChannel):
         document = render_body(
             context["format"],
             delivery.payload,
-            base_url=app.config["FORUM_BASE_URL"],
+            base_url=base_url(),
             webhook_id=webhook_id,
             created_at=delivery.created_at.isoformat(),
         )
