@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.alerts import services
-from forum.alerts.forms import ActionForm, MarkReadForm
+from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
-from forum.core.errors import Invalid
+from forum.core.forms import ActionForm, require_valid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
@@ -48,8 +48,7 @@ def notification_open(notification_id: int) -> ResponseReturnValue:
 def notifications_read() -> ResponseReturnValue:
     """Mark one (`id` in the form) or all of the person's notifications read."""
     form = MarkReadForm()
-    if not form.validate_on_submit():
-        raise Invalid(fields={name: "; ".join(errors) for name, errors in form.errors.items()})
+    require_valid(form)
     if form.id.data is not None:
         services.mark_read(current_user, [form.id.data])
     else:

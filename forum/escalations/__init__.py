@@ -11,6 +11,7 @@ from forum.escalations import models as models
 
 bp = Blueprint("escalations", __name__)
 
+from forum.escalations import admin_views as _admin_views  # noqa: E402, F401  (admin pages)
 from forum.escalations import api as _api  # noqa: E402, F401  (registers the API routes)
 from forum.escalations import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
