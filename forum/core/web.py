@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from forum.core import formatting
 from forum.core.errors import ForumError, Invalid, NotPermitted
 from forum.core.markup_policy import normalize_hosts
 from forum.core.security import find_unstorable
@@ -114,6 +115,7 @@ def init_app(app: Flask) -> None:
     public = PUBLIC_ENDPOINTS | set(ACCOUNT_PUBLIC_ENDPOINTS)
     app.jinja_env.globals["nav_items"] = _nav_items
     app.jinja_env.globals["today"] = dt.date.today
+    formatting.init_app(app)
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:

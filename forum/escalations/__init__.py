@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -16,23 +15,6 @@ from forum.escalations import api as _api  # noqa: E402, F401  (registers the AP
 from forum.escalations import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
-
-
-def format_duration(value: dt.timedelta | None) -> str:
-    """A short human duration: "45 s", "12 min", "3 h 5 min", "2 d 4 h"."""
-    if value is None:
-        return "—"
-    seconds = max(0, int(value.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def init_app(app: Flask) -> None:
@@ -56,7 +38,6 @@ def init_app(app: Flask) -> None:
         escalation_profile_url=links.profile_url,
         escalation_now=utcnow,
     )
-    app.jinja_env.filters["duration"] = format_duration
     register_nav(app, "Inbox", "escalations.inbox", order=25, visible=is_senior)
     register_nav(
         app,
