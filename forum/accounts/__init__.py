@@ -24,8 +24,9 @@ def init_app(app: Flask) -> None:
     from forum.accounts.models import Role
 
     app.jinja_env.globals["Role"] = Role
-    from forum.core.web import register_nav
+    from forum.core.web import register_nav, register_public_endpoint
 
+    register_public_endpoint(app, *PUBLIC_ENDPOINTS)
     register_nav(app, "Home", "boards.index", order=0)
     register_nav(app, "Users", "accounts.admin_users", order=90, visible=is_admin, section="admin")
     register_nav(

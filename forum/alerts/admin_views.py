@@ -76,21 +76,20 @@ def admin_webhooks() -> ResponseReturnValue:
     return render_template("alerts/admin_webhooks.html", endpoints=endpoints.list_endpoints())
 
 
-@bp.route(
-    "/admin/alerts/webhooks/new",
-    methods=["GET", "POST"],
-    endpoint="admin_webhook_new",
-    defaults={"endpoint_id": None},
-)
-@bp.route(
-    "/admin/alerts/webhooks/<id:endpoint_id>",
-    methods=["GET", "POST"],
-    endpoint="admin_webhook_edit",
-)
+@bp.route("/admin/alerts/webhooks/new", methods=["GET", "POST"])
 @admin_required
-def admin_webhook_form(endpoint_id: int | None) -> ResponseReturnValue:
-    """Add an endpoint (no id) or change one: the same form, page and rules."""
-    endpoint = endpoints.endpoint_or_404(endpoint_id) if endpoint_id is not None else None
+def admin_webhook_new() -> ResponseReturnValue:
+    return _webhook_form(None)
+
+
+@bp.route("/admin/alerts/webhooks/<id:endpoint_id>", methods=["GET", "POST"])
+@admin_required
+def admin_webhook_edit(endpoint_id: int) -> ResponseReturnValue:
+    return _webhook_form(endpoints.endpoint_or_404(endpoint_id))
+
+
+def _webhook_form(endpoint: WebhookEndpoint | None) -> ResponseReturnValue:
+    """Add an endpoint (None) or change one: the same form, page and rules."""
     form = WebhookEndpointForm(obj=endpoint)
     allow_private = bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"])
 

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from forum.accounts.models import User
 from forum.alerts import services
 from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
@@ -15,6 +16,11 @@ from forum.core.security import safe_next_url
 from forum.extensions import db
 
 bp = Blueprint("alerts", __name__)
+
+
+def bell(user: User) -> str:
+    """The header bell (base.html's header slot): a link to the notifications and the count."""
+    return render_template("alerts/_bell.html", unread=services.unread_count(user))
 
 
 @bp.get("/notifications")

@@ -20,9 +20,9 @@ __all__ = ["bp", "init_app"]
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin, is_senior
     from forum.boards import signals
-    from forum.core.db import utcnow
+    from forum.core import slots
     from forum.core.web import register_nav
-    from forum.escalations import links, services
+    from forum.escalations import services, views
     from forum.escalations.cli import escalations_cli
     from forum.registry import register_reference_provider
 
@@ -31,13 +31,7 @@ def init_app(app: Flask) -> None:
     # weak=False: the receivers are module functions, but be explicit that they must live on.
     signals.post_created.connect(services.on_post_created, weak=False)
     signals.thread_moved.connect(services.on_thread_moved, weak=False)
-    app.jinja_env.globals.update(
-        escalation_for_thread=services.escalation_for_thread,
-        escalation_thread_url=links.thread_url,
-        escalation_post_url=links.post_url,
-        escalation_profile_url=links.profile_url,
-        escalation_now=utcnow,
-    )
+    slots.register(app, slots.THREAD_PANELS, views.thread_panel)
     register_nav(app, "Inbox", "escalations.inbox", order=25, visible=is_senior)
     register_nav(
         app,

@@ -11,6 +11,7 @@ from forum.accounts import services as account_services
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import require_role
 from forum.boards import services as board_services
+from forum.boards.models import Thread
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.forms import ActionForm, require_action, submit
@@ -22,7 +23,19 @@ from forum.escalations.models import Escalation, EscalationState, Urgency
 from forum.extensions import db
 from forum.registry.services import profile_for_reference
 
-# --- Escalating a thread ----------------------------------------------------------------------
+# --- The thread page's panel, and escalating a thread -----------------------------------------
+
+
+def thread_panel(*, thread: Thread, viewer: User) -> str:
+    """The thread page's escalation panel (boards' thread-panels slot): the thread's escalation,
+    if any, for everyone who can see the thread, and the link to escalate it."""
+    return render_template(
+        "escalations/_thread_status.html",
+        thread=thread,
+        escalation=services.escalation_for_thread(thread),
+        viewer=viewer,
+        now=utcnow(),
+    )
 
 
 @bp.route("/t/<id:thread_id>/escalate", methods=["GET", "POST"])
