@@ -8,10 +8,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.accounts import audit, forms, mail, services, signin
+from forum.accounts import audit, forms, services, signin
 from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import admin_required
 from forum.accounts.views import _department_choices, _department_from, bp
+from forum.core import mail
 from forum.core.forms import ActionForm, require_action, submit
 from forum.extensions import db
 
@@ -68,6 +69,7 @@ def admin_invite() -> ResponseReturnValue:
             url=url_for("accounts.accept_invitation", token=token),
             link_label="Create your account",
             dedupe_key=f"invitation:{invitation.id}",
+            kind="account",
         )
         return invitation.email, token
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from forum.accounts import audit, mail, services
+from forum.accounts import audit, services
 from forum.accounts.models import AuditAction, PasswordResetToken, User
 from forum.accounts.signin import client_key
+from forum.core import mail
 from forum.core.db import utcnow
 from forum.core.errors import NotFound, Throttled
 from forum.core.security import hash_token, new_token
@@ -133,6 +134,7 @@ def _queue_email(
             url=reset_path(token),
             link_label="Choose a new password",
             dedupe_key=f"password-reset:{record.id}",
+            kind="account",
             now=now,
         )
     else:
@@ -146,6 +148,7 @@ def _queue_email(
                 "you, ignore this message."
             ),
             dedupe_key=f"password-reset:{record.id}",
+            kind="account",
             now=now,
         )
 

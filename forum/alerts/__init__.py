@@ -16,8 +16,8 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
-    from forum.alerts import views, worker
-    from forum.core import slots, work
+    from forum.alerts import services, views, worker
+    from forum.core import mail, slots, work
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     work.register_job(app, "alerts.digest", worker.digest_job, every_seconds=600, order=20)
     work.register_job(app, "alerts.deliver", worker.deliver_job, every_seconds=0, order=50)
     slots.register(app, slots.HEADER, views.bell)
+    mail.register_email_queue(app, services.queue_email)
     register_nav(
         app,
         "Alerts and sent mail",

@@ -73,6 +73,28 @@ def enqueue(
     return message
 
 
+def queue_email(
+    to: str,
+    *,
+    subject: str,
+    text: str,
+    dedupe_key: str,
+    kind: str,
+    url: str | None = None,
+    link_label: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """One email in the outbox, in the caller's transaction (`core.mail.queue_email`'s queue).
+
+    Raises Invalid for an empty or oversize dedupe key.
+    """
+    payload: dict[str, Any] = {"subject": subject, "text": text, "kind": kind}
+    if url:
+        payload["url"] = url
+        payload["link_label"] = link_label or "Open in the forum"
+    enqueue(Channel.EMAIL, to, payload, dedupe_key, now=now)
+
+
 def enqueue_webhook(
     endpoint: WebhookEndpoint,
     payload: dict[str, Any],
