@@ -7,10 +7,12 @@ from flask import Flask
 from forum.accounts import admin_views as _admin_views  # noqa: F401  (registers admin routes)
 from forum.accounts import api as _api  # noqa: F401  (registers the API routes)
 from forum.accounts import models as models
+from forum.accounts import services
 from forum.accounts.cli import users_cli
 from forum.accounts.permissions import has_role, is_admin, is_senior
 from forum.accounts.sessions import load_user
 from forum.accounts.views import PUBLIC_ENDPOINTS, bp
+from forum.api import register_authenticator
 from forum.extensions import login_manager
 
 __all__ = ["PUBLIC_ENDPOINTS", "bp", "init_app"]
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
     login_manager.user_loader(load_user)
+    register_authenticator(app, services.user_for_api_token)
     app.jinja_env.globals.update(has_role=has_role, is_admin=is_admin, is_senior=is_senior)
     from forum.accounts.models import Role
 
