@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from forum.accounts import services as account_services
+from forum.accounts.demo import demo_email
 from forum.accounts.models import User
 from forum.boards import services
 from forum.boards.models import Board, BoardVisibility, Post, Thread
 from forum.core.db import utcnow
-from forum.demo.seed import demo_email
 from forum.extensions import db
 
 # (slug, name, description, department slug or None, position, moderator locals)

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from forum.accounts import services as account_services
+from forum.accounts.demo import demo_email
 from forum.accounts.models import User
 from forum.core.db import utcnow
-from forum.demo.seed import demo_email
 from forum.extensions import db
 from forum.registry import services
 from forum.registry.canonical import canonicalize
