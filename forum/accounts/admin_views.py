@@ -8,10 +8,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.accounts import audit, forms, services, signin
+from forum.accounts import audit, bp, forms, services, signin
 from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import admin_required
-from forum.accounts.views import _department_choices, _department_from, bp
 from forum.core import mail
 from forum.core.forms import ActionForm, require_action, submit
 from forum.extensions import db
@@ -24,7 +23,7 @@ def _absolute(endpoint: str, **values: Any) -> str:
 
 def _invite_form() -> forms.InviteForm:
     form = forms.InviteForm()
-    form.department.choices = _department_choices()
+    form.department.choices = forms.department_choices(services.list_departments())
     return form
 
 
@@ -55,7 +54,7 @@ def admin_invite() -> ResponseReturnValue:
         invitation, token = services.invite(
             form.email.data or "",
             role=form.role.data or Role.MEMBER,
-            department=_department_from(form.department.data),
+            department=services.department_for_form(form.department.data),
             invited_by=current_user,
             ttl_hours=ttl_hours,
         )
@@ -86,7 +85,7 @@ def _admin_user_form(user: User) -> forms.AdminUserForm:
         is_active=user.is_active,
         department=user.department.slug if user.department else "",
     )
-    form.department.choices = _department_choices()
+    form.department.choices = forms.department_choices(services.list_departments())
     return form
 
 
@@ -101,7 +100,7 @@ def admin_user_edit(user_id: int) -> ResponseReturnValue:
             current_user,
             user,
             role=form.role.data,
-            department=_department_from(form.department.data),
+            department=services.department_for_form(form.department.data),
             is_active=bool(form.is_active.data),
         ),
         success=lambda _: f"{user.display_name} updated.",

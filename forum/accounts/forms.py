@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from forum.accounts.models import EmailPreference, Role
+from forum.accounts.models import Department, EmailPreference, Role
 from forum.core.forms import ActionForm
 
 # The boards still import the one-button form by this name (until their layout pass).
@@ -99,3 +99,10 @@ class DepartmentForm(FlaskForm):
 
 class DepartmentRenameForm(FlaskForm):
     name = StringField("New name", validators=[DataRequired(), Length(max=200)])
+
+
+def department_choices(
+    departments: list[Department], blank: str = "No department"
+) -> list[SelectChoice]:
+    """The department select's options: `blank` (no department), then each by name."""
+    return [SelectChoice("", blank)] + [SelectChoice(d.slug, d.name) for d in departments]

@@ -81,6 +81,16 @@ def department_by_slug(slug: str) -> Department | None:
     return db.session.scalar(select(Department).where(Department.slug == slug))
 
 
+def department_for_form(slug: str | None) -> Department | None:
+    """The department a form names by slug; None for none. Raises Invalid for an unknown one."""
+    if not slug:
+        return None
+    department = department_by_slug(slug)
+    if department is None:
+        raise Invalid(fields={"department": "Unknown department."})
+    return department
+
+
 def list_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 

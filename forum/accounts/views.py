@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import (
-    Blueprint,
     Response,
     after_this_request,
     current_app,
@@ -19,8 +18,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from forum.accounts import forms, resets, services, sessions, signin
-from forum.accounts.models import Department, User
+from forum.accounts import bp, forms, resets, services, sessions, signin
+from forum.accounts.models import User
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
 from forum.core.forms import ActionForm, require_action, submit
@@ -29,18 +28,6 @@ from forum.core.security import safe_next_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
-
-bp = Blueprint("accounts", __name__)
-
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "accounts.login",
-        "accounts.signup",
-        "accounts.accept_invitation",
-        "accounts.forgot_password",
-        "accounts.reset_password",
-    }
-)
 
 
 def _open_session(user: User, *, remember: bool) -> None:
@@ -81,19 +68,6 @@ def _sign_in(user: User, *, remember: bool) -> None:
     _open_session(user, remember=remember)
     db.session.commit()
     _signed_in(user, remember=remember)
-
-
-def _department_choices(blank: str = "No department") -> list[tuple[str, str]]:
-    return [("", blank)] + [(d.slug, d.name) for d in services.list_departments()]
-
-
-def _department_from(slug: str | None) -> Department | None:
-    if not slug:
-        return None
-    department = services.department_by_slug(slug)
-    if department is None:
-        raise Invalid(fields={"department": "Unknown department."})
-    return department
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,14 +123,14 @@ def logout() -> ResponseReturnValue:
 def signup() -> ResponseReturnValue:
     domains = current_app.config["ALLOWED_EMAIL_DOMAINS"]
     form = forms.SignUpForm()
-    form.department.choices = _department_choices("Choose later")
+    form.department.choices = forms.department_choices(services.list_departments(), "Choose later")
 
     def sign_up() -> User:
         user = services.sign_up(
             form.email.data or "",
             display_name=form.display_name.data or "",
             password=form.password.data or "",
-            department=_department_from(form.department.data),
+            department=services.department_for_form(form.department.data),
             allowed_domains=domains,
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )

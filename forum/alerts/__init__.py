@@ -3,13 +3,15 @@ and people's in-app notifications (the bell, the notifications page, daily diges
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from forum.alerts import admin_views as _admin_views  # noqa: F401  (registers admin routes)
-from forum.alerts import api as _api  # noqa: F401  (registers the API routes)
 from forum.alerts import models as models
-from forum.alerts.cli import alerts_cli
-from forum.alerts.views import bp
+
+bp = Blueprint("alerts", __name__)
+
+from forum.alerts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
+from forum.alerts import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.alerts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
 
@@ -17,6 +19,7 @@ __all__ = ["bp", "init_app"]
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
     from forum.alerts import services, views, worker
+    from forum.alerts.cli import alerts_cli
     from forum.core import mail, slots, work
     from forum.core.web import register_nav
 

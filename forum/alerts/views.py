@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.accounts.models import User
-from forum.alerts import services
+from forum.alerts import bp, services
 from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
 from forum.core.forms import ActionForm, require_valid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
-
-bp = Blueprint("alerts", __name__)
 
 
 def bell(user: User) -> str:

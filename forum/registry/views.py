@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -28,12 +27,10 @@ from forum.core.forms import require_action, require_valid, submit
 from forum.core.pagination import Page, page_number
 from forum.core.security import new_token
 from forum.extensions import db
-from forum.registry import forms, permissions, services
+from forum.registry import bp, forms, permissions, services
 from forum.registry.models import ProfileStatus, SocialProfile
 
 logger = logging.getLogger(__name__)
-
-bp = Blueprint("registry", __name__)
 
 PER_PAGE = 50
 _IMPORT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
