@@ -48,7 +48,8 @@ def init_app(app: Flask) -> None:
 def _profile_references(profile: Any, viewer: Any) -> list[Any]:
     """Escalations naming a registered profile, for its registry page: all of them for seniors
     and admins, one's own for everyone else."""
-    from forum.escalations import inbox, services
+    from forum.escalations import services
+    from forum.escalations.services import inbox
     from forum.registry.services.references import ProfileReference
 
     return [

@@ -13,8 +13,9 @@ from forum.alerts import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.core.errors import Conflict, Invalid
 from forum.core.forms import ActionForm, require_action, submit
-from forum.escalations import bp, forms, policies
+from forum.escalations import bp, forms
 from forum.escalations.models import EscalationPolicy, EscalationPolicyLevel
+from forum.escalations.services import policies
 from forum.extensions import db
 
 

@@ -14,8 +14,9 @@ from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
 from forum.core.errors import NotFound
-from forum.escalations import policies, routing, services
+from forum.escalations import services
 from forum.escalations.models import Escalation, Urgency
+from forum.escalations.services import policies, routing
 from forum.extensions import db
 
 POLICY_NAME = "Communications: urgent and crisis"

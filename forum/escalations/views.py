@@ -18,8 +18,9 @@ from forum.core.forms import ActionForm, require_action, submit
 from forum.core.ids import id_arg
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
-from forum.escalations import bp, forms, inbox, routing, services
+from forum.escalations import bp, forms, services
 from forum.escalations.models import Escalation, EscalationState, Urgency
+from forum.escalations.services import inbox, routing
 from forum.extensions import db
 from forum.registry.services import profile_for_reference
 
