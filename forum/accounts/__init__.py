@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     from forum.accounts.cli import users_cli
     from forum.accounts.models import Role
     from forum.accounts.permissions import has_role, is_admin, is_senior
-    from forum.accounts.sessions import load_user
+    from forum.accounts.services.sessions import load_user
     from forum.api import register_authenticator
     from forum.core.web import register_nav, register_public_endpoint
     from forum.extensions import login_manager

@@ -8,9 +8,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.accounts import audit, bp, forms, services, signin
+from forum.accounts import bp, forms, services
 from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import admin_required
+from forum.accounts.services import audit, signin
 from forum.core import mail
 from forum.core.forms import ActionForm, require_action, submit
 from forum.extensions import db

@@ -18,8 +18,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from forum.accounts import bp, forms, resets, services, sessions, signin
+from forum.accounts import bp, forms, services
 from forum.accounts.models import User
+from forum.accounts.services import resets, sessions, signin
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
 from forum.core.forms import ActionForm, require_action, submit

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from forum.accounts import audit, services
 from forum.accounts.models import AuditAction, PasswordResetToken, User
-from forum.accounts.signin import client_key
+from forum.accounts.services import audit
+from forum.accounts.services.signin import client_key
+from forum.accounts.services.users import normalize_email, set_password
 from forum.core import mail
 from forum.core.db import utcnow
 from forum.core.errors import NotFound, Throttled
@@ -50,7 +51,7 @@ def request_reset(
     too often; neither depends on whether the address has an account.
     """
     now = now or utcnow()
-    normalized = services.normalize_email(email)
+    normalized = normalize_email(email)
     key = client_key(ip)
     enabled = bool(settings.get("RATELIMIT_ENABLED", True))
     if enabled:
@@ -187,7 +188,7 @@ def complete_reset(
     user = record.user
     if user is None:  # reset_token_record refuses these already; this keeps the type narrow
         raise NotFound("This reset link is invalid, already used or expired.")
-    revoked = services.set_password(user, password, min_length=min_length, now=now)
+    revoked = set_password(user, password, min_length=min_length, now=now)
     for other in db.session.scalars(
         select(PasswordResetToken).where(
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
