@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.accounts.permissions import admin_required
-from forum.alerts import bp, endpoints, mailbox, services
+from forum.alerts import bp, services
 from forum.alerts.forms import WebhookEndpointForm
 from forum.alerts.models import OutboxStatus, WebhookEndpoint
+from forum.alerts.services import endpoints, mailbox
 from forum.core.forms import ActionForm, require_action, submit
 from forum.core.pagination import page_number
 from forum.extensions import db

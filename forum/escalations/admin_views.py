@@ -9,7 +9,7 @@ from flask_login import current_user
 from forum.accounts import services as account_services
 from forum.accounts.models import Role
 from forum.accounts.permissions import admin_required
-from forum.alerts import endpoints as webhook_endpoints
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.core.errors import Conflict, Invalid
 from forum.core.forms import ActionForm, require_action, submit

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from forum.accounts import services as account_services
 from forum.accounts.demo import demo_email
 from forum.accounts.models import User
-from forum.alerts import endpoints as webhook_endpoints
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow

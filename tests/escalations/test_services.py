@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from forum.accounts.models import Role, User
-from forum.alerts import endpoints as webhook_endpoints
 from forum.alerts.models import Channel, Notification, OutboxMessage
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import BoardVisibility
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted, Throttled

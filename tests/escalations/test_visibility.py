@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import Role, User
-from forum.alerts import endpoints as webhook_endpoints
 from forum.alerts.models import Channel, Notification, OutboxMessage
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import BoardVisibility
 from forum.escalations import services
