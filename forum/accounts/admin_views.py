@@ -60,16 +60,19 @@ def admin_invite() -> ResponseReturnValue:
             ttl_hours=ttl_hours,
         )
         mail.queue_email(
-            invitation.email,
-            subject="You are invited to the staff forum",
-            text=(
-                f"{current_user.display_name} invited you to the staff forum.\n\n"
-                f"Create your account with the link below (valid {ttl_hours} hours, works once)."
-            ),
-            url=url_for("accounts.accept_invitation", token=token),
-            link_label="Create your account",
-            dedupe_key=f"invitation:{invitation.id}",
-            kind="account",
+            mail.Email(
+                to=invitation.email,
+                subject="You are invited to the staff forum",
+                text=(
+                    f"{current_user.display_name} invited you to the staff forum.\n\n"
+                    f"Create your account with the link below (valid {ttl_hours} hours, "
+                    "works once)."
+                ),
+                dedupe_key=f"invitation:{invitation.id}",
+                kind="account",
+                url=url_for("accounts.accept_invitation", token=token),
+                link_label="Create your account",
+            )
         )
         return invitation.email, token
 

@@ -11,29 +11,33 @@ import datetime as dt
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask, current_app
 
 logger = logging.getLogger(__name__)
 
 
-class EmailQueue(Protocol):
-    def __call__(
-        self,
-        to: str,
-        *,
-        subject: str,
-        text: str,
-        dedupe_key: str,
-        kind: str,
-        url: str | None,
-        link_label: str | None,
-        now: dt.datetime | None,
-    ) -> None: ...
+@dataclass(frozen=True)
+class Email:
+    """One email to queue. `url` is site-relative (delivery makes it absolute); the same
+    `dedupe_key` twice is one email; `kind` says which part of the forum sends it."""
+
+    to: str
+    subject: str
+    text: str
+    dedupe_key: str
+    kind: str
+    url: str | None = None
+    link_label: str | None = None
+
+
+EmailQueue = Callable[[Email, dt.datetime | None], None]
 
 
 def register_email_queue(app: Flask, queue: EmailQueue) -> None:
@@ -41,33 +45,14 @@ def register_email_queue(app: Flask, queue: EmailQueue) -> None:
     app.extensions["forum.email_queue"] = queue
 
 
-def queue_email(
-    to: str,
-    *,
-    subject: str,
-    text: str,
-    dedupe_key: str,
-    kind: str,
-    url: str | None = None,
-    link_label: str | None = None,
-    now: dt.datetime | None = None,
-) -> None:
+def queue_email(email: Email, *, now: dt.datetime | None = None) -> None:
     """Add one email to the caller's transaction, delivered after it commits, never inline: a
-    request that sent mail itself would wait on SMTP. `url` is site-relative; the same
-    `dedupe_key` twice is one email. Raises Invalid for an empty or oversize key."""
+    request that sent mail itself would wait on SMTP. Raises Invalid for an empty or oversize
+    dedupe key."""
     queue: EmailQueue | None = current_app.extensions.get("forum.email_queue")
     if queue is None:
         raise RuntimeError("No capability queues email: alerts registers the outbox.")
-    queue(
-        to,
-        subject=subject,
-        text=text,
-        dedupe_key=dedupe_key,
-        kind=kind,
-        url=url,
-        link_label=link_label,
-        now=now,
-    )
+    queue(email, now)
 
 
 class MailError(Exception):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -23,6 +26,8 @@ from forum.escalations.models import Escalation, EscalationState, Urgency
 from forum.escalations.services import inbox, routing
 from forum.extensions import db
 from forum.registry.services import profile_for_reference
+
+T = TypeVar("T")
 
 # --- The thread page's panel, and escalating a thread -----------------------------------------
 
@@ -195,17 +200,33 @@ def acknowledge(escalation_id: int) -> ResponseReturnValue:
     return _back(escalation)
 
 
+def _handle(
+    escalation: Escalation,
+    form_name: str,
+    form: FlaskForm,
+    action: Callable[[], T],
+    done: str | Callable[[T], str],
+) -> ResponseReturnValue:
+    """One handling form of the escalation page: saved, then back where the person was; or the
+    page again with the form's errors. A refusal (already resolved…) is the app's error page."""
+    outcome = submit(form, action, success=done, catch=())
+    if not outcome.saved:
+        return _detail(escalation, outcome.status, **{form_name: form})
+    return _back(escalation)
+
+
 @bp.post("/escalations/<id:escalation_id>/resolve")
 @login_required
 def resolve(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
     form = forms.ResolveForm()
-    if not form.validate_on_submit():
-        return _detail(escalation, 400, resolve_form=form)
-    services.resolve(escalation, actor=current_user, note=form.note.data or "")
-    db.session.commit()
-    flash("Resolved.", "success")
-    return _back(escalation)
+    return _handle(
+        escalation,
+        "resolve_form",
+        form,
+        lambda: services.resolve(escalation, actor=current_user, note=form.note.data or ""),
+        "Resolved.",
+    )
 
 
 @bp.post("/escalations/<id:escalation_id>/reopen")
@@ -213,12 +234,13 @@ def resolve(escalation_id: int) -> ResponseReturnValue:
 def reopen(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
     form = forms.ReopenForm()
-    if not form.validate_on_submit():
-        return _detail(escalation, 400, reopen_form=form)
-    services.reopen(escalation, actor=current_user, reason=form.reason.data or "")
-    db.session.commit()
-    flash("Reopened: senior people have been alerted again.", "success")
-    return _back(escalation)
+    return _handle(
+        escalation,
+        "reopen_form",
+        form,
+        lambda: services.reopen(escalation, actor=current_user, reason=form.reason.data or ""),
+        "Reopened: senior people have been alerted again.",
+    )
 
 
 @bp.post("/escalations/<id:escalation_id>/reassign")
@@ -228,15 +250,23 @@ def reassign(escalation_id: int) -> ResponseReturnValue:
     require_role(current_user, Role.SENIOR)
     form = forms.ReassignForm()
     form.assignee.choices = [(str(u.id), u.display_name) for u in routing.staff_for_reassignment()]
-    if not form.validate_on_submit():
-        return _detail(escalation, 400, reassign_form=form)
-    assignee = db.session.get(User, int(form.assignee.data or 0))
-    if assignee is None:
-        raise Invalid(fields={"assignee": "No such person."})
-    services.reassign(escalation, actor=current_user, assignee=assignee, note=form.note.data or "")
-    db.session.commit()
-    flash(f"Assigned to {assignee.display_name}.", "success")
-    return _back(escalation)
+
+    def assign() -> User:
+        assignee = db.session.get(User, int(form.assignee.data or 0))
+        if assignee is None:
+            raise Invalid(fields={"assignee": "No such person."})
+        services.reassign(
+            escalation, actor=current_user, assignee=assignee, note=form.note.data or ""
+        )
+        return assignee
+
+    return _handle(
+        escalation,
+        "reassign_form",
+        form,
+        assign,
+        lambda assignee: f"Assigned to {assignee.display_name}.",
+    )
 
 
 @bp.post("/escalations/<id:escalation_id>/notes")
@@ -245,9 +275,10 @@ def add_note(escalation_id: int) -> ResponseReturnValue:
     escalation = services.get_escalation(current_user, escalation_id)
     require_role(current_user, Role.SENIOR)
     form = forms.NoteForm()
-    if not form.validate_on_submit():
-        return _detail(escalation, 400, note_form=form)
-    services.add_note(escalation, actor=current_user, note=form.note.data or "")
-    db.session.commit()
-    flash("Note added.", "success")
-    return _back(escalation)
+    return _handle(
+        escalation,
+        "note_form",
+        form,
+        lambda: services.add_note(escalation, actor=current_user, note=form.note.data or ""),
+        "Note added.",
+    )

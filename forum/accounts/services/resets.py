@@ -123,35 +123,34 @@ def _queue_email(
 ) -> None:
     """One email either way: the link for an account, a notice for an address without one."""
     minutes = int(ttl.total_seconds() // 60)
+    url: str | None = None
+    label: str | None = None
     if account is not None:
-        mail.queue_email(
-            record.email,
-            subject="Reset your forum password",
-            text=(
-                f"Hello {account.display_name},\n\nSomeone asked to reset your password. "
-                f"Use the link below within {minutes} minutes; it works once.\n\n"
-                "If it was not you, ignore this message: your password is unchanged."
-            ),
-            url=reset_path(token),
-            link_label="Choose a new password",
-            dedupe_key=f"password-reset:{record.id}",
-            kind="account",
-            now=now,
+        text = (
+            f"Hello {account.display_name},\n\nSomeone asked to reset your password. "
+            f"Use the link below within {minutes} minutes; it works once.\n\n"
+            "If it was not you, ignore this message: your password is unchanged."
         )
+        url, label = reset_path(token), "Choose a new password"
     else:
-        mail.queue_email(
-            record.email,
+        text = (
+            "Someone asked to reset the staff forum password of this address, but no "
+            "active account uses it.\n\nIf it was you, you may have signed up with another "
+            "address, or you may need an invitation from an administrator. If it was not "
+            "you, ignore this message."
+        )
+    mail.queue_email(
+        mail.Email(
+            to=record.email,
             subject="Reset your forum password",
-            text=(
-                "Someone asked to reset the staff forum password of this address, but no "
-                "active account uses it.\n\nIf it was you, you may have signed up with another "
-                "address, or you may need an invitation from an administrator. If it was not "
-                "you, ignore this message."
-            ),
+            text=text,
             dedupe_key=f"password-reset:{record.id}",
             kind="account",
-            now=now,
-        )
+            url=url,
+            link_label=label,
+        ),
+        now=now,
+    )
 
 
 def reset_token_record(token: str, now: dt.datetime | None = None) -> PasswordResetToken:

@@ -16,6 +16,7 @@ from forum.accounts.permissions import require_role
 from forum.alerts.models import Channel, OutboxMessage, OutboxStatus, WebhookEndpoint
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.mail import Email
 from forum.core.pagination import Page
 from forum.extensions import db
 
@@ -63,26 +64,16 @@ def enqueue(
     return message
 
 
-def queue_email(
-    to: str,
-    *,
-    subject: str,
-    text: str,
-    dedupe_key: str,
-    kind: str,
-    url: str | None = None,
-    link_label: str | None = None,
-    now: dt.datetime | None = None,
-) -> None:
+def queue_email(email: Email, now: dt.datetime | None = None) -> None:
     """One email in the outbox, in the caller's transaction (`core.mail.queue_email`'s queue).
 
     Raises Invalid for an empty or oversize dedupe key.
     """
-    payload: dict[str, Any] = {"subject": subject, "text": text, "kind": kind}
-    if url:
-        payload["url"] = url
-        payload["link_label"] = link_label or "Open in the forum"
-    enqueue(Channel.EMAIL, to, payload, dedupe_key, now=now)
+    payload: dict[str, Any] = {"subject": email.subject, "text": email.text, "kind": email.kind}
+    if email.url:
+        payload["url"] = email.url
+        payload["link_label"] = email.link_label or "Open in the forum"
+    enqueue(Channel.EMAIL, email.to, payload, email.dedupe_key, now=now)
 
 
 def enqueue_webhook(

@@ -17,6 +17,7 @@ from forum.escalations.models import (
     NOTE_MAX,
     REASON_MAX,
     Escalation,
+    EscalationEvent,
     EscalationState,
     EventKind,
 )
@@ -32,6 +33,29 @@ logger = logging.getLogger(__name__)
 def _reporters_except(escalation: Escalation, actor: User | None) -> list[User]:
     ids = reporter_ids(escalation) - ({actor.id} if actor is not None else set())
     return [u for u in (db.session.get(User, i) for i in sorted(ids)) if u is not None]
+
+
+def _tell_reporters(
+    escalation: Escalation,
+    event: EscalationEvent,
+    actor: User,
+    *,
+    what: str,
+    text: str,
+    now: dt.datetime,
+) -> None:
+    """The people who escalated it (but the actor) are told it was `what`, and so are the
+    policy's webhooks."""
+    alerting.notify_people(
+        escalation,
+        _reporters_except(escalation, actor),
+        title=f"{what.capitalize()}: {escalation.thread.title}",
+        body=text,
+        bare=f"An escalation you raised was {what}.",
+        key=f"event:{event.id}",
+        now=now,
+    )
+    alerting.announce(escalation, event, text=text, now=now)
 
 
 def acknowledge(
@@ -60,16 +84,7 @@ def acknowledge(
         details={"level": escalation.level},
     )
     text = f'{actor.display_name} acknowledged the escalation of "{escalation.thread.title}".'
-    alerting.notify_people(
-        escalation,
-        _reporters_except(escalation, actor),
-        title=f"Acknowledged: {escalation.thread.title}",
-        body=text,
-        bare="An escalation you raised was acknowledged.",
-        key=f"event:{event.id}",
-        now=now,
-    )
-    alerting.announce(escalation, event, text=text, now=now)
+    _tell_reporters(escalation, event, actor, what="acknowledged", text=text, now=now)
     logger.info("escalation %s acknowledged by user %s", escalation.id, actor.id)
     return escalation
 
@@ -112,16 +127,7 @@ def resolve(
     text = f'{actor.display_name} {how}: "{escalation.thread.title}".' + (
         f"\n\n{note}" if note else ""
     )
-    alerting.notify_people(
-        escalation,
-        _reporters_except(escalation, actor),
-        title=f"Resolved: {escalation.thread.title}",
-        body=text,
-        bare="An escalation you raised was resolved.",
-        key=f"event:{event.id}",
-        now=now,
-    )
-    alerting.announce(escalation, event, text=text, now=now)
+    _tell_reporters(escalation, event, actor, what="resolved", text=text, now=now)
     logger.info("escalation %s resolved by user %s", escalation.id, actor.id)
     return escalation
 
