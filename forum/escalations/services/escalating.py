@@ -147,18 +147,7 @@ def escalate(
             existing, actor=actor, reason=reason, urgency=level, post=post, profile=profile, now=now
         )
         return existing, False
-    add_event(
-        escalation,
-        EventKind.OPENED,
-        actor=actor,
-        now=now,
-        note=reason,
-        details={
-            "urgency": str(level),
-            "post_id": post.id if post else None,
-            "profile_id": profile.id if profile else None,
-        },
-    )
+    _record_report(escalation, EventKind.OPENED, actor, reason, level, post, profile, now)
     alert_level(
         escalation,
         headline=f'{actor.display_name} escalated "{thread.title}" ({level.label.lower()}).',
@@ -175,6 +164,25 @@ def escalate(
     return escalation, True
 
 
+def _record_report(
+    escalation: Escalation,
+    kind: EventKind,
+    actor: User,
+    reason: str,
+    urgency: Urgency,
+    post: Post | None,
+    profile: SocialProfile | None,
+    now: dt.datetime,
+) -> None:
+    """The timeline event of one person escalating (OPENED) or adding to it (ADDED)."""
+    details = {
+        "urgency": str(urgency),
+        "post_id": post.id if post else None,
+        "profile_id": profile.id if profile else None,
+    }
+    add_event(escalation, kind, actor=actor, now=now, note=reason, details=details)
+
+
 def _add_to(
     escalation: Escalation,
     *,
@@ -189,18 +197,7 @@ def _add_to(
         escalation.post = post
     if escalation.profile_id is None and profile is not None:
         escalation.profile = profile
-    add_event(
-        escalation,
-        EventKind.ADDED,
-        actor=actor,
-        now=now,
-        note=reason,
-        details={
-            "urgency": str(urgency),
-            "post_id": post.id if post else None,
-            "profile_id": profile.id if profile else None,
-        },
-    )
+    _record_report(escalation, EventKind.ADDED, actor, reason, urgency, post, profile, now)
     if urgency.rank <= escalation.urgency_enum.rank:
         return
     previous = escalation.urgency_enum
