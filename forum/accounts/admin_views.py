@@ -13,7 +13,7 @@ from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import admin_required
 from forum.accounts.services import audit, signin
 from forum.core import mail
-from forum.core.forms import ActionForm, require_action, submit
+from forum.core.forms import require_action, submit
 from forum.extensions import db
 
 
@@ -115,7 +115,6 @@ def admin_user_edit(user_id: int) -> ResponseReturnValue:
         "accounts/admin_user_edit.html",
         user=user,
         form=form,
-        unlock_form=ActionForm(),
         sign_in_status=signin.sign_in_status(user, current_app.config),
         events=audit.events_about("user", user.id, limit=10),
     ), outcome.status

@@ -23,7 +23,7 @@ from forum.accounts.models import User
 from forum.accounts.services import resets, sessions, signin
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
-from forum.core.forms import ActionForm, require_action, submit
+from forum.core.forms import require_action, submit
 from forum.core.ids import parse_id
 from forum.core.security import safe_next_url
 from forum.extensions import db
@@ -228,7 +228,6 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
         away_form=away_form,
         password_form=forms_given.get("password_form") or forms.ChangePasswordForm(),
         token_form=forms_given.get("token_form") or forms.ApiTokenForm(),
-        revoke_form=ActionForm(),
         tokens=services.list_api_tokens(user),
         new_token=forms_given.get("new_token_secret"),
         sign_ins=sessions.list_live(user),

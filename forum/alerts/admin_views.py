@@ -11,7 +11,7 @@ from forum.alerts import bp, services
 from forum.alerts.forms import WebhookEndpointForm
 from forum.alerts.models import OutboxStatus, WebhookEndpoint
 from forum.alerts.services import endpoints, mailbox
-from forum.core.forms import ActionForm, require_action, submit
+from forum.core.forms import require_action, submit
 from forum.core.pagination import page_number
 from forum.extensions import db
 
@@ -29,7 +29,6 @@ def admin_outbox() -> ResponseReturnValue:
         page=page,
         status=status,
         counts=services.outbox_counts(),
-        form=ActionForm(),
         statuses=list(OutboxStatus),
     )
 
@@ -38,7 +37,7 @@ def admin_outbox() -> ResponseReturnValue:
 @admin_required
 def admin_message(message_id: int) -> ResponseReturnValue:
     message = services.message_or_404(message_id)
-    return render_template("alerts/admin_message.html", message=message, form=ActionForm())
+    return render_template("alerts/admin_message.html", message=message)
 
 
 @bp.post("/admin/alerts/messages/<id:message_id>/retry")
@@ -119,7 +118,7 @@ def _webhook_form(endpoint: WebhookEndpoint | None) -> ResponseReturnValue:
     if outcome.saved:
         return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=outcome.value.id))
     return render_template(
-        "alerts/admin_webhook_form.html", form=form, endpoint=endpoint, action_form=ActionForm()
+        "alerts/admin_webhook_form.html", form=form, endpoint=endpoint
     ), outcome.status
 
 

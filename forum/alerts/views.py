@@ -10,7 +10,7 @@ from forum.accounts.models import User
 from forum.alerts import bp, services
 from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
-from forum.core.forms import ActionForm, require_valid
+from forum.core.forms import require_valid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
@@ -32,7 +32,6 @@ def notifications() -> ResponseReturnValue:
         page=page,
         unread_only=unread_only,
         unread=services.unread_count(current_user),
-        form=ActionForm(),
     )
 
 

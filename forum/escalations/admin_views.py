@@ -12,7 +12,7 @@ from forum.accounts.permissions import admin_required
 from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.core.errors import Conflict, Invalid
-from forum.core.forms import ActionForm, require_action, submit
+from forum.core.forms import require_action, submit
 from forum.escalations import bp, forms
 from forum.escalations.models import EscalationPolicy, EscalationPolicyLevel
 from forum.escalations.services import policies
@@ -98,7 +98,6 @@ def _policy_page(
         policy=policy,
         form=form or _policy_form(policy, sent=False),
         level_form=level_form or _level_form(),
-        delete_form=ActionForm(),
     ), status
 
 

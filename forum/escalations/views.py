@@ -17,7 +17,7 @@ from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
-from forum.core.forms import ActionForm, require_action, submit
+from forum.core.forms import require_action, submit
 from forum.core.ids import id_arg
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
@@ -148,7 +148,6 @@ def inbox_view() -> ResponseReturnValue:
         states=list(EscalationState),
         ages=inbox.AGE_LABELS,
         now=utcnow(),
-        ack_form=ActionForm(),
     )
 
 
@@ -170,7 +169,6 @@ def _detail(escalation: Escalation, status: int = 200, **given: FlaskForm) -> Re
         now=utcnow(),
         can_handle=services.can_handle(current_user),
         can_reopen=services.can_reopen(current_user, escalation),
-        ack_form=ActionForm(),
         resolve_form=given.get("resolve_form") or forms.ResolveForm(),
         reopen_form=given.get("reopen_form") or forms.ReopenForm(),
         note_form=given.get("note_form") or forms.NoteForm(),
