@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from forum.demo.seed import DEMO_PASSWORD, demo_email
+from forum.accounts.demo import DEMO_PASSWORD, demo_email
 from tests.demo_app import demo_app
 
 BAD_IDS = [

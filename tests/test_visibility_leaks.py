@@ -20,9 +20,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import EmailPreference, Role, User
-from forum.alerts import digest, worker
-from forum.alerts import endpoints as webhook_endpoints
+from forum.alerts import worker
 from forum.alerts.models import Notification, OutboxMessage
+from forum.alerts.services import digest
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.feeds import feed_urls
 from forum.boards.models import PostKind

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.accounts import audit, forms, mail, services, signin
+from forum.accounts import bp, forms, services
 from forum.accounts.models import Department, Role, User
-from forum.accounts.permissions import require_role
-from forum.accounts.views import _absolute, _apply_errors, _department_choices, _department_from, bp
-from forum.core.errors import ForumError
+from forum.accounts.permissions import admin_required
+from forum.accounts.services import audit, signin
+from forum.core import mail
+from forum.core.forms import require_action, submit
+from forum.core.web import base_url
 from forum.extensions import db
 
 
-@bp.before_request
-def _admin_only() -> None:
-    if request.endpoint and request.endpoint.startswith("accounts.admin_"):
-        require_role(current_user, Role.ADMIN)
+def _absolute(endpoint: str, **values: Any) -> str:
+    return base_url() + url_for(endpoint, **values)
 
 
 def _invite_form() -> forms.InviteForm:
     form = forms.InviteForm()
-    form.department.choices = _department_choices()
+    form.department.choices = forms.department_choices(services.list_departments())
     return form
 
 
@@ -38,42 +40,46 @@ def _admin_users_page(
 
 
 @bp.get("/admin/users")
+@admin_required
 def admin_users() -> ResponseReturnValue:
     return _admin_users_page()
 
 
 @bp.post("/admin/users/invite")
+@admin_required
 def admin_invite() -> ResponseReturnValue:
     form = _invite_form()
-    if not form.validate_on_submit():
-        return _admin_users_page(400, invite_form=form)
-    try:
+    ttl_hours = current_app.config["INVITATION_TTL_HOURS"]
+
+    def invite() -> tuple[str, str]:
         invitation, token = services.invite(
             form.email.data or "",
             role=form.role.data or Role.MEMBER,
-            department=_department_from(form.department.data),
+            department=services.department_for_form(form.department.data),
             invited_by=current_user,
-            ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+            ttl_hours=ttl_hours,
         )
-    except ForumError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return _admin_users_page(exc.status, invite_form=form)
-    mail.queue_email(
-        invitation.email,
-        subject="You are invited to the staff forum",
-        text=(
-            f"{current_user.display_name} invited you to the staff forum.\n\n"
-            "Create your account with the link below (valid "
-            f"{current_app.config['INVITATION_TTL_HOURS']} hours, works once)."
-        ),
-        url=url_for("accounts.accept_invitation", token=token),
-        link_label="Create your account",
-        dedupe_key=f"invitation:{invitation.id}",
-    )
-    db.session.commit()
-    link = _absolute("accounts.accept_invitation", token=token)
-    flash(f"Invitation to {invitation.email} is on its way.", "success")
+        mail.queue_email(
+            mail.Email(
+                to=invitation.email,
+                subject="You are invited to the staff forum",
+                text=(
+                    f"{current_user.display_name} invited you to the staff forum.\n\n"
+                    f"Create your account with the link below (valid {ttl_hours} hours, "
+                    "works once)."
+                ),
+                dedupe_key=f"invitation:{invitation.id}",
+                kind="account",
+                url=url_for("accounts.accept_invitation", token=token),
+                link_label="Create your account",
+            )
+        )
+        return invitation.email, token
+
+    outcome = submit(form, invite, success=lambda sent: f"Invitation to {sent[0]} is on its way.")
+    if not outcome.saved:
+        return _admin_users_page(outcome.status, invite_form=form)
+    link = _absolute("accounts.accept_invitation", token=outcome.value[1])
     return _admin_users_page(201, invite_link=link)
 
 
@@ -83,49 +89,42 @@ def _admin_user_form(user: User) -> forms.AdminUserForm:
         is_active=user.is_active,
         department=user.department.slug if user.department else "",
     )
-    form.department.choices = _department_choices()
+    form.department.choices = forms.department_choices(services.list_departments())
     return form
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
+@admin_required
 def admin_user_edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = _admin_user_form(user)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.admin_update_user(
-                current_user,
-                user,
-                role=form.role.data,
-                department=_department_from(form.department.data),
-                is_active=bool(form.is_active.data),
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} updated.", "success")
-            return redirect(url_for("accounts.admin_users"))
-    elif request.method == "POST":
-        status = 400
+    outcome = submit(
+        form,
+        lambda: services.admin_update_user(
+            current_user,
+            user,
+            role=form.role.data,
+            department=services.department_for_form(form.department.data),
+            is_active=bool(form.is_active.data),
+        ),
+        success=lambda _: f"{user.display_name} updated.",
+    )
+    if outcome.saved:
+        return redirect(url_for("accounts.admin_users"))
     return render_template(
         "accounts/admin_user_edit.html",
         user=user,
         form=form,
-        unlock_form=forms.EmptyForm(),
         sign_in_status=signin.sign_in_status(user, current_app.config),
         events=audit.events_about("user", user.id, limit=10),
-    ), status
+    ), outcome.status
 
 
 @bp.post("/admin/users/<id:user_id>/unlock")
+@admin_required
 def admin_user_unlock(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
-    if not forms.EmptyForm().validate_on_submit():
-        abort(400)
+    require_action()
     cleared = signin.unlock(current_user, user, ip=request.remote_addr)
     db.session.commit()
     flash(
@@ -136,33 +135,28 @@ def admin_user_unlock(user_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/departments", methods=["GET", "POST"])
+@admin_required
 def admin_departments() -> ResponseReturnValue:
     form = forms.DepartmentForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.create_department(
-                current_user, slug=form.slug.data or "", name=form.name.data or ""
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("Department created.", "success")
-            return redirect(url_for("accounts.admin_departments"))
-    elif request.method == "POST":
-        status = 400
+    outcome = submit(
+        form,
+        lambda: services.create_department(
+            current_user, slug=form.slug.data or "", name=form.name.data or ""
+        ),
+        success="Department created.",
+    )
+    if outcome.saved:
+        return redirect(url_for("accounts.admin_departments"))
     return render_template(
         "accounts/admin_departments.html",
         form=form,
         departments=services.list_departments(),
         member_counts=services.department_member_counts(),
-    ), status
+    ), outcome.status
 
 
 @bp.post("/admin/departments/<id:department_id>")
+@admin_required
 def admin_department_rename(department_id: int) -> ResponseReturnValue:
     department = db.get_or_404(Department, department_id)
     form = forms.DepartmentRenameForm()

@@ -92,7 +92,7 @@ class User(UserMixin, Model):
 
     if TYPE_CHECKING:
         # Not a column: the secret of the sign-in (UserSession) this object was loaded through
-        # or just signed in with, set by forum.accounts.sessions. get_id() hands it to
+        # or just signed in with, set by accounts.services.sessions. get_id() hands it to
         # Flask-Login, which keeps it in the session and remember-me cookies.
         session_secret: str | None
 

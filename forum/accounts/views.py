@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
-    abort,
     after_this_request,
     current_app,
     flash,
@@ -21,54 +18,34 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from forum.accounts import forms, resets, services, sessions, signin
-from forum.accounts.models import Department, User
+from forum.accounts import bp, forms, services
+from forum.accounts.models import User
+from forum.accounts.services import resets, sessions, signin
 from forum.core.db import utcnow
-from forum.core.errors import ForumError, Invalid, Throttled
+from forum.core.errors import Invalid, Throttled
+from forum.core.forms import require_action, submit
 from forum.core.ids import parse_id
 from forum.core.security import safe_next_url
-from forum.core.web import base_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("accounts", __name__)
 
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "accounts.login",
-        "accounts.signup",
-        "accounts.accept_invitation",
-        "accounts.forgot_password",
-        "accounts.reset_password",
-    }
-)
-
-
-def _apply_errors(form: FlaskForm, error: ForumError) -> None:
-    """Show a service's field messages next to the matching inputs, the rest at the top."""
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), message]
-        else:
-            flash(message, "error")
-    if not error.fields:
-        flash(error.message, "error")
-
-
-def _sign_in(user: User, *, remember: bool) -> None:
-    """Open a sign-in session for this device, commit, hand it to Flask-Login, and mark the
-    browser as a known device of the person (which spares it the sign-in delays later)."""
-    config = current_app.config
+def _open_session(user: User, *, remember: bool) -> None:
+    """Record a sign-in session for this device, in the request's transaction."""
     sessions.start(
         user,
         remember=remember,
-        lifetime=config["REMEMBER_COOKIE_DURATION"],
+        lifetime=current_app.config["REMEMBER_COOKIE_DURATION"],
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
     )
-    db.session.commit()
+
+
+def _signed_in(user: User, *, remember: bool) -> None:
+    """After the commit: hand the session to Flask-Login and mark the browser as a known device
+    of the person (which spares it the sign-in delays later)."""
+    config = current_app.config
     login_user(user, remember=remember)
     cookie = signin.known_device_cookie(
         user, config, request.cookies.get(signin.KNOWN_DEVICE_COOKIE)
@@ -87,21 +64,11 @@ def _sign_in(user: User, *, remember: bool) -> None:
         return response
 
 
-def _department_choices(blank: str = "No department") -> list[tuple[str, str]]:
-    return [("", blank)] + [(d.slug, d.name) for d in services.list_departments()]
-
-
-def _department_from(slug: str | None) -> Department | None:
-    if not slug:
-        return None
-    department = services.department_by_slug(slug)
-    if department is None:
-        raise Invalid(fields={"department": "Unknown department."})
-    return department
-
-
-def _absolute(endpoint: str, **values: Any) -> str:
-    return base_url() + url_for(endpoint, **values)
+def _sign_in(user: User, *, remember: bool) -> None:
+    """Open a sign-in session for this device, commit, and sign the browser in."""
+    _open_session(user, remember=remember)
+    db.session.commit()
+    _signed_in(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -144,9 +111,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    form = forms.EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_action()
     # End the session on the server: a copy of the session or remember-me cookie is dead now.
     sessions.end_current(current_user)
     db.session.commit()
@@ -159,115 +124,95 @@ def logout() -> ResponseReturnValue:
 def signup() -> ResponseReturnValue:
     domains = current_app.config["ALLOWED_EMAIL_DOMAINS"]
     form = forms.SignUpForm()
-    form.department.choices = _department_choices("Choose later")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.sign_up(
-                form.email.data or "",
-                display_name=form.display_name.data or "",
-                password=form.password.data or "",
-                department=_department_from(form.department.data),
-                allowed_domains=domains,
-                min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            _sign_in(user, remember=False)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("boards.index"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/signup.html", form=form, domains=domains), status
+    form.department.choices = forms.department_choices(services.list_departments(), "Choose later")
+
+    def sign_up() -> User:
+        user = services.sign_up(
+            form.email.data or "",
+            display_name=form.display_name.data or "",
+            password=form.password.data or "",
+            department=services.department_for_form(form.department.data),
+            allowed_domains=domains,
+            min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+        _open_session(user, remember=False)
+        return user
+
+    outcome = submit(form, sign_up, success="Welcome! Your account is ready.")
+    if outcome.saved:
+        _signed_in(outcome.value, remember=False)
+        return redirect(url_for("boards.index"))
+    return render_template("accounts/signup.html", form=form, domains=domains), outcome.status
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = services.invitation_for_token(token)
     form = forms.AcceptInvitationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(
-                token,
-                display_name=form.display_name.data or "",
-                password=form.password.data or "",
-                min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            if current_user.is_authenticated:
-                sessions.end_current(current_user)
-                logout_user()
-            _sign_in(user, remember=False)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("boards.index"))
-    elif request.method == "POST":
-        status = 400
+
+    def accept() -> User:
+        user = services.accept_invitation(
+            token,
+            display_name=form.display_name.data or "",
+            password=form.password.data or "",
+            min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+        if current_user.is_authenticated:
+            sessions.end_current(current_user)
+        _open_session(user, remember=False)
+        return user
+
+    outcome = submit(form, accept, success="Welcome! Your account is ready.")
+    if outcome.saved:
+        if current_user.is_authenticated:
+            logout_user()
+        _signed_in(outcome.value, remember=False)
+        return redirect(url_for("boards.index"))
     return render_template(
         "accounts/accept_invitation.html", form=form, invitation=invitation
-    ), status
+    ), outcome.status
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            resets.request_reset(
+    try:
+        outcome = submit(
+            form,
+            lambda: resets.request_reset(
                 form.email.data or "", ip=request.remote_addr, settings=current_app.config
-            )
-        except Throttled as exc:
-            db.session.rollback()
-            return (
-                render_template("accounts/forgot_password.html", form=form, throttled=exc.message),
-                429,
-                {"Retry-After": str(exc.retry_after)},
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("If that address has an account, a reset link is on its way.", "info")
-            return redirect(url_for("accounts.login"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/forgot_password.html", form=form), status
+            ),
+            catch=(Invalid,),
+        )
+    except Throttled as exc:
+        return (
+            render_template("accounts/forgot_password.html", form=form, throttled=exc.message),
+            429,
+            {"Retry-After": str(exc.retry_after)},
+        )
+    if outcome.saved:
+        flash("If that address has an account, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), outcome.status
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
     resets.reset_token_record(token)
     form = forms.ResetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            resets.complete_reset(
-                token,
-                form.password.data or "",
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-                ip=request.remote_addr,
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("Your password is changed. Sign in with the new one.", "success")
-            return redirect(url_for("accounts.login"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/reset_password.html", form=form), status
+    outcome = submit(
+        form,
+        lambda: resets.complete_reset(
+            token,
+            form.password.data or "",
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            ip=request.remote_addr,
+        ),
+        success="Your password is changed. Sign in with the new one.",
+    )
+    if outcome.saved:
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), outcome.status
 
 
 def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseReturnValue:
@@ -283,7 +228,6 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
         away_form=away_form,
         password_form=forms_given.get("password_form") or forms.ChangePasswordForm(),
         token_form=forms_given.get("token_form") or forms.ApiTokenForm(),
-        revoke_form=forms.EmptyForm(),
         tokens=services.list_api_tokens(user),
         new_token=forms_given.get("new_token_secret"),
         sign_ins=sessions.list_live(user),
@@ -302,21 +246,18 @@ def settings() -> ResponseReturnValue:
 @login_required
 def settings_profile() -> ResponseReturnValue:
     form = forms.ProfileForm()
-    if not form.validate_on_submit():
-        return _settings_page(400, profile_form=form)
-    try:
-        services.update_profile(
+    outcome = submit(
+        form,
+        lambda: services.update_profile(
             current_user,
             display_name=form.display_name.data or "",
             email_preference=form.email_preference.data or "",
-        )
-    except ForumError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return _settings_page(exc.status, profile_form=form)
-    db.session.commit()
-    flash("Settings saved.", "success")
-    return redirect(url_for("accounts.settings"))
+        ),
+        success="Settings saved.",
+    )
+    if outcome.saved:
+        return redirect(url_for("accounts.settings"))
+    return _settings_page(outcome.status, profile_form=form)
 
 
 def _stored_away_form(user: User) -> forms.AwayForm:
@@ -360,23 +301,19 @@ def settings_away() -> ResponseReturnValue:
     form.cover.choices = [("", "Nobody")] + [
         (str(u.id), u.display_name) for u in services.list_users(include_inactive=False)
     ]
-    if not form.validate_on_submit():
-        return _settings_page(400, away_form=form)
-    cover = db.session.get(User, int(form.cover.data)) if form.cover.data else None
-    try:
-        warnings = services.set_away(
+    outcome = submit(
+        form,
+        lambda: services.set_away(
             current_user,
             away_from=form.away_from.data,
             away_until=form.away_until.data,
-            cover=cover,
-        )
-    except ForumError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return _settings_page(exc.status, away_form=form)
-    db.session.commit()
-    flash("Away status saved.", "success")
-    for warning in warnings:
+            cover=db.session.get(User, int(form.cover.data)) if form.cover.data else None,
+        ),
+        success="Away status saved.",
+    )
+    if not outcome.saved:
+        return _settings_page(outcome.status, away_form=form)
+    for warning in outcome.value:
         flash(warning, "warning")
     return redirect(url_for("accounts.settings"))
 
@@ -385,12 +322,11 @@ def settings_away() -> ResponseReturnValue:
 @login_required
 def settings_password() -> ResponseReturnValue:
     form = forms.ChangePasswordForm()
-    if not form.validate_on_submit():
-        return _settings_page(400, password_form=form)
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     this_sign_in = sessions.current(user)
     remembered = bool(this_sign_in and this_sign_in.is_remembered)
-    try:
+
+    def change() -> None:
         services.change_password(
             user,
             form.current_password.data or "",
@@ -398,24 +334,24 @@ def settings_password() -> ResponseReturnValue:
             min_length=current_app.config["PASSWORD_MIN_LENGTH"],
             ip=request.remote_addr,
         )
-    except ForumError as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return _settings_page(exc.status, password_form=form)
-    # Every sign-in ended, this one too: continue here under a fresh one.
-    _sign_in(user, remember=remembered)
-    flash(
-        "Password changed. Your other devices are signed out and your API tokens revoked.",
-        "success",
+        # Every sign-in ended, this one too: continue here under a fresh one.
+        _open_session(user, remember=remembered)
+
+    outcome = submit(
+        form,
+        change,
+        success="Password changed. Your other devices are signed out and your API tokens revoked.",
     )
+    if not outcome.saved:
+        return _settings_page(outcome.status, password_form=form)
+    _signed_in(user, remember=remembered)
     return redirect(url_for("accounts.settings"))
 
 
 @bp.post("/settings/sessions/<id:session_id>/end")
 @login_required
 def settings_session_end(session_id: int) -> ResponseReturnValue:
-    if not forms.EmptyForm().validate_on_submit():
-        abort(400)
+    require_action()
     this_sign_in = sessions.current(current_user)
     sessions.end_one(current_user, session_id)
     db.session.commit()
@@ -430,8 +366,7 @@ def settings_session_end(session_id: int) -> ResponseReturnValue:
 @bp.post("/settings/sessions/end-all")
 @login_required
 def settings_sessions_end_all() -> ResponseReturnValue:
-    if not forms.EmptyForm().validate_on_submit():
-        abort(400)
+    require_action()
     sessions.sign_out_everywhere(current_user, ip=request.remote_addr)
     db.session.commit()
     logout_user()
@@ -453,8 +388,7 @@ def settings_token_create() -> ResponseReturnValue:
 @bp.post("/settings/tokens/<id:token_id>/revoke")
 @login_required
 def settings_token_revoke(token_id: int) -> ResponseReturnValue:
-    if not forms.EmptyForm().validate_on_submit():
-        abort(400)
+    require_action()
     services.revoke_api_token(current_user, token_id)
     db.session.commit()
     flash("Token revoked.", "success")

@@ -6,28 +6,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.accounts.models import Role
-from forum.accounts.permissions import require_role
-from forum.alerts import endpoints, mailbox, services
-from forum.alerts.forms import ActionForm, WebhookEndpointForm
-from forum.alerts.models import OutboxStatus
-from forum.alerts.views import bp
-from forum.core.errors import ForumError
+from forum.accounts.permissions import admin_required
+from forum.alerts import bp, services
+from forum.alerts.forms import WebhookEndpointForm
+from forum.alerts.models import OutboxStatus, WebhookEndpoint
+from forum.alerts.services import endpoints, mailbox
+from forum.core.forms import require_action, submit
 from forum.core.pagination import page_number
 from forum.extensions import db
 
 
-@bp.before_request
-def _admins_only() -> None:
-    if request.endpoint and request.endpoint.startswith("alerts.admin_"):
-        require_role(current_user, Role.ADMIN)
-
-
-def _allow_private() -> bool:
-    return bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"])
-
-
 @bp.get("/admin/alerts")
+@admin_required
 def admin_outbox() -> ResponseReturnValue:
     try:
         status = OutboxStatus(request.args.get("status", OutboxStatus.DEAD.value))
@@ -39,21 +29,21 @@ def admin_outbox() -> ResponseReturnValue:
         page=page,
         status=status,
         counts=services.outbox_counts(),
-        form=ActionForm(),
         statuses=list(OutboxStatus),
     )
 
 
 @bp.get("/admin/alerts/messages/<id:message_id>")
+@admin_required
 def admin_message(message_id: int) -> ResponseReturnValue:
     message = services.message_or_404(message_id)
-    return render_template("alerts/admin_message.html", message=message, form=ActionForm())
+    return render_template("alerts/admin_message.html", message=message)
 
 
 @bp.post("/admin/alerts/messages/<id:message_id>/retry")
+@admin_required
 def admin_message_retry(message_id: int) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     message = services.message_or_404(message_id)
     services.requeue(message, actor=current_user)
     db.session.commit()
@@ -62,6 +52,7 @@ def admin_message_retry(message_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/admin/alerts/mail")
+@admin_required
 def admin_mail() -> ResponseReturnValue:
     return render_template(
         "alerts/admin_mail.html",
@@ -71,6 +62,7 @@ def admin_mail() -> ResponseReturnValue:
 
 
 @bp.get("/admin/alerts/mail/<name>")
+@admin_required
 def admin_mail_view(name: str) -> ResponseReturnValue:
     return render_template(
         "alerts/admin_mail_view.html", mail=mailbox.read_mail(current_app.instance_path, name)
@@ -78,73 +70,62 @@ def admin_mail_view(name: str) -> ResponseReturnValue:
 
 
 @bp.get("/admin/alerts/webhooks")
+@admin_required
 def admin_webhooks() -> ResponseReturnValue:
     return render_template("alerts/admin_webhooks.html", endpoints=endpoints.list_endpoints())
 
 
 @bp.route("/admin/alerts/webhooks/new", methods=["GET", "POST"])
+@admin_required
 def admin_webhook_new() -> ResponseReturnValue:
-    form = WebhookEndpointForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            endpoint = endpoints.create_endpoint(
-                current_user,
-                name=form.name.data or "",
-                url=form.url.data or "",
-                format=form.format.data or "",
-                allow_private=_allow_private(),
-            )
-        except ForumError as exc:
-            db.session.rollback()
-            _show_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(
-                "Endpoint added. Give its signing secret to whoever runs the receiver.", "success"
-            )
-            return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=endpoint.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("alerts/admin_webhook_form.html", form=form, endpoint=None), status
+    return _webhook_form(None)
 
 
 @bp.route("/admin/alerts/webhooks/<id:endpoint_id>", methods=["GET", "POST"])
+@admin_required
 def admin_webhook_edit(endpoint_id: int) -> ResponseReturnValue:
-    endpoint = endpoints.endpoint_or_404(endpoint_id)
+    return _webhook_form(endpoints.endpoint_or_404(endpoint_id))
+
+
+def _webhook_form(endpoint: WebhookEndpoint | None) -> ResponseReturnValue:
+    """Add an endpoint (None) or change one: the same form, page and rules."""
     form = WebhookEndpointForm(obj=endpoint)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            endpoints.update_endpoint(
-                current_user,
-                endpoint,
-                name=form.name.data or "",
-                url=form.url.data or "",
-                format=form.format.data or "",
-                is_active=bool(form.is_active.data),
-                allow_private=_allow_private(),
+    allow_private = bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+
+    def save() -> WebhookEndpoint:
+        name, url, format_ = form.name.data or "", form.url.data or "", form.format.data or ""
+        if endpoint is None:
+            return endpoints.create_endpoint(
+                current_user, name=name, url=url, format=format_, allow_private=allow_private
             )
-        except ForumError as exc:
-            db.session.rollback()
-            _show_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("Endpoint saved.", "success")
-            return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=endpoint.id))
-    elif request.method == "POST":
-        status = 400
+        return endpoints.update_endpoint(
+            current_user,
+            endpoint,
+            name=name,
+            url=url,
+            format=format_,
+            is_active=bool(form.is_active.data),
+            allow_private=allow_private,
+        )
+
+    outcome = submit(
+        form,
+        save,
+        success="Endpoint added. Give its signing secret to whoever runs the receiver."
+        if endpoint is None
+        else "Endpoint saved.",
+    )
+    if outcome.saved:
+        return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=outcome.value.id))
     return render_template(
-        "alerts/admin_webhook_form.html", form=form, endpoint=endpoint, action_form=ActionForm()
-    ), status
+        "alerts/admin_webhook_form.html", form=form, endpoint=endpoint
+    ), outcome.status
 
 
 @bp.post("/admin/alerts/webhooks/<id:endpoint_id>/rotate")
+@admin_required
 def admin_webhook_rotate(endpoint_id: int) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     endpoint = endpoints.endpoint_or_404(endpoint_id)
     endpoints.rotate_secret(current_user, endpoint)
     db.session.commit()
@@ -155,22 +136,11 @@ def admin_webhook_rotate(endpoint_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/admin/alerts/webhooks/<id:endpoint_id>/test")
+@admin_required
 def admin_webhook_test(endpoint_id: int) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action()
     endpoint = endpoints.endpoint_or_404(endpoint_id)
     message = endpoints.send_test(current_user, endpoint)
     db.session.commit()
     flash(f"Test alert queued as message {message.id}.", "success")
     return redirect(url_for("alerts.admin_webhook_edit", endpoint_id=endpoint.id))
-
-
-def _show_errors(form: WebhookEndpointForm, error: ForumError) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), message]
-        else:
-            flash(message, "error")
-    if not error.fields:
-        flash(error.message, "error")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from forum.alerts import digest, services
+from forum.alerts import services
+from forum.alerts.services import digest
 from forum.core import work
 from forum.core.db import immediate_transactions
 from forum.extensions import db

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.accounts.models import User
-from forum.alerts import endpoints, services
+from forum.alerts import services
 from forum.alerts.models import Notification, WebhookEndpoint, WebhookFormat
+from forum.alerts.services import endpoints
 from forum.core.db import utcnow
 from forum.extensions import db
 

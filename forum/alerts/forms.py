@@ -11,10 +11,6 @@ from forum.alerts.models import WebhookFormat
 from forum.core.ids import IdField
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: carries the CSRF token and nothing else."""
-
-
 class MarkReadForm(FlaskForm):
     """Mark one notification read (`id`), or all of them when no id is sent."""
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from forum.alerts import services
-from forum.alerts.forms import ActionForm, MarkReadForm
+from forum.accounts.models import User
+from forum.alerts import bp, services
+from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
-from forum.core.errors import Invalid
+from forum.core.forms import require_valid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.extensions import db
 
-bp = Blueprint("alerts", __name__)
+
+def bell(user: User) -> str:
+    """The header bell (base.html's header slot): a link to the notifications and the count."""
+    return render_template("alerts/_bell.html", unread=services.unread_count(user))
 
 
 @bp.get("/notifications")
@@ -28,7 +32,6 @@ def notifications() -> ResponseReturnValue:
         page=page,
         unread_only=unread_only,
         unread=services.unread_count(current_user),
-        form=ActionForm(),
     )
 
 
@@ -48,8 +51,7 @@ def notification_open(notification_id: int) -> ResponseReturnValue:
 def notifications_read() -> ResponseReturnValue:
     """Mark one (`id` in the form) or all of the person's notifications read."""
     form = MarkReadForm()
-    if not form.validate_on_submit():
-        raise Invalid(fields={name: "; ".join(errors) for name, errors in form.errors.items()})
+    require_valid(form)
     if form.id.data is not None:
         services.mark_read(current_user, [form.id.data])
     else:

@@ -327,7 +327,7 @@ def deliver_job(tick: Tick) -> int:
 def digest_job(tick: Tick) -> int:
     """The `alerts.digest` job: at or after ALERT_DIGEST_HOUR (UTC), queue today's daily
     digests. There is at most one digest per person per day, so running it again is harmless."""
-    from forum.alerts import digest
+    from forum.alerts.services import digest
 
     if tick.now.hour < int(current_app.config["ALERT_DIGEST_HOUR"]):
         return 0

@@ -1,15 +1,21 @@
-"""The API blueprint and its bearer-token authentication, applied before every route."""
+"""The API blueprint and its bearer-token authentication, applied before every route.
+
+Which token belongs to whom is the accounts capability's business: it registers the function
+(`register_authenticator`), so this framework imports no capability.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 
 from forum.core.errors import NotAuthenticated
 from forum.extensions import csrf, db, limiter
 
 if TYPE_CHECKING:
+    # For the annotation only: the user type is what accounts' authenticator returns.
     from forum.accounts.models import User
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -18,6 +24,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 PUBLIC_API_ENDPOINTS = frozenset({"api.openapi"})
+
+
+def register_authenticator(app: Flask, authenticate: Callable[[str], User | None]) -> None:
+    """Name the function that maps a bearer token's secret to its active owner, or None."""
+    app.extensions["forum.api_authenticator"] = authenticate
 
 
 def current_api_user() -> User:
@@ -36,10 +47,8 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated("Send Authorization: Bearer <token>.")
-    # Imported here: accounts registers its own API routes on this blueprint at import time.
-    from forum.accounts import services as account_services
-
-    user = account_services.user_for_api_token(secret.strip())
+    authenticate: Callable[[str], User | None] = current_app.extensions["forum.api_authenticator"]
+    user = authenticate(secret.strip())
     if user is None:
         raise NotAuthenticated("The token is unknown, revoked, or its owner is deactivated.")
     if db.session.dirty:

@@ -25,6 +25,7 @@ from forum.accounts.forms import EmptyForm
 from forum.accounts.models import User
 from forum.boards import forms, services
 from forum.boards.models import BODY_MAX, Board, Post, PostKind, Thread
+from forum.core import slots
 from forum.core.errors import ForumError, Invalid
 from forum.core.ids import id_arg
 from forum.core.pagination import page_number
@@ -186,6 +187,7 @@ def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
         can_edit=services.can_edit_post,
         can_delete=services.can_delete_post,
         solution_fix=services.solution_thread_for(user, thread),
+        thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
     )
     return html, posts.items[-1].id if posts.items else None
 

@@ -1,16 +1,58 @@
-"""Sends one email message over SMTP, or writes it as an .eml file when no server is set."""
+"""Email: the port through which any capability queues one, and the SMTP (or .eml) sending.
+
+Queueing is a port because the outbox belongs to a capability (alerts) that sits above those
+that need to send mail (accounts): alerts registers how mail is queued, and a lower capability
+calls `queue_email` without importing it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from flask import Flask, current_app
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email to queue. `url` is site-relative (delivery makes it absolute); the same
+    `dedupe_key` twice is one email; `kind` says which part of the forum sends it."""
+
+    to: str
+    subject: str
+    text: str
+    dedupe_key: str
+    kind: str
+    url: str | None = None
+    link_label: str | None = None
+
+
+EmailQueue = Callable[[Email, dt.datetime | None], None]
+
+
+def register_email_queue(app: Flask, queue: EmailQueue) -> None:
+    """Name the one function that adds an email to the caller's transaction (alerts' outbox)."""
+    app.extensions["forum.email_queue"] = queue
+
+
+def queue_email(email: Email, *, now: dt.datetime | None = None) -> None:
+    """Add one email to the caller's transaction, delivered after it commits, never inline: a
+    request that sent mail itself would wait on SMTP. Raises Invalid for an empty or oversize
+    dedupe key."""
+    queue: EmailQueue | None = current_app.extensions.get("forum.email_queue")
+    if queue is None:
+        raise RuntimeError("No capability queues email: alerts registers the outbox.")
+    queue(email, now)
 
 
 class MailError(Exception):

@@ -11,6 +11,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
@@ -28,10 +29,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from forum.core import formatting, slots
 from forum.core.errors import ForumError, Invalid, NotPermitted
 from forum.core.markup_policy import normalize_hosts
 from forum.core.security import find_unstorable
-from forum.extensions import db
+from forum.extensions import db, login_manager
 
 logger = logging.getLogger(__name__)
 
@@ -139,11 +141,9 @@ def error_response(
 
 
 def init_app(app: Flask) -> None:
-    from forum.accounts import PUBLIC_ENDPOINTS as ACCOUNT_PUBLIC_ENDPOINTS
-
-    public = PUBLIC_ENDPOINTS | set(ACCOUNT_PUBLIC_ENDPOINTS)
-    app.jinja_env.globals["nav_items"] = _nav_items
     app.jinja_env.globals["today"] = today
+    formatting.init_app(app)
+    app.context_processor(_page_chrome)
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:
@@ -173,13 +173,15 @@ def init_app(app: Flask) -> None:
         endpoint = request.endpoint
         if (
             endpoint is None
-            or endpoint in public
+            or endpoint in PUBLIC_ENDPOINTS
             or endpoint in app.extensions.get("forum.public_endpoints", ())
             or endpoint.startswith("api.")
         ):
             return None
         if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            return redirect(
+                url_for(str(login_manager.login_view), next=request.full_path.rstrip("?"))
+            )
         return None
 
     csp = content_security_policy(app.config.get("IMAGE_HOSTS") or ())
@@ -303,9 +305,9 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         )
 
 
-def register_public_endpoint(app: Flask, endpoint: str) -> None:
-    """Let anonymous requests reach `endpoint`, which must authenticate them itself."""
-    app.extensions.setdefault("forum.public_endpoints", set()).add(endpoint)
+def register_public_endpoint(app: Flask, *endpoints: str) -> None:
+    """Let anonymous requests reach `endpoints`, which must authenticate them (or not need to)."""
+    app.extensions.setdefault("forum.public_endpoints", set()).update(endpoints)
 
 
 def register_nav(
@@ -323,6 +325,23 @@ def register_nav(
     the header short on a phone; the header then shows one "Admin" link.
     """
     app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible, section))
+
+
+def _page_chrome() -> dict[str, Any]:
+    """What base.html shows around a signed-in person's page, loaded once per request here (the
+    template runs no query): the navigation links and the header slot (the alerts bell)."""
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
+        return {"nav": [], "header_slots": []}
+    chrome: dict[str, Any] | None = g.get("forum_page_chrome")
+    if chrome is None:
+        # Set first: a provider rendering its own partial comes back here and gets no chrome.
+        g.forum_page_chrome = {"nav": [], "header_slots": []}
+        chrome = {
+            "nav": _nav_items(current_user),
+            "header_slots": slots.fill(slots.HEADER, user=current_user),
+        }
+        g.forum_page_chrome = chrome
+    return chrome
 
 
 def _nav_items(user: object, section: str = "main") -> list[dict[str, str]]:

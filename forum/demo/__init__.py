@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from forum.demo.seed import DEMO_PASSWORD, seed_all
+from forum.accounts.demo import DEMO_PASSWORD
+from forum.demo.seed import seed_all
 from forum.extensions import db
 
 

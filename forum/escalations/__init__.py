@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -11,35 +10,19 @@ from forum.escalations import models as models
 
 bp = Blueprint("escalations", __name__)
 
+from forum.escalations import admin_views as _admin_views  # noqa: E402, F401  (admin pages)
 from forum.escalations import api as _api  # noqa: E402, F401  (registers the API routes)
 from forum.escalations import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
 
 
-def format_duration(value: dt.timedelta | None) -> str:
-    """A short human duration: "45 s", "12 min", "3 h 5 min", "2 d 4 h"."""
-    if value is None:
-        return "—"
-    seconds = max(0, int(value.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin, is_senior
     from forum.boards import signals
-    from forum.core.db import utcnow
+    from forum.core import slots
     from forum.core.web import register_nav
-    from forum.escalations import links, services
+    from forum.escalations import services, views
     from forum.escalations.cli import escalations_cli
     from forum.registry import register_reference_provider
 
@@ -48,14 +31,7 @@ def init_app(app: Flask) -> None:
     # weak=False: the receivers are module functions, but be explicit that they must live on.
     signals.post_created.connect(services.on_post_created, weak=False)
     signals.thread_moved.connect(services.on_thread_moved, weak=False)
-    app.jinja_env.globals.update(
-        escalation_for_thread=services.escalation_for_thread,
-        escalation_thread_url=links.thread_url,
-        escalation_post_url=links.post_url,
-        escalation_profile_url=links.profile_url,
-        escalation_now=utcnow,
-    )
-    app.jinja_env.filters["duration"] = format_duration
+    slots.register(app, slots.THREAD_PANELS, views.thread_panel)
     register_nav(app, "Inbox", "escalations.inbox", order=25, visible=is_senior)
     register_nav(
         app,
@@ -72,7 +48,8 @@ def init_app(app: Flask) -> None:
 def _profile_references(profile: Any, viewer: Any) -> list[Any]:
     """Escalations naming a registered profile, for its registry page: all of them for seniors
     and admins, one's own for everyone else."""
-    from forum.escalations import inbox, services
+    from forum.escalations import services
+    from forum.escalations.services import inbox
     from forum.registry.services.references import ProfileReference
 
     return [

@@ -9,8 +9,9 @@ from forum.accounts.models import User
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.boards import services as board_services
 from forum.core.errors import Invalid
-from forum.escalations import inbox, schemas, services
+from forum.escalations import schemas, services
 from forum.escalations.models import Escalation, EscalationState
+from forum.escalations.services import inbox
 from forum.extensions import db
 from forum.registry.services import profile_for_reference
 

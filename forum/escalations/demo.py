@@ -7,15 +7,16 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from forum.accounts import services as account_services
+from forum.accounts.demo import demo_email
 from forum.accounts.models import User
-from forum.alerts import endpoints as webhook_endpoints
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
 from forum.core.errors import NotFound
-from forum.demo.seed import demo_email
-from forum.escalations import policies, routing, services
+from forum.escalations import services
 from forum.escalations.models import Escalation, Urgency
+from forum.escalations.services import policies, routing
 from forum.extensions import db
 
 POLICY_NAME = "Communications: urgent and crisis"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from forum.accounts import services as account_services
+from forum.accounts.demo import demo_email
 from forum.core.db import utcnow
-from forum.demo.seed import demo_email
 from forum.insights import services
 from forum.insights.services import GoalInput
 

@@ -1,22 +1,9 @@
-"""Template filters that say numbers the way people read them: "1 h 30 min", "40%"."""
+"""Template filters that say insights' numbers the way people read them: "40%", "3 fixes"."""
 
 from __future__ import annotations
 
+from forum.core.formatting import minutes_text
 from forum.insights.charts import fmt
-
-
-def minutes_text(value: float | None) -> str:
-    """Minutes as a short duration: "45 min", "2 h 5 min", "3 d 4 h"; "—" without data."""
-    if value is None:
-        return "—"
-    minutes = round(value)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def percent_text(value: float | None) -> str:
@@ -33,7 +20,6 @@ def metric_text(value: float | None, unit: str) -> str:
 
 
 FILTERS = {
-    "minutes_text": minutes_text,
     "percent_text": percent_text,
     "metric_text": metric_text,
     "insights_number": fmt,

@@ -9,15 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.accounts.models import Role
-from forum.accounts.permissions import has_role, require_role
+from forum.accounts.permissions import admin_required, has_role
 from forum.boards.services.visibility import board_visibility_clause
 from forum.core.db import utcnow
 from forum.core.errors import Invalid
+from forum.core.forms import Outcome, submit
 from forum.extensions import db
 from forum.insights import bp, charts, report, services
 from forum.insights.forms import RangeForm, StrategyForm
 from forum.insights.metrics import Period
-from forum.insights.models import MAX_GOALS
+from forum.insights.models import MAX_GOALS, StrategyVersion
 
 # Singular and plural of each kind, for sentences ("1 fix", "3 fixes", "2 stories").
 KIND_NAMES = {
@@ -133,8 +134,8 @@ def strategy_versions() -> ResponseReturnValue:
 
 
 @bp.route("/strategy/edit", methods=["GET", "POST"])
+@admin_required
 def strategy_edit() -> ResponseReturnValue:
-    require_role(current_user, Role.ADMIN)
     current = services.current_version()
     form = StrategyForm()
     if request.method == "GET" and current is not None:
@@ -145,36 +146,38 @@ def strategy_edit() -> ResponseReturnValue:
             entry.form.comparison.data = goal.comparison
             entry.form.target.data = goal.target
             entry.form.revisit_on.data = goal.revisit_on
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 200 if request.method == "GET" else 400
-        return render_template(
-            "insights/strategy_edit.html", form=form, current=current, max_goals=MAX_GOALS
-        ), status
-    goals = [
-        services.GoalInput(
-            title=entry.form.title.data.strip(),
-            metric_key=entry.form.metric_key.data,
-            comparison=entry.form.comparison.data,
-            target=float(entry.form.target.data),
-            revisit_on=entry.form.revisit_on.data or dt.date.today(),
-        )
-        for entry in form.goals.entries
-        if (entry.form.title.data or "").strip()
-    ]
+
+    def save() -> StrategyVersion:
+        goals = [
+            services.GoalInput(
+                title=entry.form.title.data.strip(),
+                metric_key=entry.form.metric_key.data,
+                comparison=entry.form.comparison.data,
+                target=float(entry.form.target.data),
+                revisit_on=entry.form.revisit_on.data or dt.date.today(),
+            )
+            for entry in form.goals.entries
+            if (entry.form.title.data or "").strip()
+        ]
+        return services.save_strategy(current_user, vision=form.vision.data or "", goals=goals)
+
+    problems: list[str] = []
     try:
-        version = services.save_strategy(current_user, vision=form.vision.data or "", goals=goals)
+        # The goals' problems are listed above the form, not beside each field: catch nothing.
+        outcome = submit(
+            form, save, success=lambda version: f"Saved as version {version.number}.", catch=()
+        )
     except Invalid as error:
-        db.session.rollback()
-        return render_template(
-            "insights/strategy_edit.html",
-            form=form,
-            current=current,
-            max_goals=MAX_GOALS,
-            problems=list(error.fields.values()),
-        ), 400
-    db.session.commit()
-    flash(f"Saved as version {version.number}.", "success")
-    return redirect(url_for("insights.strategy"))
+        outcome, problems = Outcome(status=400), list(error.fields.values())
+    if outcome.saved:
+        return redirect(url_for("insights.strategy"))
+    return render_template(
+        "insights/strategy_edit.html",
+        form=form,
+        current=current,
+        max_goals=MAX_GOALS,
+        problems=problems,
+    ), outcome.status
 
 
 @bp.post("/strategy/v/<id:number>/endorse")

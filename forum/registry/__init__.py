@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from forum.registry import api as _api  # noqa: F401  (registers the API routes)
 from forum.registry import models as models
-from forum.registry.cli import registry_cli
 from forum.registry.services.references import register_reference_provider
-from forum.registry.views import bp
+
+bp = Blueprint("registry", __name__)
+
+from forum.registry import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.registry import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app", "register_reference_provider"]
 
@@ -17,6 +19,7 @@ def init_app(app: Flask) -> None:
     from forum.accounts.models import Role
     from forum.accounts.permissions import has_role
     from forum.core.web import register_nav
+    from forum.registry.cli import registry_cli
 
     app.register_blueprint(bp)
     app.cli.add_command(registry_cli)

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -18,37 +17,23 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import services as account_services
 from forum.accounts.models import User
 from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, NotFound, NotPermitted
+from forum.core.forms import require_action, require_valid, submit
 from forum.core.pagination import Page, page_number
 from forum.core.security import new_token
 from forum.extensions import db
-from forum.registry import forms, permissions, services
+from forum.registry import bp, forms, permissions, services
 from forum.registry.models import ProfileStatus, SocialProfile
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("registry", __name__)
-
 PER_PAGE = 50
 _IMPORT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-
-
-def _apply_errors(form: FlaskForm, error: ForumError) -> None:
-    """Show a service's field messages beside the matching inputs, the rest at the top."""
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), message]
-        else:
-            flash(message, "error")
-    if not error.fields or error.status != 400:
-        flash(error.message, "error")
 
 
 def _profile_form(profile: SocialProfile | None = None) -> forms.ProfileForm:
@@ -129,27 +114,19 @@ def export() -> ResponseReturnValue:
 @bp.route("/profiles/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
     form = _profile_form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            profile = services.register_profile(current_user, form.values())
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(
-                "Registered."
-                if profile.status == ProfileStatus.ACTIVE
-                else "Proposed: a digital enthusiast of the department, a senior or an admin "
-                "will approve it.",
-                "success",
-            )
-            return redirect(url_for("registry.detail", profile_id=profile.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("registry/new.html", form=form, staff=_staff()), status
+    outcome = submit(
+        form,
+        lambda: services.register_profile(current_user, form.values()),
+        success=lambda profile: (
+            "Registered."
+            if profile.status == ProfileStatus.ACTIVE
+            else "Proposed: a digital enthusiast of the department, a senior or an admin "
+            "will approve it."
+        ),
+    )
+    if outcome.saved:
+        return redirect(url_for("registry.detail", profile_id=outcome.value.id))
+    return render_template("registry/new.html", form=form, staff=_staff()), outcome.status
 
 
 @bp.get("/profiles/<id:profile_id>")
@@ -184,29 +161,23 @@ def edit(profile_id: int) -> ResponseReturnValue:
             "Only the owners, the department's enthusiasts, seniors and admins edit this."
         )
     form = _profile_form(profile)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changes = services.update_profile(current_user, profile, form.values())
-        except ForumError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(f"Saved ({len(changes)} change{'s' if len(changes) != 1 else ''}).", "success")
-            return redirect(url_for("registry.detail", profile_id=profile.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("registry/edit.html", form=form, profile=profile, staff=_staff()), status
+    outcome = submit(
+        form,
+        lambda: services.update_profile(current_user, profile, form.values()),
+        success=lambda changes: f"Saved ({len(changes)} change{'s' if len(changes) != 1 else ''}).",
+    )
+    if outcome.saved:
+        return redirect(url_for("registry.detail", profile_id=profile.id))
+    return render_template(
+        "registry/edit.html", form=form, profile=profile, staff=_staff()
+    ), outcome.status
 
 
 @bp.post("/profiles/<id:profile_id>/status")
 def change_status(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.StatusForm()
-    if not form.validate_on_submit():
-        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    require_valid(form)
     services.change_status(
         current_user, profile, form.status.data or "", reason=form.reason.data or ""
     )
@@ -219,8 +190,7 @@ def change_status(profile_id: int) -> ResponseReturnValue:
 def review(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.ReviewForm()
-    if not form.validate_on_submit():
-        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    require_valid(form)
     services.mark_reviewed(current_user, profile, note=form.note.data or "")
     db.session.commit()
     flash("Marked reviewed.", "success")
@@ -231,8 +201,7 @@ def review(profile_id: int) -> ResponseReturnValue:
 def link_thread(profile_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
     form = forms.LinkThreadForm()
-    if not form.validate_on_submit():
-        raise Invalid(fields={k: "; ".join(v) for k, v in form.errors.items()})
+    require_valid(form)
     thread_id = services.parse_thread_reference(form.thread.data or "")
     services.link_thread(profile, thread_id, current_user)
     db.session.commit()
@@ -243,8 +212,7 @@ def link_thread(profile_id: int) -> ResponseReturnValue:
 @bp.post("/profiles/<id:profile_id>/threads/<id:thread_id>/unlink")
 def unlink_thread(profile_id: int, thread_id: int) -> ResponseReturnValue:
     profile = services.get_profile(profile_id)
-    if not FlaskForm().validate_on_submit():
-        raise Invalid("The form expired; reload the page and try again.")
+    require_action()
     services.unlink_thread(profile, thread_id, current_user)
     db.session.commit()
     flash("Thread unlinked.", "success")

@@ -14,8 +14,8 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
-from forum.accounts import resets, sessions, signin
 from forum.accounts.models import AuditAction, AuditEvent, PasswordResetToken
+from forum.accounts.services import resets, sessions, signin
 from forum.alerts.models import OutboxMessage
 from forum.core.errors import Invalid, NotFound, Throttled
 from forum.extensions import db

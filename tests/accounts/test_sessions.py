@@ -8,8 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from forum.accounts import services, sessions
+from forum.accounts import services
 from forum.accounts.models import AuditAction, AuditEvent, Role, User
+from forum.accounts.services import sessions
 from forum.core.errors import Invalid, NotFound
 from forum.extensions import db
 from tests.factories import PASSWORD, make_user

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from forum.accounts import signin
 from forum.accounts.models import AuditAction, AuditEvent, LoginAttempt, Role, User
+from forum.accounts.services import signin
 from forum.core.errors import Invalid, NotPermitted, Throttled
 from forum.extensions import db
 from tests.factories import PASSWORD, make_user

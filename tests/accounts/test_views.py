@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forum.accounts import services, sessions, signin
+from forum.accounts import services
 from forum.accounts.models import Role, User
+from forum.accounts.services import sessions, signin
 from forum.extensions import db
 from tests.accounts.mailbox import deliver_and_read, link_in
 from tests.factories import PASSWORD, make_department, make_user

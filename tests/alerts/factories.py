@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from forum.accounts.models import User
-from forum.alerts import endpoints, services
+from forum.alerts import services
 from forum.alerts.models import Channel, Notification, OutboxMessage, WebhookEndpoint, WebhookFormat
+from forum.alerts.services import endpoints
 from forum.core.db import utcnow
 from forum.extensions import db
 from tests.factories import next_id

@@ -9,8 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import EmailPreference, User
-from forum.alerts import digest, services, worker
+from forum.alerts import services, worker
 from forum.alerts.models import Notification, OutboxMessage
+from forum.alerts.services import digest
 from forum.core import work
 from forum.extensions import db
 from tests.factories import make_user

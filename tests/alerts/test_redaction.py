@@ -12,8 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import EmailPreference, Role
-from forum.alerts import digest, redaction, services, worker
+from forum.alerts import redaction, services, worker
 from forum.alerts.models import OutboxMessage, OutboxStatus
+from forum.alerts.services import digest
 from forum.boards import services as board_services
 from forum.core.db import utcnow
 from forum.extensions import db

@@ -15,9 +15,10 @@ import pytest
 from flask import Flask
 
 from forum.accounts.models import Role
-from forum.alerts import endpoints, netguard, services, worker
+from forum.alerts import netguard, services, worker
 from forum.alerts.channels import webhook
 from forum.alerts.models import OutboxStatus, WebhookFormat
+from forum.alerts.services import endpoints
 from forum.core.errors import Conflict, Invalid, NotPermitted
 from forum.extensions import db
 from tests.alerts.factories import make_endpoint, reload

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
 import forum.capabilities  # noqa: F401  (every API route registered)
+from forum.accounts.demo import demo_email
 from forum.api.spec import OPERATIONS, openapi_path
-from forum.demo.seed import demo_email
 from forum.extensions import db
 from tests.demo_app import demo_app
 

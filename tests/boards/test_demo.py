@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import func, select
 
+from forum.accounts.demo import seed as seed_accounts
 from forum.boards import demo
 from forum.boards.models import Board, BoardVisibility, Post, PostKind, Thread
-from forum.demo.seed import seed_accounts
 from forum.extensions import db
 
 

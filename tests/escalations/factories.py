@@ -8,8 +8,9 @@ from typing import Any
 from forum.accounts.models import Department, Role, User
 from forum.boards import services as board_services
 from forum.boards.models import Board, BoardVisibility, Thread
-from forum.escalations import policies, services
+from forum.escalations import services
 from forum.escalations.models import Escalation, EscalationPolicy, Urgency
+from forum.escalations.services import policies
 from forum.extensions import db
 from tests.factories import make_user, next_id
 

@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import Role
-from forum.alerts import endpoints as webhook_endpoints
 from forum.alerts import worker
 from forum.alerts.channels import webhook
 from forum.alerts.models import Channel, OutboxMessage, OutboxStatus
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.escalations import services
 from forum.escalations.models import Urgency
 from forum.extensions import db

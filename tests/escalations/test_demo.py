@@ -6,7 +6,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts import services as account_services
-from forum.demo.seed import demo_email, seed_accounts
+from forum.accounts.demo import demo_email
+from forum.accounts.demo import seed as seed_accounts
 from forum.escalations import demo
 from forum.escalations.models import Escalation, EscalationPolicy, EscalationState
 from forum.extensions import db

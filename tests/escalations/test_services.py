@@ -10,13 +10,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from forum.accounts.models import Role, User
-from forum.alerts import endpoints as webhook_endpoints
 from forum.alerts.models import Channel, Notification, OutboxMessage
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import BoardVisibility
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted, Throttled
-from forum.escalations import routing, services
+from forum.escalations import services
 from forum.escalations.models import Escalation, EscalationState, EventKind, Urgency
+from forum.escalations.services import routing
 from forum.extensions import db
 from tests.escalations.factories import (
     T0,

@@ -156,20 +156,22 @@ def test_detail_page_resolves_reassigns_and_adds_internal_notes(
     assert "Known troll." not in member_html
 
 
-def test_thread_status_partial_renders_for_the_thread(app: Flask, setup: dict[str, Any]) -> None:
-    from flask import render_template_string
-    from flask_login import login_user
+def test_thread_page_panel_shows_the_escalation_through_the_boards_slot(
+    app: Flask, setup: dict[str, Any]
+) -> None:
+    from forum.core import slots
 
     make_escalation(setup["thread"], actor=setup["member"], urgency=Urgency.URGENT)
-    include = '{% include "escalations/_thread_status.html" %}'
     with app.test_request_context("/"):
-        login_user(make_user(department=setup["dept"]))
-        html = render_template_string(include, thread=setup["thread"])
+        bystander = make_user(department=setup["dept"])
+        html = "".join(slots.fill(slots.THREAD_PANELS, thread=setup["thread"], viewer=bystander))
     assert "Urgent" in html and "waiting for a senior" in html
     assert "View escalation" not in html  # a bystander sees the status, not the escalation
     with app.test_request_context("/"):
-        login_user(setup["other_senior"])
-        assert "View escalation" in render_template_string(include, thread=setup["thread"])
+        panels = slots.fill(
+            slots.THREAD_PANELS, thread=setup["thread"], viewer=setup["other_senior"]
+        )
+    assert "View escalation" in "".join(panels)
 
 
 def test_inbox_nav_link_is_only_for_seniors_and_admins(setup: dict[str, Any], login: Login) -> None:

@@ -11,12 +11,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from forum.accounts.models import Role, User
-from forum.alerts import endpoints as webhook_endpoints
 from forum.alerts.models import Channel, Notification, OutboxMessage
+from forum.alerts.services import endpoints as webhook_endpoints
 from forum.boards import services as board_services
 from forum.boards.models import BoardVisibility
-from forum.escalations import alerting, services
+from forum.escalations import services
 from forum.escalations.models import EventKind, Urgency
+from forum.escalations.services import alerting
 from forum.extensions import db
 from tests.escalations.factories import T0, make_board, make_escalation, make_policy, make_thread
 from tests.factories import make_department, make_user

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from forum.demo.seed import seed_accounts
+from forum.accounts.demo import seed as seed_accounts
 from forum.extensions import db
 from forum.insights import demo, services
 from tests.insights import scenario

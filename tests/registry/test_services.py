@@ -579,7 +579,7 @@ def test_reminders_reach_the_cover_of_an_owner_who_is_away(app: Flask) -> None:
 
 
 def test_demo_seed_registers_a_realistic_set_once(app: Flask) -> None:
-    from forum.demo.seed import seed_accounts
+    from forum.accounts.demo import seed as seed_accounts
     from forum.registry import demo
 
     seed_accounts()

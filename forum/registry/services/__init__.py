@@ -21,6 +21,7 @@ from forum.registry.services.csvio import (
     unescape_cell,
 )
 from forum.registry.services.duplicates import find_duplicate
+from forum.registry.services.editing import update_profile
 from forum.registry.services.importing import (
     IMPORT_BATCH_SIZE,
     ImportReport,
@@ -36,12 +37,7 @@ from forum.registry.services.listing import (
 )
 from forum.registry.services.lookup import Verdict, lookup, verdict
 from forum.registry.services.platforms import ensure_platforms, list_platforms, platform_by_slug
-from forum.registry.services.profiles import (
-    describe,
-    get_profile,
-    register_profile,
-    update_profile,
-)
+from forum.registry.services.profiles import describe, get_profile, register_profile
 from forum.registry.services.references import (
     ChangeView,
     ProfileReference,

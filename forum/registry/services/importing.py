@@ -27,6 +27,7 @@ from forum.registry.models import Platform, SocialProfile
 from forum.registry.platforms import KNOWN_PLATFORMS
 from forum.registry.services.csvio import CsvRow, cell_text, parse_csv
 from forum.registry.services.duplicates import first_same_account
+from forum.registry.services.editing import prepare_update, write_update
 from forum.registry.services.platforms import ensure_platforms
 from forum.registry.services.profiles import (
     Registration,
@@ -34,8 +35,6 @@ from forum.registry.services.profiles import (
     changed_fields,
     insert_profiles,
     prepare_registration,
-    prepare_update,
-    write_update,
 )
 from forum.registry.services.status import prepare_status_change, write_status_change
 from forum.registry.services.validation import FIELDS, CleanProfile, Lookups, clean, current_values

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from forum.accounts.models import EmailPreference, User
 from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification, OutboxMessage
-from forum.alerts.services import enqueue
+from forum.alerts.services.outbox import enqueue
 from forum.core.db import utcnow
 from forum.extensions import db
 

@@ -21,7 +21,7 @@ from forum.accounts.models import User
 from forum.alerts import services as alert_services
 from forum.boards import services as board_services
 from forum.escalations.models import Escalation, EscalationEvent, EventKind
-from forum.escalations.routing import Recipient
+from forum.escalations.services.routing import Recipient
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import re
 
 from sqlalchemy import select, update
 
-from forum.accounts import audit
 from forum.accounts.models import AuditAction, User, UserSession
+from forum.accounts.services import audit
 from forum.core.db import utcnow
 from forum.core.errors import NotFound
 from forum.core.security import hash_token, new_token

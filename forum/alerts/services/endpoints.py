@@ -14,7 +14,7 @@ from forum.accounts.permissions import require_role
 from forum.alerts import netguard
 from forum.alerts.channels.webhook import SECRET_PREFIX
 from forum.alerts.models import OutboxMessage, WebhookEndpoint, WebhookFormat
-from forum.alerts.services import enqueue_webhook
+from forum.alerts.services.outbox import enqueue_webhook
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.extensions import db

@@ -31,9 +31,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forum.accounts import audit
 from forum.accounts.models import AuditAction, LoginAttempt, Role, User
 from forum.accounts.permissions import require_role
+from forum.accounts.services import audit
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
 from forum.core.security import new_token

@@ -21,9 +21,11 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from forum.accounts import audit, mail, services
 from forum.accounts.models import AuditAction, PasswordResetToken, User
-from forum.accounts.signin import client_key
+from forum.accounts.services import audit
+from forum.accounts.services.signin import client_key
+from forum.accounts.services.users import normalize_email, set_password
+from forum.core import mail
 from forum.core.db import utcnow
 from forum.core.errors import NotFound, Throttled
 from forum.core.security import hash_token, new_token
@@ -49,7 +51,7 @@ def request_reset(
     too often; neither depends on whether the address has an account.
     """
     now = now or utcnow()
-    normalized = services.normalize_email(email)
+    normalized = normalize_email(email)
     key = client_key(ip)
     enabled = bool(settings.get("RATELIMIT_ENABLED", True))
     if enabled:
@@ -121,33 +123,34 @@ def _queue_email(
 ) -> None:
     """One email either way: the link for an account, a notice for an address without one."""
     minutes = int(ttl.total_seconds() // 60)
+    url: str | None = None
+    label: str | None = None
     if account is not None:
-        mail.queue_email(
-            record.email,
-            subject="Reset your forum password",
-            text=(
-                f"Hello {account.display_name},\n\nSomeone asked to reset your password. "
-                f"Use the link below within {minutes} minutes; it works once.\n\n"
-                "If it was not you, ignore this message: your password is unchanged."
-            ),
-            url=reset_path(token),
-            link_label="Choose a new password",
-            dedupe_key=f"password-reset:{record.id}",
-            now=now,
+        text = (
+            f"Hello {account.display_name},\n\nSomeone asked to reset your password. "
+            f"Use the link below within {minutes} minutes; it works once.\n\n"
+            "If it was not you, ignore this message: your password is unchanged."
         )
+        url, label = reset_path(token), "Choose a new password"
     else:
-        mail.queue_email(
-            record.email,
-            subject="Reset your forum password",
-            text=(
-                "Someone asked to reset the staff forum password of this address, but no "
-                "active account uses it.\n\nIf it was you, you may have signed up with another "
-                "address, or you may need an invitation from an administrator. If it was not "
-                "you, ignore this message."
-            ),
-            dedupe_key=f"password-reset:{record.id}",
-            now=now,
+        text = (
+            "Someone asked to reset the staff forum password of this address, but no "
+            "active account uses it.\n\nIf it was you, you may have signed up with another "
+            "address, or you may need an invitation from an administrator. If it was not "
+            "you, ignore this message."
         )
+    mail.queue_email(
+        mail.Email(
+            to=record.email,
+            subject="Reset your forum password",
+            text=text,
+            dedupe_key=f"password-reset:{record.id}",
+            kind="account",
+            url=url,
+            link_label=label,
+        ),
+        now=now,
+    )
 
 
 def reset_token_record(token: str, now: dt.datetime | None = None) -> PasswordResetToken:
@@ -184,7 +187,7 @@ def complete_reset(
     user = record.user
     if user is None:  # reset_token_record refuses these already; this keeps the type narrow
         raise NotFound("This reset link is invalid, already used or expired.")
-    revoked = services.set_password(user, password, min_length=min_length, now=now)
+    revoked = set_password(user, password, min_length=min_length, now=now)
     for other in db.session.scalars(
         select(PasswordResetToken).where(
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)

@@ -1,0 +1,83 @@
+"""Who may see and handle an escalation, and finding a thread's escalation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.accounts.models import Role, User
+from forum.accounts.permissions import has_role
+from forum.boards import services as board_services
+from forum.boards.models import Thread
+from forum.core.errors import NotFound, NotPermitted
+from forum.escalations.models import Escalation, EscalationState, EventKind
+from forum.extensions import db
+
+UNRESOLVED = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
+
+
+def reporter_ids(escalation: Escalation) -> set[int]:
+    """Everyone who escalated the thread: the first person and those who added to it."""
+    ids = {
+        e.actor_id
+        for e in escalation.events
+        if e.kind in (EventKind.OPENED, EventKind.ADDED) and e.actor_id is not None
+    }
+    if escalation.created_by_id is not None:
+        ids.add(escalation.created_by_id)
+    return ids
+
+
+def can_view(user: User | None, escalation: Escalation) -> bool:
+    """Seniors and admins see every escalation; others only the ones they escalated, and only
+    while they can still see the thread."""
+    if has_role(user, Role.SENIOR):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.id in reporter_ids(escalation) and board_services.can_see_board(
+        user, escalation.thread.board
+    )
+
+
+def can_handle(user: User | None) -> bool:
+    """Acknowledge, resolve, reassign and write internal notes: seniors and admins."""
+    return has_role(user, Role.SENIOR)
+
+
+def can_reopen(user: User | None, escalation: Escalation) -> bool:
+    return escalation.is_resolved and (
+        can_handle(user) or (user is not None and user.id in reporter_ids(escalation))
+    )
+
+
+def get_escalation(user: User | None, escalation_id: int) -> Escalation:
+    """The escalation for someone allowed to see it.
+
+    Raises NotFound when it does not exist, NotPermitted when `user` may not see it.
+    """
+    escalation = db.session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound("There is no such escalation.")
+    if not can_view(user, escalation):
+        raise NotPermitted("Only seniors, admins and the person who escalated can see this.")
+    return escalation
+
+
+def open_escalation_for_thread(thread_id: int) -> Escalation | None:
+    return db.session.scalar(
+        select(Escalation).where(
+            Escalation.thread_id == thread_id, Escalation.state.in_(UNRESOLVED)
+        )
+    )
+
+
+def escalation_for_thread(thread: Thread | int) -> Escalation | None:
+    """The thread's unresolved escalation, else its most recent one, else None (for the
+    thread page's status line, shown to everyone who can see the thread)."""
+    thread_id = thread if isinstance(thread, int) else thread.id
+    return open_escalation_for_thread(thread_id) or db.session.scalar(
+        select(Escalation)
+        .where(Escalation.thread_id == thread_id)
+        .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+        .limit(1)
+    )
