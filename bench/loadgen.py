@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Sent by the sign-in and by wrk alike: Flask-Login ties the session to the user agent, and a
+# different one would mark every loaded request's session stale (and rewrite its cookie).
+USER_AGENT = "forum-bench"
 WRK_HINT = "wrk is missing: install it with `apt-get install wrk`."
 
 
@@ -128,6 +131,7 @@ class Browser:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
         )
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def get(self, path: str, timeout: float = 120) -> tuple[int, str]:
         try:
@@ -220,7 +224,7 @@ def wrk(
         "--timeout",
         "30s",
     ]
-    for name, value in headers.items():
+    for name, value in {"User-Agent": USER_AGENT, **headers}.items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script[0]), url, "--", *script[1]]

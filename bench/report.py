@@ -72,6 +72,7 @@ def context(app: Any, args: argparse.Namespace, summary: dict[str, Any]) -> dict
         "load_average": os.getloadavg()[0],
         "database": _database(app),
         "wrk": f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency",
+        "write_seconds": args.write_duration,
         "workers": args.workers,
         "writers": args.writers,
         "posts": summary["posts"],
@@ -128,8 +129,9 @@ def markdown(results: dict[str, Any]) -> str:
     caught = results["search_catch_up"]
     lines += [
         "",
-        "Writers post through `POST /api/v1/threads/<id>/posts`; their req/s is replies stored "
-        "per second. "
+        f"Writers post through `POST /api/v1/threads/<id>/posts` for {c['write_seconds']:g} s "
+        "each; their req/s is replies stored per second, p50 and p99 those of the replies "
+        "answered within the run. "
         + (
             f"Search found the run's last reply {caught:.2f} s after its 201."
             if math.isfinite(caught)

@@ -273,12 +273,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000, help="posts to seed (empty db)")
     parser.add_argument("--duration", type=float, default=8, help="seconds of wrk per page")
+    parser.add_argument(
+        "--write-duration", type=float, default=20, help="seconds of wrk per writer run"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--writers", type=int, default=8, help="concurrent writers")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--instance", type=Path, help="bench instance dir (default per URL)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--seed-only", action="store_true", help="seed (or reuse), then stop")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -286,6 +290,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     instance = args.instance or default_instance(url)
     env = server_env(url, instance)
     summary = seed_or_reuse(args.posts, env, instance)
+    if args.seed_only:
+        print(json.dumps(summary))
+        return {"summary": summary}
     app = in_process_app(env)
     targets = pages(app, summary)
     token, writer_threads = writer_setup(app, summary)
@@ -325,7 +332,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 forum.url,
                 threads=args.threads,
                 connections=writers,
-                seconds=args.duration,
+                seconds=args.write_duration,
                 script=(BENCH / "writers.lua", script_args),
             )
             stored = count_posts(app, writer_threads) - before

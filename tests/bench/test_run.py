@@ -33,6 +33,8 @@ def test_bench_seeds_serves_loads_and_reports(
         "300",
         "--duration",
         "1",
+        "--write-duration",
+        "2",
         "--instance",
         str(tmp_path / "instance"),
         "--json",
