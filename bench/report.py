@@ -85,12 +85,24 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def _reference_row(runs: list[dict[str, Any]]) -> str:
+    rates = sorted(r["per_second"] for r in runs)
+    p50s = sorted(r["p50"] for r in runs)
+    p99s = sorted(r["p99"] for r in runs)
+    middle = len(runs) // 2
+    return (
+        f"| bare Flask + Jinja, 30 posts (mean of {len(runs)} runs between the pages, "
+        f"{_number(rates[0])} to {_number(rates[-1])} req/s) | {_number(sum(rates) / len(rates))} "
+        f"| {_number(p50s[middle])} | {_number(p99s[middle])} | 1 | — | "
+        f"{max(r['rss_mb'] for r in runs):.0f} | {sum(r['errors'] for r in runs)} |"
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     """A heading, the run's description, and one table row per page and writer run."""
     c, s, rows = results["context"], results["summary"], results["rows"]
     engine = c["database"].split()[0]
-    references = [r["per_second"] for r in rows if r["kind"] == "reference"]
-    reference = sum(references) / len(references) if references else 0.0
+    references = [r for r in rows if r["kind"] == "reference"]
     seed = (
         f"{s['posts']:,} posts, {s['threads']:,} threads (longest {s['long_thread_posts']:,}) "
         f"seeded in {s['seconds']:.0f} s: rows {s['seed_seconds']:.0f} s, search index "
@@ -104,8 +116,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"(load average {c['load_average']:.2f} when the run began).",
         f"- Database: {c['database']}. Seed: {seed}",
         f"- Load: gunicorn, {c['workers']} sync workers, throttles off; `{c['wrk']}` signed in "
-        f"as {s['email']} (an admin: every board). Ratio = req/s ÷ the bare page's "
-        f"mean req/s ({reference:,.0f}).",
+        f"as {s['email']} (an admin: every board). A page's ratio is its req/s over the mean "
+        "req/s of the bare page's runs just before and just after it.",
         f"- Words: `{s['search_word']}` in {s['search_word_posts']:,} posts "
         f"({s['search_word_hits']:,} hits), `{s['common_word']}` in "
         f"{s['common_word_posts']:,} posts ({s['common_word_hits']:,} hits).",
@@ -113,18 +125,20 @@ def markdown(results: dict[str, Any]) -> str:
         "| page | req/s | p50 ms | p99 ms | ratio to bare | SQL | worker RSS MB | failed |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if references:
+        lines.append(_reference_row(references))
     for r in rows:
-        rate = r["per_second"]
-        ratio = f"{rate / reference:.3f}" if reference and r["kind"] == "page" else "—"
         if r["kind"] == "reference":
-            ratio = "1"
-        label = r["label"]
+            continue
+        label, ratio = r["label"], "—"
+        if r["kind"] == "page" and r.get("reference_per_second"):
+            ratio = f"{r['per_second'] / r['reference_per_second']:.3f}"
         if r["kind"] == "writers":
             label += f" ({r['stored']:,} stored)"
-        sql = "—" if r["sql"] is None or r["kind"] == "reference" else str(r["sql"])
+        sql = "—" if r["sql"] is None else str(r["sql"])
         lines.append(
-            f"| {label} | {_number(rate)} | {_number(r['p50'])} | {_number(r['p99'])} | "
-            f"{ratio} | {sql} | {r['rss_mb']:.0f} | {r['errors']} |"
+            f"| {label} | {_number(r['per_second'])} | {_number(r['p50'])} | "
+            f"{_number(r['p99'])} | {ratio} | {sql} | {r['rss_mb']:.0f} | {r['errors']} |"
         )
     caught = results["search_catch_up"]
     lines += [

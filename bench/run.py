@@ -314,16 +314,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ) as reference,
         loadgen.gunicorn("wsgi:app", env=env, workers=args.workers, log=log) as forum,
     ):
+        # The bare page is loaded before the first page, between pages and after the last,
+        # and each page is compared with the mean of the runs either side of it: on a shared
+        # machine the available CPU drifts within a run.
         reference_browser = loadgen.Browser(reference.url)
-        load, rss = load_page(reference, reference_browser, "/", args)
-        row(f"{reference_label} (first)", load, rss, 0, "reference")
+
+        def reference_run(number: int) -> float:
+            load, rss = load_page(reference, reference_browser, "/", args)
+            row(f"{reference_label} (run {number})", load, rss, None, "reference")
+            return load.per_second
+
+        before = reference_run(1)
         browser = loadgen.Browser(forum.url)
         browser.sign_in(summary["email"], summary["password"])
-        for label, path in targets:
+        for number, (label, path) in enumerate(targets, start=2):
             load, rss = load_page(forum, browser, path, args)
             row(label, load, rss, queries[path])
-        load, rss = load_page(reference, reference_browser, "/", args)
-        row(f"{reference_label} (again)", load, rss, 0, "reference")
+            page = rows[-1]
+            after = reference_run(number)
+            page["reference_per_second"] = (before + after) / 2
+            before = after
 
         script_args = [token, ",".join(map(str, writer_threads)), str(bodies)]
         for writers in (1, args.writers):

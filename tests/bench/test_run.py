@@ -48,7 +48,7 @@ def test_bench_seeds_serves_loads_and_reports(
     summary = results["summary"]
     assert summary["posts"] == 300 and summary["long_thread_posts"] == 150
     rows = {row["label"]: row for row in results["rows"]}
-    for page in (
+    pages = (
         "`/t/<id>` first page (150 posts)",
         "`/t/<id>?page=5` last page",
         "`/b/<slug>`",
@@ -57,13 +57,17 @@ def test_bench_seeds_serves_loads_and_reports(
         f"`/search?q={summary['common_word']}` (~50% of posts)",
         "`/profiles`",
         "`/inbox`",
-    ):
+        "`/insights`",
+    )
+    for page in pages:
         assert rows[page]["sql"] > 0, page
     for row in results["rows"]:
         assert row["errors"] == 0, row
         assert row["rss_mb"] > 0, row
     references = [row for row in results["rows"] if row["kind"] == "reference"]
-    assert len(references) == 2
+    assert len(references) == 10  # before, between and after the nine pages
+    for label in pages:
+        assert rows[label]["reference_per_second"] > 0, label
     writers = [row for row in results["rows"] if row["kind"] == "writers"]
     assert [row["label"] for row in writers] == ["reply (API), 1 writer", "reply (API), 8 writers"]
     for row in writers:
