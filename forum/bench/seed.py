@@ -11,9 +11,12 @@ is then rebuilt through the search capability's own rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from itertools import islice
 from typing import Any
@@ -24,7 +27,7 @@ from werkzeug.security import generate_password_hash
 from forum.accounts.models import Department, User
 from forum.alerts.models import Notification
 from forum.bench import shape
-from forum.bench.prose import ProseWriter, Vocabulary, document_stems, pick_word
+from forum.bench.prose import Body, ProseWriter, Vocabulary, document_stems, pick_word
 from forum.bench.rows import accounts, boards, escalations, registry
 from forum.boards.models import (
     Board,
@@ -61,6 +64,8 @@ ESCALATIONS = 1_000
 # part of seeding, about a millisecond a body).
 BODY_POOL = 20_000
 BATCH = 2_000
+# Fewer bodies than this render in this process; more are shared out to one process per core.
+PARALLEL_RENDER_FROM = 1_000
 SEARCH_SHARE = 0.01
 COMMON_SHARE = 0.5
 # Tables the seed writes with explicit ids; PostgreSQL's sequences are moved past them.
@@ -106,6 +111,32 @@ def _insert(model: Any, rows: Iterable[dict[str, Any]], advance: Advance | None 
     return written
 
 
+def _render(body: Body) -> str:
+    return render_markdown(body.source, mentions=body.mentions)
+
+
+def render_all(bodies: Sequence[Body], advance: Advance) -> list[str]:
+    """Every body's sanitized HTML, in order, through `core.markup` (the app's own pipeline).
+
+    Rendering is most of a seed's own time, so large batches use every core. The processes are
+    spawned, not forked: a forked child would share this process's database connections.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(bodies) < PARALLEL_RENDER_FROM:
+        rendered = []
+        for body in bodies:
+            rendered.append(_render(body))
+            advance(1)
+        return rendered
+    rendered = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for html in pool.map(_render, bodies, chunksize=100):
+            rendered.append(html)
+            advance(1)
+    return rendered
+
+
 def _move_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
@@ -141,11 +172,8 @@ def _write(posts: int, stage: Stage, seed_value: int) -> dict[str, Any]:
     titles = {thread.id: writer.title() for thread in threads}
     bodies = [writer.body() for _ in range(min(posts, BODY_POOL))]
 
-    rendered: list[str] = []
     with stage("Rendering posts", len(bodies)) as advance:
-        for body in bodies:
-            rendered.append(render_markdown(body.source, mentions=body.mentions))
-            advance(1)
+        rendered = render_all(bodies, advance)
 
     _insert(Department, accounts.departments(start))
     user_rows = accounts.users(rng, staff, generate_password_hash(shape.BENCH_PASSWORD), start)

@@ -82,3 +82,10 @@ def test_bench_seeds_serves_loads_and_reports(
     reused = run.seed_or_reuse(300, {}, tmp_path / "instance")
     assert reused == summary
     assert "Reusing the database seeded with 300 posts" in capsys.readouterr().out
+
+    # Several runs' results fold into one table of medians.
+    import compare
+
+    table = compare.markdown([results, results])
+    assert "SQLite" in table and "300 posts: median of 2 runs" in table
+    assert "| reply (API), 8 writers (median" in table

@@ -14,10 +14,11 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from forum.accounts.models import User
-from forum.bench import cli, shape
+from forum.bench import cli, seed, shape
 from forum.bench.prose import ProseWriter, Vocabulary
 from forum.boards import services as boards
 from forum.boards.models import Board, Post, Reaction, Thread, ThreadRead
+from forum.core.markup import render_markdown
 from forum.escalations.models import Escalation
 from forum.extensions import db
 from forum.registry.models import SocialProfile
@@ -144,3 +145,14 @@ def test_prose_is_the_same_for_the_same_seed() -> None:
 
     assert bodies(5) == bodies(5)
     assert bodies(5) != bodies(6)
+
+
+def test_bodies_rendered_in_parallel_match_the_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = ProseWriter(random.Random(4), Vocabulary(random.Random(2026)), ["ada.okafor"])
+    bodies = [writer.body() for _ in range(60)]
+    monkeypatch.setattr(seed, "PARALLEL_RENDER_FROM", 50)
+    monkeypatch.setattr(seed.os, "cpu_count", lambda: 2)
+    advanced: list[int] = []
+    rendered = seed.render_all(bodies, advanced.append)
+    assert rendered == [render_markdown(b.source, mentions=b.mentions) for b in bodies]
+    assert sum(advanced) == 60
