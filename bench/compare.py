@@ -15,6 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import report
+
 
 def _number(value: float) -> str:
     if value >= 100:
@@ -52,7 +56,8 @@ def markdown(runs: list[dict[str, Any]]) -> str:
         f"{_number(statistics.median(references))} req/s, from {_number(min(references))} to "
         f"{_number(max(references))}.",
         "",
-        "| page | req/s | p50 ms | p99 ms | ratio to bare (range) | SQL | worker RSS MB | failed |",
+        "| page | req/s | p50 ms | p99 ms | ratio to bare (range) | SQL | worker RSS MB (peak) "
+        "| failed |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for template in first["rows"]:
@@ -73,7 +78,7 @@ def markdown(runs: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {label} | {_number(median['per_second'])} | {_number(median['p50'])} | "
             f"{_number(statistics.median(r['p99'] for r in same))} | {ratio} | {sql} | "
-            f"{max(r['rss_mb'] for r in same):.0f} | {sum(r['errors'] for r in same)} |"
+            f"{report.memory_cell(same)} | {sum(r['errors'] for r in same)} |"
         )
     catch_ups = ", ".join(f"{run['search_catch_up']:.2f}" for run in runs)
     lines += ["", f"Search found each run's last reply after {catch_ups} s."]

@@ -61,19 +61,32 @@ class Server:
                 continue
         return pids
 
-    def worker_rss_mb(self) -> float:
-        """The largest resident set among the workers, in MB (from /proc/<pid>/status)."""
+    def _status_mb(self, field: str) -> float:
         largest = 0.0
         for pid in self.worker_pids():
             try:
-                match = re.search(
-                    r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M
-                )
+                status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
-            if match:
+            if match := re.search(rf"^{field}:\s+(\d+) kB", status, re.M):
                 largest = max(largest, int(match.group(1)) / 1024)
         return largest
+
+    def worker_rss_mb(self) -> float:
+        """The largest resident set among the workers now, in MB (VmRSS)."""
+        return self._status_mb("VmRSS")
+
+    def worker_peak_mb(self) -> float:
+        """The largest peak resident set among the workers since `reset_peaks` (VmHWM)."""
+        return self._status_mb("VmHWM")
+
+    def reset_peaks(self) -> None:
+        """Start the workers' peak RSS afresh (Linux: 5 > /proc/<pid>/clear_refs)."""
+        for pid in self.worker_pids():
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                continue
 
 
 @contextmanager

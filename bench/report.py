@@ -85,6 +85,13 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def memory_cell(rows: list[dict[str, Any]]) -> str:
+    """The largest worker RSS after the runs, and (in brackets) the largest peak during them."""
+    after = max(r["rss_mb"] for r in rows)
+    peaks = [r["peak_rss_mb"] for r in rows if r.get("peak_rss_mb")]
+    return f"{after:.0f} ({max(peaks):.0f})" if peaks else f"{after:.0f}"
+
+
 def _reference_row(runs: list[dict[str, Any]]) -> str:
     rates = sorted(r["per_second"] for r in runs)
     p50s = sorted(r["p50"] for r in runs)
@@ -94,7 +101,7 @@ def _reference_row(runs: list[dict[str, Any]]) -> str:
         f"| bare Flask + Jinja, 30 posts (mean of {len(runs)} runs between the pages, "
         f"{_number(rates[0])} to {_number(rates[-1])} req/s) | {_number(sum(rates) / len(rates))} "
         f"| {_number(p50s[middle])} | {_number(p99s[middle])} | 1 | — | "
-        f"{max(r['rss_mb'] for r in runs):.0f} | {sum(r['errors'] for r in runs)} |"
+        f"{memory_cell(runs)} | {sum(r['errors'] for r in runs)} |"
     )
 
 
@@ -122,7 +129,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"({s['search_word_hits']:,} hits), `{s['common_word']}` in "
         f"{s['common_word_posts']:,} posts ({s['common_word_hits']:,} hits).",
         "",
-        "| page | req/s | p50 ms | p99 ms | ratio to bare | SQL | worker RSS MB | failed |",
+        "| page | req/s | p50 ms | p99 ms | ratio to bare | SQL | worker RSS MB (peak) | failed |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     if references:
@@ -138,7 +145,7 @@ def markdown(results: dict[str, Any]) -> str:
         sql = "—" if r["sql"] is None else str(r["sql"])
         lines.append(
             f"| {label} | {_number(r['per_second'])} | {_number(r['p50'])} | "
-            f"{_number(r['p99'])} | {ratio} | {sql} | {r['rss_mb']:.0f} | {r['errors']} |"
+            f"{_number(r['p99'])} | {ratio} | {sql} | {memory_cell([r])} | {r['errors']} |"
         )
     caught = results["search_catch_up"]
     lines += [

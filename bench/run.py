@@ -239,8 +239,10 @@ def writer_bodies(instance: Path) -> Path:
 
 def load_page(
     server: loadgen.Server, browser: loadgen.Browser, path: str, args: argparse.Namespace
-) -> tuple[Load, float]:
-    """Check the page answers 200 (not a redirect), warm every worker, then run wrk."""
+) -> tuple[Load, dict[str, float]]:
+    """Check the page answers 200 (not a redirect), warm every worker, then run wrk. Returns
+    the load and the workers' memory: RSS after the run and peak RSS during it, in MB."""
+    server.reset_peaks()
     for _ in range(args.workers * 2):
         status, _ = browser.get(path)
         if status != 200:
@@ -252,7 +254,11 @@ def load_page(
         seconds=args.duration,
         headers={"Cookie": browser.cookie_header},
     )
-    return load, server.worker_rss_mb()
+    return load, memory(server)
+
+
+def memory(server: loadgen.Server) -> dict[str, float]:
+    return {"rss_mb": server.worker_rss_mb(), "peak_rss_mb": server.worker_peak_mb()}
 
 
 def catch_up(server: loadgen.Server, browser: loadgen.Browser, token: str, thread: int) -> float:
@@ -301,8 +307,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     context = report.context(app, args, summary)
     rows: list[dict[str, Any]] = []
 
-    def row(label: str, load: Load, rss: float, sql: int | None, kind: str = "page") -> None:
-        rows.append({"label": label, "kind": kind, "rss_mb": rss, "sql": sql, **asdict(load)})
+    def row(
+        label: str, load: Load, mem: dict[str, float], sql: int | None, kind: str = "page"
+    ) -> None:
+        rows.append({"label": label, "kind": kind, **mem, "sql": sql, **asdict(load)})
         print(f"  {label}: {load.per_second:.1f}/s p50 {load.p50:.1f} ms", flush=True)
 
     log = instance / "gunicorn.log"
@@ -320,16 +328,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         reference_browser = loadgen.Browser(reference.url)
 
         def reference_run(number: int) -> float:
-            load, rss = load_page(reference, reference_browser, "/", args)
-            row(f"{reference_label} (run {number})", load, rss, None, "reference")
+            load, mem = load_page(reference, reference_browser, "/", args)
+            row(f"{reference_label} (run {number})", load, mem, None, "reference")
             return load.per_second
 
         before = reference_run(1)
         browser = loadgen.Browser(forum.url)
         browser.sign_in(summary["email"], summary["password"])
         for number, (label, path) in enumerate(targets, start=2):
-            load, rss = load_page(forum, browser, path, args)
-            row(label, load, rss, queries[path])
+            load, mem = load_page(forum, browser, path, args)
+            row(label, load, mem, queries[path])
             page = rows[-1]
             after = reference_run(number)
             page["reference_per_second"] = (before + after) / 2
@@ -338,6 +346,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         script_args = [token, ",".join(map(str, writer_threads)), str(bodies)]
         for writers in (1, args.writers):
             before = count_posts(app, writer_threads)
+            forum.reset_peaks()
             load = loadgen.wrk(
                 forum.url,
                 threads=args.threads,
@@ -348,7 +357,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             stored = count_posts(app, writer_threads) - before
             label = f"reply (API), {writers} writer{'s' if writers > 1 else ''}"
             load.per_second = stored / load.seconds if load.seconds else 0.0
-            row(label, load, forum.worker_rss_mb(), queries["reply"], "writers")
+            row(label, load, memory(forum), queries["reply"], "writers")
             rows[-1]["stored"] = stored
         caught_up = catch_up(forum, browser, token, writer_threads[0])
     results = {"context": context, "summary": summary, "rows": rows, "search_catch_up": caught_up}
