@@ -123,17 +123,17 @@ def render_all(bodies: Sequence[Body], advance: Advance) -> list[str]:
     """
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(bodies) < PARALLEL_RENDER_FROM:
-        rendered = []
-        for body in bodies:
-            rendered.append(_render(body))
-            advance(1)
-        return rendered
-    rendered = []
+        return _collect(map(_render, bodies), advance)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for html in pool.map(_render, bodies, chunksize=100):
-            rendered.append(html)
-            advance(1)
+        return _collect(pool.map(_render, bodies, chunksize=100), advance)
+
+
+def _collect(htmls: Iterable[str], advance: Advance) -> list[str]:
+    rendered = []
+    for html in htmls:
+        rendered.append(html)
+        advance(1)
     return rendered
 
 
