@@ -6,6 +6,7 @@ from forum import (
     accounts,
     alerts,
     api,
+    bench,
     boards,
     demo,
     escalations,
@@ -15,4 +16,5 @@ from forum import (
 )
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
-ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo)
+# `demo` and `bench` only add CLI commands that seed the others.
+ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo, bench)

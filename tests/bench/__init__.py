@@ -1,0 +1,1 @@
+"""Tests of the benchmark: its seed command and bench/run.py."""
