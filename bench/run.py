@@ -56,6 +56,7 @@ def server_env(url: str, instance: Path) -> dict[str, str]:
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "SECRET_KEY": "bench-secret-key",
         "FORUM_ENV": "production",
+        "FORUM_BASE_URL": "http://127.0.0.1",
         "RATELIMIT_ENABLED": "false",
     }
 
@@ -97,6 +98,7 @@ def in_process_app(env: dict[str, str]) -> Any:
             "SEARCH_INDEX_DIR": env["SEARCH_INDEX_DIR"],
             "SECRET_KEY": env["SECRET_KEY"],
             "FORUM_ENV": "production",
+            "FORUM_BASE_URL": env["FORUM_BASE_URL"],
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
         }
