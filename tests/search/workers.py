@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from forum import create_app
 from forum.accounts.models import User
 from forum.boards import services as boards
@@ -18,6 +20,15 @@ def write_and_edit(
     """Start `count` threads, reply to each and edit the reply: three commits per thread, each
     followed by this process's own after-commit drain."""
     app = create_app(config)
+    write_and_edit_in(app, board_id, author_id, worker, count, barrier)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def write_and_edit_in(
+    app: Flask, board_id: int, author_id: int, worker: int, count: int, barrier: Any
+) -> None:
+    """`write_and_edit` in an app that other threads share, as a threaded server's are."""
     with app.app_context():
         barrier.wait(timeout=60)
         for n in range(count):
@@ -40,4 +51,3 @@ def write_and_edit(
                 boards.edit_post(reply, editor=author, body=f"final w{worker}n{n}")
                 db.session.commit()
         db.session.remove()
-        db.engine.dispose()
