@@ -63,6 +63,9 @@ class Config(BaseSettings):
     # Public base URL for absolute links (emails, webhooks, feeds, invitation links). Unset in
     # development: the request's own host, or http://127.0.0.1:5000 outside a request.
     FORUM_BASE_URL: str | None = None
+    # The organization's time zone (an IANA name such as "Europe/London"): pages show times in
+    # it unless a person picks their own in their settings. Stored times are always UTC.
+    FORUM_TIMEZONE: str = "UTC"
     # Sign-up without invitation is open to these email domains.
     ALLOWED_EMAIL_DOMAINS: CommaList = []
     # Hours an invitation link stays valid.
@@ -206,6 +209,15 @@ class Config(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
             raise ValueError("must be an absolute http(s) URL such as https://forum.example.org")
         return value.strip().rstrip("/")
+
+    @field_validator("FORUM_TIMEZONE")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        from forum.core.clock import is_time_zone
+
+        if not is_time_zone(value.strip()):
+            raise ValueError("must be an IANA time zone name such as Europe/London or UTC")
+        return value.strip()
 
     @field_validator("LOG_LEVEL")
     @classmethod

@@ -31,11 +31,13 @@ def init_app(app: Flask) -> None:
     from forum.accounts.permissions import has_role, is_admin, is_senior
     from forum.accounts.services.sessions import load_user
     from forum.api import register_authenticator
+    from forum.core.clock import choose_reader_zone
     from forum.core.web import register_nav, register_public_endpoint
     from forum.extensions import login_manager
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
+    choose_reader_zone(app, services.chosen_time_zone)
     login_manager.user_loader(load_user)
     register_authenticator(app, services.user_for_api_token)
     register_public_endpoint(app, *PUBLIC_ENDPOINTS)

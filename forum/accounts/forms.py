@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from forum.accounts.models import Department, EmailPreference, Role
+from forum.core.clock import time_zone_names
 from forum.core.forms import ActionForm
 
 # The boards still import the one-button form by this name (until their layout pass).
@@ -59,6 +60,13 @@ class ProfileForm(FlaskForm):
             SelectChoice(EmailPreference.OFF.value, "Never"),
         ],
     )
+    time_zone = SelectField("Show times in", validate_choice=False)
+
+    def offer_time_zones(self, organization_zone: str) -> None:
+        self.time_zone.choices = [
+            SelectChoice("", f"The organization's time zone ({organization_zone})"),
+            *(SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()),
+        ]
 
 
 class AwayForm(FlaskForm):

@@ -84,6 +84,8 @@ class User(UserMixin, Model):
     email_preference: Mapped[EmailPreference] = mapped_column(
         String(20), default=EmailPreference.IMMEDIATELY
     )
+    # The IANA zone this person reads times in; None follows the organization's FORUM_TIMEZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     department: Mapped[Department | None] = relationship(
         back_populates="members", foreign_keys=[department_id]

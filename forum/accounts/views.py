@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from forum.accounts import bp, forms, services
 from forum.accounts.models import User
 from forum.accounts.services import resets, sessions, signin
+from forum.core.clock import organization_zone_name
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
 from forum.core.forms import require_action, submit
@@ -218,8 +219,11 @@ def reset_password(token: str) -> ResponseReturnValue:
 def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseReturnValue:
     user: User = current_user  # type: ignore[assignment]
     profile_form = forms_given.get("profile_form") or forms.ProfileForm(
-        display_name=user.display_name, email_preference=user.email_preference
+        display_name=user.display_name,
+        email_preference=user.email_preference,
+        time_zone=user.time_zone or "",
     )
+    profile_form.offer_time_zones(organization_zone_name())
     away_form = forms_given.get("away_form") or _stored_away_form(user)
     away_form.cover.choices = _cover_choices(user, away_form.cover.data)
     return render_template(
@@ -252,6 +256,7 @@ def settings_profile() -> ResponseReturnValue:
             current_user,
             display_name=form.display_name.data or "",
             email_preference=form.email_preference.data or "",
+            time_zone=form.time_zone.data or "",
         ),
         success="Settings saved.",
     )

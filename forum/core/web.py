@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from forum.core import formatting, slots
+from forum.core import clock, formatting, slots
 from forum.core.errors import ForumError, Invalid, NotPermitted
 from forum.core.markup_policy import normalize_hosts
 from forum.core.security import find_unstorable
@@ -86,18 +85,6 @@ def base_url() -> str:
     return DEFAULT_BASE_URL
 
 
-def reader_timezone() -> dt.tzinfo:
-    """The time zone dates are shown in: UTC, like every stored time. The seam for showing
-    times in the reader's own zone: return theirs here (the signed-in person's setting,
-    defaulting to the organization's) and `today` follows."""
-    return dt.UTC
-
-
-def today() -> dt.date:
-    """Today's date in the reader's time zone (UTC until reader_timezone says otherwise)."""
-    return dt.datetime.now(reader_timezone()).date()
-
-
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -141,7 +128,7 @@ def error_response(
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["today"] = today
+    clock.init_app(app)
     formatting.init_app(app)
     app.context_processor(_page_chrome)
 

@@ -33,6 +33,7 @@ from forum.accounts.services.tokens import (
 from forum.accounts.services.users import (
     admin_update_user,
     change_password,
+    chosen_time_zone,
     create_user,
     hash_password,
     list_users,
@@ -48,6 +49,7 @@ __all__ = [
     "admin_update_user",
     "audit",
     "change_password",
+    "chosen_time_zone",
     "cover_candidates",
     "cover_problem",
     "create_api_token",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +16,7 @@ from forum.accounts.models import AuditAction, Department, EmailPreference, Role
 from forum.accounts.permissions import require_role
 from forum.accounts.services import audit, sessions
 from forum.accounts.services.tokens import revoke_all_api_tokens
+from forum.core.clock import is_time_zone
 from forum.core.errors import Conflict, Invalid
 from forum.core.security import new_token
 from forum.extensions import db
@@ -164,16 +166,42 @@ def change_password(
     return revoked
 
 
-def update_profile(user: User, *, display_name: str, email_preference: str) -> None:
+# What a profile form sends for "follow the organization's time zone".
+ORGANIZATION_ZONE = ""
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    email_preference: str,
+    time_zone: str | None = None,
+) -> None:
+    """Save name, email preference and (when given) time zone; "" follows the organization."""
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 120:
         raise Invalid(fields={"display_name": "Enter a name of at most 120 characters."})
     try:
-        user.email_preference = EmailPreference(email_preference)
+        preference = EmailPreference(email_preference)
     except ValueError as exc:
         raise Invalid(fields={"email_preference": "Choose immediately, daily or off."}) from exc
+    if time_zone is not None:
+        time_zone = time_zone.strip()
+        if time_zone != ORGANIZATION_ZONE and not is_time_zone(time_zone):
+            raise Invalid(
+                fields={"time_zone": "Choose a time zone from the list, such as Europe/London."}
+            )
+        user.time_zone = time_zone or None
+    user.email_preference = preference
     user.display_name = display_name
     db.session.flush()
+
+
+def chosen_time_zone() -> str | None:
+    """The signed-in reader's own time zone, if they picked one."""
+    if not current_user or not current_user.is_authenticated:
+        return None
+    return getattr(current_user, "time_zone", None)
 
 
 def admin_update_user(
