@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import services as account_services
-from forum.accounts.models import Department, Role, User
-from forum.accounts.permissions import require_role
+from forum.accounts.models import Department, User
+from forum.accounts.permissions import admin_required
 from forum.boards import forms, services
 from forum.boards.models import Board
-from forum.boards.views import apply_errors, bp, me
-from forum.core.errors import ForumError, Invalid
+from forum.boards.views import bp, me
+from forum.core.errors import Invalid
+from forum.core.forms import submit
 from forum.extensions import db
-
-
-@bp.before_request
-def _admins_only() -> None:
-    if request.endpoint and request.endpoint.startswith("boards.admin_"):
-        require_role(me(), Role.ADMIN)
 
 
 def _board_form(board: Board | None = None) -> forms.BoardForm:
@@ -52,65 +49,46 @@ def _moderators(form: forms.BoardForm) -> list[User]:
 
 
 @bp.get("/admin/boards")
+@admin_required
 def admin_boards() -> ResponseReturnValue:
     return render_template("boards/admin_boards.html", boards=services.all_boards())
 
 
-@bp.route("/admin/boards/new", methods=["GET", "POST"])
-def admin_board_new() -> ResponseReturnValue:
-    form = _board_form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            board = services.create_board(
-                me(),
-                slug=form.slug.data or "",
-                name=form.name.data or "",
-                description=form.description.data or "",
-                visibility=form.visibility.data or "",
-                department=_department(form),
-                position=form.position.data or 0,
-            )
-            services.set_moderators(me(), board, _moderators(form))
-        except ForumError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
+def _save_board(board: Board | None) -> ResponseReturnValue:
+    """Create a board (`board` None) or save one: the board, then its moderators, at once."""
+    form = _board_form(board)
+
+    def save() -> Board:
+        fields: dict[str, Any] = {
+            "slug": form.slug.data or "",
+            "name": form.name.data or "",
+            "description": form.description.data or "",
+            "visibility": form.visibility.data or "",
+            "department": _department(form),
+            "position": form.position.data or 0,
+        }
+        if board is None:
+            saved = services.create_board(me(), **fields)
         else:
-            db.session.commit()
-            flash(f"Board {board.name} created.", "success")
-            return redirect(url_for("boards.admin_boards"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("boards/admin_board_edit.html", form=form, board=None), status
+            services.update_board(me(), board, **fields)
+            saved = board
+        services.set_moderators(me(), saved, _moderators(form))
+        return saved
+
+    verb = "created" if board is None else "saved"
+    outcome = submit(form, save, success=lambda saved: f"Board {saved.name} {verb}.")
+    if outcome.saved:
+        return redirect(url_for("boards.admin_boards"))
+    return render_template("boards/admin_board_edit.html", form=form, board=board), outcome.status
+
+
+@bp.route("/admin/boards/new", methods=["GET", "POST"])
+@admin_required
+def admin_board_new() -> ResponseReturnValue:
+    return _save_board(None)
 
 
 @bp.route("/admin/boards/<id:board_id>", methods=["GET", "POST"])
+@admin_required
 def admin_board_edit(board_id: int) -> ResponseReturnValue:
-    board = db.get_or_404(Board, board_id)
-    form = _board_form(board)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_board(
-                me(),
-                board,
-                slug=form.slug.data or "",
-                name=form.name.data or "",
-                description=form.description.data or "",
-                visibility=form.visibility.data or "",
-                department=_department(form),
-                position=form.position.data or 0,
-            )
-            services.set_moderators(me(), board, _moderators(form))
-        except ForumError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(f"Board {board.name} saved.", "success")
-            return redirect(url_for("boards.admin_boards"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("boards/admin_board_edit.html", form=form, board=board), status
+    return _save_board(db.get_or_404(Board, board_id))
