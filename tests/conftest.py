@@ -22,8 +22,9 @@ from forum.core.db import Base
 from forum.extensions import db, limiter
 from tests import factories
 
-# One Chromium for the whole suite (see tests/browser/fixtures.py).
-pytest_plugins = ["tests.browser.fixtures"]
+# One Chromium for the whole suite (tests/browser/fixtures.py); a real SMTP server per test
+# (`smtp`, `smtp_port` in tests/alerts/servers.py).
+pytest_plugins = ["tests.browser.fixtures", "tests.alerts.servers"]
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith(("postgres", "postgresql"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -53,6 +55,21 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    """A free port for the test's SMTP server; point MAIL_PORT at it in `app_config`."""
+    return free_port()
+
+
+@pytest.fixture
+def smtp(smtp_port: int) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1:smtp_port for the whole test."""
+    server = SmtpServer(smtp_port)
+    server.start()
+    yield server
+    server.stop()
 
 
 @dataclasses.dataclass

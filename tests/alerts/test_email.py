@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,10 @@ from forum.alerts.channels.email import message_id_for
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
 from tests.alerts.factories import make_email, reload
-from tests.alerts.servers import SmtpServer, free_port
+from tests.alerts.servers import SmtpServer
 from tests.factories import make_user
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -37,14 +31,6 @@ def app_config(app_config: dict[str, Any], smtp_port: int) -> dict[str, Any]:
         "MAIL_TIMEOUT_SECONDS": 5,
         "FORUM_BASE_URL": "https://forum.council.example",
     }
-
-
-@pytest.fixture
-def smtp(smtp_port: int) -> Iterator[SmtpServer]:
-    server = SmtpServer(smtp_port)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_alert_email_arrives_with_text_and_html_parts(app: Flask, smtp: SmtpServer) -> None:

@@ -4,7 +4,6 @@ someone's sight is no longer named to them, through a real SMTP server too."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from forum.alerts.services import digest
 from forum.boards import services as board_services
 from forum.core.db import utcnow
 from forum.extensions import db
-from tests.alerts.servers import SmtpServer, free_port
+from tests.alerts.servers import SmtpServer
 from tests.boards.factories import make_board, make_thread
 from tests.factories import make_department, make_user
 
@@ -26,21 +25,8 @@ TITLE = "Tenant arrears spreadsheet"
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def app_config(app_config: dict[str, Any], smtp_port: int) -> dict[str, Any]:
     return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port}
-
-
-@pytest.fixture
-def smtp(smtp_port: int) -> Iterator[SmtpServer]:
-    server = SmtpServer(smtp_port)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _watched_reply(watcher: Any) -> Any:

@@ -16,17 +16,9 @@ from forum.alerts.models import Channel, OutboxMessage, OutboxStatus
 from forum.core.db import utcnow
 from forum.escalations.models import Escalation, Urgency
 from forum.extensions import db
-from tests.alerts.servers import SmtpServer, free_port
+from tests.alerts.servers import SmtpServer
 from tests.escalations.factories import make_board, make_escalation, make_staff, make_thread
 from tests.factories import make_department
-
-
-@pytest.fixture
-def smtp() -> Any:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -19,16 +19,11 @@ from forum.alerts.services import endpoints as webhook_endpoints
 from forum.escalations import services
 from forum.escalations.models import Urgency
 from forum.extensions import db
-from tests.alerts.servers import SmtpServer, WebhookReceiver, free_port
+from tests.alerts.servers import SmtpServer, WebhookReceiver
 from tests.escalations.factories import T0, make_board, make_escalation, make_policy, make_thread
 from tests.factories import make_department, make_user
 
 BASE_URL = "https://forum.council.example"
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
