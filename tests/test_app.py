@@ -121,6 +121,8 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
     public = {
         "static",
         "healthz",
+        "favicon",
+        "web_manifest",
         "accounts.login",
         "accounts.signup",
         "accounts.accept_invitation",

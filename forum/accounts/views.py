@@ -124,6 +124,10 @@ def logout() -> ResponseReturnValue:
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> ResponseReturnValue:
     domains = current_app.config["ALLOWED_EMAIL_DOMAINS"]
+    if not domains:
+        # Closed: say so, with no form to fill in for nothing.
+        status = 403 if request.method == "POST" else 200
+        return render_template("accounts/signup_closed.html"), status
     form = forms.SignUpForm()
     form.department.choices = forms.department_choices(services.list_departments(), "Choose later")
 
@@ -149,6 +153,9 @@ def signup() -> ResponseReturnValue:
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = services.invitation_for_token(token)
+    if services.user_by_email(invitation.email) is not None:
+        # Another invitation to this address was accepted first.
+        return render_template("accounts/invitation_used.html", invitation=invitation), 409
     form = forms.AcceptInvitationForm()
 
     def accept() -> User:

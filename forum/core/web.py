@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 # Endpoints anyone may reach without signing in; everything else redirects to /login.
-PUBLIC_ENDPOINTS = {"static", "healthz"}
+PUBLIC_ENDPOINTS = {"static", "healthz", "favicon", "web_manifest"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src {img_src}; "
@@ -207,6 +208,20 @@ def init_app(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
 
     app.add_url_rule("/admin", "admin_hub", admin_hub)
+
+    # Browsers and phones ask for these at the site root, signed in or not.
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        return send_from_directory(str(app.static_folder), "favicon.ico", max_age=86400)
+
+    @app.get("/manifest.webmanifest")
+    def web_manifest() -> ResponseReturnValue:
+        return send_from_directory(
+            str(app.static_folder),
+            "manifest.webmanifest",
+            mimetype="application/manifest+json",
+            max_age=3600,
+        )
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

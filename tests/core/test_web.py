@@ -98,3 +98,19 @@ def test_today_in_pages_is_the_utc_date_whatever_the_server_zone(
         shown = today()
         after = dt.datetime.now(dt.UTC).date()
         assert shown in {before, after}, zone
+
+
+def test_the_icon_and_the_web_app_manifest_are_served_to_anyone(client: FlaskClient) -> None:
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # ICO header
+    with client.get("/manifest.webmanifest") as manifest:
+        assert manifest.status_code == 200
+        assert manifest.mimetype == "application/manifest+json"
+        data = manifest.get_json(force=True)
+    assert data["start_url"] == "/" and data["display"] == "standalone"
+    for entry in data["icons"]:
+        with client.get(entry["src"]) as image:
+            assert image.status_code == 200
+    login_page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in login_page
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in login_page

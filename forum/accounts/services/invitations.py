@@ -88,6 +88,16 @@ def accept_invitation(
         min_password_length=min_password_length,
     )
     invitation.accepted_at = now
+    # Other open invitations to the same address are spent too: their links now say so.
+    for sibling in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == invitation.email,
+            Invitation.id != invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        sibling.revoked_at = now
     db.session.flush()
     return user
 
