@@ -36,5 +36,36 @@ def minutes_text(value: float | None) -> str:
     return _minutes_and_up(round(value))
 
 
+# Plurals whose singular is not the plural without its "s".
+_SINGULARS = {"people": "person", "replies": "reply", "activities": "activity"}
+
+
+def noun(count: float, plural: str) -> str:
+    """The noun that agrees with `count`: "person" for 1, "people" otherwise."""
+    return _SINGULARS.get(plural, plural.removesuffix("s")) if count == 1 else plural
+
+
+def counted(count: int, plural: str) -> str:
+    """ "1 person", "3 people", "1 thread", "1,204 threads": a count with its noun agreeing."""
+    return f"{count:,} {noun(count, plural)}"
+
+
+def minutes_words(minutes: int | None) -> str:
+    """A configured wait in words: "45 minutes", "2 hours", "1 hour 30 minutes", "3 days"."""
+    if minutes is None:
+        return NO_VALUE
+    if minutes < 60:
+        return counted(minutes, "minutes")
+    hours, rest = divmod(minutes, 60)
+    if hours >= 48 and hours % 24 == 0 and not rest:
+        return counted(hours // 24, "days")
+    return counted(hours, "hours") + (f" {counted(rest, 'minutes')}" if rest else "")
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(duration=format_duration, minutes_text=minutes_text)
+    app.jinja_env.filters.update(
+        duration=format_duration,
+        minutes_text=minutes_text,
+        counted=counted,
+        minutes_words=minutes_words,
+    )

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from forum.core.formatting import counted, noun
+
 # viewBox widths: small enough that labels stay legible when a 375px screen scales the chart
 # down, and the stylesheet caps how far wide screens scale them up.
 WIDTH = 520
@@ -105,7 +107,8 @@ def bar_chart(
     if items:
         leader = max(items, key=lambda item: item[1])
         description = (
-            f"{len(items)} bars of {unit}; the largest is {leader[0]} with {fmt(leader[1])}."
+            f"{counted(len(items), 'bars')} of {unit}; "
+            f"the largest is {leader[0]} with {fmt(leader[1])}."
         )
     else:
         description = "No data in this period."
@@ -230,7 +233,8 @@ def stacked_columns(
     total = sum(totals)
     busiest = max(range(len(weeks)), key=lambda i: totals[i]) if weeks else None
     description = (
-        f"{fmt(total)} {unit} over {len(weeks)} weeks; the busiest week began "
+        f"{fmt(total)} {noun(total, unit)} over {counted(len(weeks), 'weeks')}; "
+        "the busiest week began "
         f"{weeks[busiest]:%-d %B %Y} with {fmt(totals[busiest])}."
         if busiest is not None and total
         else "No data in this period."
@@ -276,10 +280,10 @@ def dashboard_charts(report: Any, query: dict[str, str]) -> dict[str, Chart]:
     return {
         "posts": stacked_columns(
             "chart-posts",
-            "New posts per week by kind",
+            "New threads per week by kind",
             weeks,
             kinds,
-            unit="posts",
+            unit="threads",
             csv=csv("posts_by_kind"),
         ),
         "contributors": bar_chart(

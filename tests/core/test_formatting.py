@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from forum.core.formatting import format_duration, minutes_text
+from forum.core.formatting import counted, format_duration, minutes_text, minutes_words
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,34 @@ def test_a_number_of_minutes_rounds_to_the_nearest_minute(minutes: float, text: 
 
 def test_no_value_reads_as_a_dash() -> None:
     assert format_duration(None) == minutes_text(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("count", "plural", "text"),
+    [
+        (1, "people", "1 person"),
+        (2, "people", "2 people"),
+        (0, "threads", "0 threads"),
+        (1, "threads", "1 thread"),
+        (1, "replies", "1 reply"),
+        (1204, "profiles", "1,204 profiles"),
+    ],
+)
+def test_a_count_agrees_with_its_noun(count: int, plural: str, text: str) -> None:
+    assert counted(count, plural) == text
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (1, "1 minute"),
+        (45, "45 minutes"),
+        (60, "1 hour"),
+        (90, "1 hour 30 minutes"),
+        (1440, "24 hours"),
+        (2880, "2 days"),
+        (None, "—"),
+    ],
+)
+def test_a_configured_wait_reads_in_words(minutes: int | None, text: str) -> None:
+    assert minutes_words(minutes) == text

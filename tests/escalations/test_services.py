@@ -556,3 +556,10 @@ def test_the_database_refuses_a_second_unresolved_escalation_per_thread(
         )
     )
     db.session.flush()  # resolved ones are not limited
+
+
+def test_a_policy_level_is_not_named_twice_but_a_ladder_rung_is_named() -> None:
+    from forum.escalations.services.ladder import _level_label
+
+    assert _level_label(1, 3, "Level 1") == "1 of 3"
+    assert _level_label(2, 2, "Department seniors") == "2 of 2 (Department seniors)"

@@ -35,7 +35,7 @@ def alert_level(
         escalation,
         people,
         headline=headline,
-        level_label=f"{escalation.level} of {len(rungs)} ({rung.label})",
+        level_label=_level_label(escalation.level, len(rungs), rung.label),
         now=now,
     )
     escalation.next_escalation_at = now + rung.timeout
@@ -124,3 +124,8 @@ def _climb(escalation: Escalation, now: dt.datetime) -> bool:
         ),
     )
     return True
+
+
+def _level_label(level: int, levels: int, label: str) -> str:
+    """ "2 of 3 (Department seniors)"; a policy's own "Level 2" is not said twice."""
+    return f"{level} of {levels}" + ("" if label == f"Level {level}" else f" ({label})")

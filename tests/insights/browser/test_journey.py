@@ -25,7 +25,7 @@ def test_dashboard_and_strategy_at_375px_with_the_keyboard(
     sign_in(page, live_server, s.frank.email, PASSWORD)
     page.goto(live_server + "/insights?from=2026-03-02&to=2026-03-15")
     assert_no_horizontal_scroll(page)
-    chart = page.get_by_role("img", name="New posts per week by kind")
+    chart = page.get_by_role("img", name="New threads per week by kind")
     assert chart.is_visible()
     toggle = page.locator("summary", has_text="Show the numbers").first
     toggle.focus()
