@@ -32,7 +32,11 @@ SAFE_ATTRIBUTES = {
     "td": {"class"},
     "ol": {"start"},
     "span": {"class"},
+    "li": {"class"},
+    "input": {"type", "class", "disabled", "checked"},
 }
+# Classes the renderer may write, and the only checkbox it may write (a task list's).
+CLASSES = r"language-[\w+#.-]+|align-(left|center|right)|mention|task-item|task-box"
 URL_ATTRIBUTES = {"href", "src"}
 
 
@@ -69,9 +73,9 @@ def assert_inert(output: str) -> None:
                     # No host is allowed in these tests: only images the app serves load.
                     assert scheme == "" and (value or "").startswith(("/static/", "/uploads/"))
             if name == "class":
-                assert re.fullmatch(
-                    r"language-[\w+#.-]+|align-(left|center|right)|mention", value or ""
-                ), output
+                assert re.fullmatch(CLASSES, value or ""), output
+        if tag == "input":
+            assert ("type", "checkbox") in attrs and ("disabled", None) in attrs, output
     # Event handlers and style attributes are caught above (no such attribute is allowed);
     # text that merely looks like one inside a quoted value is harmless.
     assert "<script" not in output.lower()
@@ -177,9 +181,11 @@ XSS_VECTORS = [
 def _bleach_allows(tag: str, name: str, value: str) -> bool:
     """The allow-list as a bleach attribute filter (bleach checks URL schemes itself)."""
     if name == "class":
-        return tag in {"code", "th", "td", "span"} and bool(
-            re.fullmatch(r"language-[\w+#.-]+|align-(left|center|right)|mention", value)
+        return tag in {"code", "th", "td", "span", "li", "input"} and bool(
+            re.fullmatch(CLASSES, value)
         )
+    if tag == "input" and name == "type":
+        return value == "checkbox"
     if tag == "img" and name == "src":
         return value.startswith(("/static/", "/uploads/"))
     return name in SAFE_ATTRIBUTES.get(tag, set())
@@ -302,3 +308,28 @@ def test_mentions_are_marked_only_for_known_handles_and_never_in_code() -> None:
 
 def test_plain_text_strips_tags_and_entities() -> None:
     assert plain_text(render_markdown("**Bold** & <b>raw</b>")) == "Bold & <b>raw</b>"
+
+
+def test_task_list_items_are_read_only_checkboxes() -> None:
+    output = render_markdown("- [ ] ring the press office\n- [x] **draft** reply\n- plain\n")
+    assert output == (
+        "<ul>\n"
+        '<li class="task-item"><input type="checkbox" class="task-box" disabled> '
+        "ring the press office</li>\n"
+        '<li class="task-item"><input type="checkbox" class="task-box" disabled checked> '
+        "<strong>draft</strong> reply</li>\n"
+        "<li>plain</li>\n"
+        "</ul>"
+    )
+    assert_inert(output)
+    assert elements(BLEACH.clean(output)) == elements(output)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["[ ] not in a list", "- [y] not a task", "- [ ]", "- [x]<script>alert(1)</script>"],
+)
+def test_only_a_marker_and_a_space_in_a_list_item_make_a_task(source: str) -> None:
+    output = render_markdown(source)
+    assert "<input" not in output
+    assert_inert(output)
