@@ -229,7 +229,8 @@ def _mark_task(item: Token, following: list[Token]) -> None:
     """Note on a list item whether it is a task, and whether it is done."""
     if len(following) == 2 and following[0].type == "paragraph_open":
         inline = following[1]
-        first = (inline.children or [None])[0] if inline.type == "inline" else None
+        children = inline.children or [] if inline.type == "inline" else []
+        first = children[0] if children else None
         if first is not None and first.type == "text":
             match = _TASK.match(first.content)
             if match:
