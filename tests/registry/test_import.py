@@ -260,3 +260,32 @@ def test_cli_import_writes_in_batches_and_says_so(
     assert "Imported: 450 new" in result.output and _count() == 450
     again = runner.invoke(args=["registry", "import", str(path), "--as", admin.email, "--apply"])
     assert "0 new, 0 updated, 450 unchanged" in again.output
+
+
+def test_the_dry_run_page_lists_changes_and_summarizes_unchanged_rows(
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
+    admin = _people()
+    services.apply_import(admin, _rows(5), commit=db.session.commit)
+    changed = _rows(5).replace("Account 3,", "Account three,") + _rows(1, start=5)[len(HEADER) :]
+
+    def dry_run(csv_text: str) -> str:
+        page = login(admin).post(
+            "/profiles/import",
+            data={"file": (io.BytesIO(csv_text.encode()), "profiles.csv")},
+            content_type="multipart/form-data",
+        )
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
+    html = dry_run(changed)
+    assert "6 rows: 1 to register, 1 to update, 4 unchanged" in html
+    assert "4 rows already match the registry and are not listed." in html
+    assert "Account three" in html and "Account 5" in html
+    assert "Account 1<" not in html  # an unchanged row is not listed
+    assert "Apply the import" in html
+
+    same = dry_run(_rows(5))
+    assert "5 rows already match the registry" in same
+    assert "Nothing to change: every row already matches the registry." in same
+    assert "Apply the import" not in same
