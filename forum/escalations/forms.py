@@ -30,7 +30,11 @@ class EscalateForm(FlaskForm):
     )
     urgency = SelectField("Urgency", choices=URGENCY_CHOICES, default=Urgency.ROUTINE.value)
     post_id = IdField("Post", hidden=True, validators=[Optional()])
-    profile_id = IdField("Registered profile number (optional)", validators=[Optional()])
+    profile = StringField(
+        "Which of our social accounts is involved? (optional)",
+        validators=[Optional(), Length(max=500)],
+        render_kw={"list": "escalate-profiles", "autocomplete": "off"},
+    )
 
 
 class AcknowledgeForm(FlaskForm):

@@ -25,7 +25,7 @@ from forum.escalations import bp, forms, services
 from forum.escalations.models import Escalation, EscalationState, Urgency
 from forum.escalations.services import inbox, routing
 from forum.extensions import db
-from forum.registry.services import profile_for_reference
+from forum.registry.services import profile_for_reference, profile_named, profile_suggestions
 
 T = TypeVar("T")
 
@@ -51,7 +51,12 @@ def escalate(thread_id: int) -> ResponseReturnValue:
     form = forms.EscalateForm()
     if request.method == "GET":
         form.post_id.data = id_arg("post")
-        form.profile_id.data = id_arg("profile")
+        profile_id = id_arg("profile")
+        if profile_id is not None:
+            try:  # shown as its address, the way people recognise it
+                form.profile.data = profile_for_reference(profile_id, current_user).canonical_url
+            except NotFound:
+                form.profile.data = ""
     existing = services.open_escalation_for_thread(thread.id)
     post = None
     if form.post_id.data:
@@ -62,12 +67,15 @@ def escalate(thread_id: int) -> ResponseReturnValue:
 
     def escalate_thread() -> tuple[Escalation, bool]:
         profile = None
-        if form.profile_id.data:
+        if form.profile.data:
             try:
-                profile = profile_for_reference(form.profile_id.data, current_user)
+                profile = profile_named(form.profile.data, current_user)
             except NotFound:
                 raise Invalid(
-                    fields={"profile_id": "No registered profile has that number."}
+                    fields={
+                        "profile": "That is not one of our registered accounts: paste its "
+                        "address or handle as the registry has it, or leave this empty."
+                    }
                 ) from None
         return services.escalate(
             thread,
@@ -92,7 +100,12 @@ def escalate(thread_id: int) -> ResponseReturnValue:
         escalation, _created = outcome.value
         return redirect(url_for("escalations.detail", escalation_id=escalation.id))
     return render_template(
-        "escalations/escalate.html", thread=thread, form=form, post=post, existing=existing
+        "escalations/escalate.html",
+        thread=thread,
+        form=form,
+        post=post,
+        existing=existing,
+        profiles=profile_suggestions(current_user),
     ), outcome.status
 
 

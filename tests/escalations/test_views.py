@@ -255,7 +255,7 @@ def test_escalation_naming_a_profile_is_listed_on_the_profile_page(
         data={
             "reason": "Our account is being impersonated.",
             "urgency": "urgent",
-            "profile_id": str(profile.id),
+            "profile": str(profile.id),
         },
     )
     assert response.status_code == 302
@@ -301,3 +301,52 @@ def test_inbox_query_count_does_not_grow_with_the_number_of_escalations(
     for _ in range(4):
         make_escalation(make_thread(board), actor=make_user(department=setup["dept"]))
     assert queries_for_inbox() == few
+
+
+@pytest.mark.parametrize(
+    "typed", ["https://twitter.com/{handle}", "@{handle}", "https://x.com/{handle}?s=20"]
+)
+def test_the_profile_is_picked_by_address_or_handle_not_a_number(
+    setup: dict[str, Any], login: Login, typed: str
+) -> None:
+    from tests.registry.factories import make_profile
+
+    profile = make_profile(
+        actor=setup["admin"], department=setup["dept"], url="https://x.com/ParksPicker"
+    )
+    db.session.commit()
+    client = login(setup["member"])
+    page = client.get(f"/t/{setup['thread'].id}/escalate").get_data(as_text=True)
+    assert (
+        '<label for="profile">Which of our social accounts is involved? (optional)</label>' in page
+    )
+    assert 'list="escalate-profiles"' in page
+    assert f'<option value="{profile.canonical_url}">{profile.display_name}' in page
+    prefilled = client.get(f"/t/{setup['thread'].id}/escalate?profile={profile.id}")
+    assert f'value="{profile.canonical_url}"' in prefilled.get_data(as_text=True)
+    response = client.post(
+        f"/t/{setup['thread'].id}/escalate",
+        data={
+            "reason": "Impersonation.",
+            "urgency": "urgent",
+            "profile": typed.format(handle="parkspicker"),
+        },
+    )
+    assert response.status_code == 302
+    escalation = db.session.scalar(select(Escalation))
+    assert escalation is not None and escalation.profile_id == profile.id
+
+
+def test_an_account_we_do_not_run_is_a_field_error_that_keeps_the_reason(
+    setup: dict[str, Any], login: Login
+) -> None:
+    client = login(setup["member"])
+    response = client.post(
+        f"/t/{setup['thread'].id}/escalate",
+        data={"reason": "Someone else's account.", "urgency": "urgent", "profile": "@NotOurs"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "That is not one of our registered accounts" in page
+    assert "Someone else&#39;s account." in page
+    assert db.session.scalar(select(Escalation)) is None

@@ -30,6 +30,7 @@ from forum.core.ids import parse_id
 from forum.extensions import db
 from forum.registry import permissions
 from forum.registry.models import ProfileChange, ProfileThreadLink, SocialProfile
+from forum.registry.services.lookup import lookup
 from forum.registry.services.profiles import get_profile
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,34 @@ def profile_for_reference(profile_id: int, user: User) -> SocialProfile:
     if not permissions.can_propose(user):
         raise NotFound("No profile with that id.")
     return get_profile(profile_id)
+
+
+def profile_named(value: str, user: User) -> SocialProfile:
+    """The registered profile that `value` names (its number, any form of its address, or its
+    handle), for an escalation or thread to reference; NotFound when none does."""
+    value = (value or "").strip()
+    number = parse_id(value) if value.isdigit() else None
+    if number is not None:
+        return profile_for_reference(number, user)
+    if not permissions.can_propose(user):
+        raise NotFound("No profile with that id.")
+    found = lookup(value)
+    if not found:
+        raise NotFound("That is not one of our registered accounts.")
+    return found[0]
+
+
+def profile_suggestions(user: User) -> list[SocialProfile]:
+    """What a profile field suggests as people type: every profile in the register, by name."""
+    if not permissions.can_propose(user):
+        return []
+    return list(
+        db.session.scalars(
+            select(SocialProfile)
+            .options(selectinload(SocialProfile.platform))
+            .order_by(SocialProfile.display_name, SocialProfile.id)
+        )
+    )
 
 
 def parse_thread_reference(value: str) -> int:
