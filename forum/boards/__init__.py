@@ -16,12 +16,19 @@ from forum.boards.views import bp
 __all__ = ["bp", "init_app", "models", "signals"]
 
 
-def _moderates_something(user: Any) -> bool:
+def moderation_link(user: Any) -> str | None:
+    """The header link to the moderation queue, with its count, for anyone who moderates (the
+    queue is otherwise reached only from a flag notification)."""
+    from flask import render_template
+
     from forum.boards import services
 
-    return bool(getattr(user, "is_authenticated", False)) and bool(
-        services.moderated_board_ids(user)
-    )
+    if not getattr(user, "is_authenticated", False):
+        return None
+    boards = services.moderated_board_ids(user)
+    if boards is not None and not boards:
+        return None
+    return render_template("boards/_moderation_link.html", count=services.open_flag_count(user))
 
 
 def init_app(app: Flask) -> None:
@@ -29,6 +36,7 @@ def init_app(app: Flask) -> None:
     from forum.alerts.redaction import register_ref_check
     from forum.boards.cli import boards_cli
     from forum.boards.services import disclosure
+    from forum.core import slots
     from forum.core.web import register_nav
 
     app.register_blueprint(bp)
@@ -42,5 +50,5 @@ def init_app(app: Flask) -> None:
     register_public_endpoint(app, "feeds.activity")
     register_public_endpoint(app, "feeds.board")
     app.jinja_env.globals["feed_url"] = feeds.feed_urls
-    register_nav(app, "Flags", "boards.flags", order=80, visible=_moderates_something)
+    slots.register(app, slots.HEADER, moderation_link, order=40)
     register_nav(app, "Boards", "boards.admin_boards", order=89, visible=is_admin, section="admin")
