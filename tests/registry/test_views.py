@@ -297,3 +297,16 @@ def test_another_persons_staged_import_cannot_be_applied(
     login(make_user(Role.ADMIN))
     response = client.post("/profiles/import/apply", data={"token": "../../etc/passwd"})
     assert response.status_code == 404
+
+
+def test_an_empty_register_tells_a_newcomer_what_to_do(app: Any, client: Any, login: Any) -> None:
+    from tests.factories import make_user as _make_user
+
+    login(_make_user())
+    html = client.get("/profiles").get_data(as_text=True)
+    assert "The register is empty." in html
+    assert 'href="/profiles/new">Register the first account</a>' in html
+    filtered = client.get("/profiles?q=nothing-like-this").get_data(as_text=True)
+    assert (
+        "No profiles match these filters." in filtered and "The register is empty." not in filtered
+    )
