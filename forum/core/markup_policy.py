@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from bleach.linkifier import TLDS
 from markdown_it.token import Token
 
+from forum.core import tasklists
+
 ALLOWED_TAGS = frozenset(
     {
         "a",
@@ -83,12 +85,6 @@ _BLOCK_TAGS: dict[str, frozenset[str]] = {
     "td": frozenset({"td"}),
 }
 _FORMATTING = {"em": "em", "strong": "strong", "s": "s"}
-# A list item that starts "[ ] " or "[x] " is a task, shown as a read-only checkbox.
-_TASK = re.compile(r"\[([ xX])\] ")
-_CHECKBOX = {
-    False: '<input type="checkbox" class="task-box" disabled> ',
-    True: '<input type="checkbox" class="task-box" disabled checked> ',
-}
 
 # Bare URLs become links where bleach's linkifier made them (protocol optional, a known TLD),
 # found in linear time. Its one regex, tried at every word boundary with a 274-way TLD
@@ -225,30 +221,6 @@ def plain_paragraphs(source: str, mentions: Collection[str]) -> str:
     )
 
 
-def _mark_task(item: Token, following: list[Token]) -> None:
-    """Note on a list item whether it is a task, and whether it is done."""
-    if len(following) == 2 and following[0].type == "paragraph_open":
-        inline = following[1]
-        children = inline.children or [] if inline.type == "inline" else []
-        first = children[0] if children else None
-        if first is not None and first.type == "text":
-            match = _TASK.match(first.content)
-            if match:
-                item.meta = {**(item.meta or {}), "task": match.group(1) != " "}
-
-
-def _task_of(token: Token | None) -> bool | None:
-    if token is None or token.type != "list_item_open" or not token.meta:
-        return None
-    task = token.meta.get("task")
-    return task if isinstance(task, bool) else None
-
-
-def _strip_task_marker(inline: Token) -> None:
-    first = (inline.children or [])[0]
-    first.content = _TASK.sub("", first.content, count=1)
-
-
 class Policy:
     """Rebuilds one document's tokens from the allow-list (see the module docstring)."""
 
@@ -272,16 +244,14 @@ class Policy:
             kind = token.type
             base = kind.removesuffix("_open").removesuffix("_close")
             if kind == "list_item_open":
-                _mark_task(token, tokens[index + 1 : index + 3])
+                tasklists.mark_task(token, tokens[index + 1 : index + 3])
             if kind == "inline":
-                task = _task_of(tokens[index - 2] if index >= 2 else None)
+                task = tasklists.task_of(tokens[index - 2] if index >= 2 else None)
                 if task is not None:
-                    _strip_task_marker(token)
+                    tasklists.strip_marker(token)
                 token.children = self.clean_inline(token.children or [])
                 if task is not None:
-                    box = Token("html_inline", "", 0)
-                    box.content = _CHECKBOX[task]  # a constant: nothing from the post
-                    token.children.insert(0, box)
+                    token.children.insert(0, tasklists.checkbox(done=task))
                 out.append(token)
             elif kind in {"fence", "code_block"}:
                 language = (token.info or "").strip().split(maxsplit=1)
@@ -300,7 +270,7 @@ class Policy:
 
     @staticmethod
     def _block_attributes(token: Token) -> dict[str, str | int | float]:
-        if token.type == "list_item_open" and _task_of(token) is not None:
+        if token.type == "list_item_open" and tasklists.task_of(token) is not None:
             return {"class": "task-item"}
         if token.type == "ordered_list_open":
             start = token.attrs.get("start")
