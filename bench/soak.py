@@ -265,17 +265,20 @@ class Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            actions = [self.reply, self.edit, self.react, self.reply, self.escalate, self.edit]
+            actions = [self.reply, self.react, self.escalate, self.edit, self.reply, self.edit]
+            # At least one round of every kind of write, however slow the machine; then on
+            # until the deadline.
             turn = 0
-            while time.monotonic() < self.deadline:
+            while turn < len(actions) or time.monotonic() < self.deadline:
+                (self.start_thread if turn % 25 == 24 else actions[turn % len(actions)])()
                 turn += 1
-                (self.start_thread if turn % 25 == 0 else actions[turn % len(actions)])()
         except BaseException as error:
             self.outcome.failures.append(f"writer {self.number} crashed: {error!r}")
 
 
 def drive(base: str, plan: Plan, seconds: float) -> list[Outcome]:
-    """Run every writer against `base` for `seconds`; returns what each saw."""
+    """Run every writer against `base` for `seconds` (and at least one round of each kind of
+    write); returns what each saw."""
     writers = [Writer(base, plan, n) for n in range(len(plan.writers))]
     # Sign everybody in first, so the clock measures writing only.
     with ThreadPoolExecutor(max_workers=len(writers)) as pool:
