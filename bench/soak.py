@@ -38,6 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,7 @@ class Writer(threading.Thread):
         super().__init__(name=f"soak-writer-{number}", daemon=True)
         self.base, self.plan, self.number = base, plan, number
         self.deadline = 0.0  # set by `drive` once every writer has signed in
+        self.keep_going: Callable[[], bool] = lambda: False
         self.spec = plan.writers[number]
         self.outcome = Outcome()
         self.browser = loadgen.Browser(base)
@@ -269,24 +271,33 @@ class Writer(threading.Thread):
             # At least one round of every kind of write, however slow the machine; then on
             # until the deadline.
             turn = 0
-            while turn < len(actions) or time.monotonic() < self.deadline:
+            while turn < len(actions) or time.monotonic() < self.deadline or self.keep_going():
                 (self.start_thread if turn % 25 == 24 else actions[turn % len(actions)])()
                 turn += 1
         except BaseException as error:
             self.outcome.failures.append(f"writer {self.number} crashed: {error!r}")
 
 
-def drive(base: str, plan: Plan, seconds: float) -> list[Outcome]:
+def drive(
+    base: str,
+    plan: Plan,
+    seconds: float,
+    *,
+    keep_going: Callable[[], bool] = lambda: False,
+    on_start: Callable[[list[Writer]], None] = lambda _writers: None,
+) -> list[Outcome]:
     """Run every writer against `base` for `seconds` (and at least one round of each kind of
-    write); returns what each saw."""
+    write, and for as long as `keep_going()` says); returns what each saw. `on_start(writers)`
+    is called once they have all signed in and started writing."""
     writers = [Writer(base, plan, n) for n in range(len(plan.writers))]
     # Sign everybody in first, so the clock measures writing only.
     with ThreadPoolExecutor(max_workers=len(writers)) as pool:
         list(pool.map(Writer.sign_in, writers))
     deadline = time.monotonic() + seconds
     for writer in writers:
-        writer.deadline = deadline
+        writer.deadline, writer.keep_going = deadline, keep_going
         writer.start()
+    on_start(writers)
     for writer in writers:
         writer.join(seconds + 300)
         if writer.is_alive():
