@@ -172,6 +172,8 @@ def _backup_sqlite(source: Path, path: Path) -> str:
 
 
 def _restore_sqlite(path: Path, target: Path) -> str:
+    if path == target:
+        raise BackupError("That is the database itself, not a backup of it.")
     target.parent.mkdir(parents=True, exist_ok=True)
     with _sqlite(path, read_only=True) as backup_file, _sqlite(target) as live:
         # The backup API writes the whole database in one transaction under the write lock:
