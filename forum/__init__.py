@@ -63,10 +63,12 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     for capability in capabilities.ALL:
         capability.init_app(app)
 
-    from forum.core import web, work
+    from forum.core import backup, web, work
 
     web.init_app(app)
     app.cli.add_command(work.work_command)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
     return app
 
 

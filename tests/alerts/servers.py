@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import subprocess
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -14,6 +16,19 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+
+def wait_for(
+    condition: Callable[[], bool], timeout: float = 60, process: subprocess.Popen[str] | None = None
+) -> None:
+    """Poll for a real process's effect; fail with its output if it died or took too long."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"worker exited {process.returncode}: {process.communicate()[0]}")
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the worker")
+        time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -77,37 +92,53 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # What the receiver answered (0 until it has): a 2xx is a delivery, even when the sender
+    # had stopped waiting by then.
+    status: int = 0
 
 
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 recording every POST and answering scripted statuses
-    (the last one repeats). `hold` makes the next request wait until `release()`."""
+    (the last one repeats) after scripted delays (then none). `hold` makes the next request
+    wait until `release()`."""
 
-    def __init__(self, statuses: list[int] | None = None) -> None:
+    def __init__(
+        self, statuses: list[int] | None = None, delays: list[float] | None = None
+    ) -> None:
         self.statuses = list(statuses or [200])
+        self.delays = list(delays or [])
         self.requests: list[Received] = []
         self.arrived = threading.Event()
         self._hold: threading.Event | None = None
         self._last_hold: threading.Event | None = None
+        self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+                received = Received(self.path, dict(self.headers.items()), self.rfile.read(length))
+                with receiver._lock:
+                    receiver.requests.append(received)
+                    delay = receiver.delays.pop(0) if receiver.delays else 0.0
                 receiver.arrived.set()
                 hold = receiver._hold
                 if hold is not None:
                     receiver._hold = None
                     hold.wait(30)
-                status = (
-                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                )
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                if delay:
+                    time.sleep(delay)  # longer than the sender waits: it times out
+                with receiver._lock:
+                    statuses = receiver.statuses
+                    status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+                received.status = status
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender gave up waiting; the receiver still got the alert
 
             def log_message(self, *_args: Any) -> None:
                 pass

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -20,7 +16,7 @@ from forum.alerts import services, worker
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
 from tests.alerts.factories import make_email, make_endpoint, reload
-from tests.alerts.servers import WebhookReceiver
+from tests.alerts.servers import WebhookReceiver, wait_for
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,67 +55,6 @@ def test_digest_command_queues_digests(app: Flask, runner: FlaskCliRunner) -> No
 
 
 # --- The real `alerts work` process -------------------------------------------------------------
-
-
-def wait_for(
-    condition: Callable[[], bool], timeout: float = 60, process: subprocess.Popen[str] | None = None
-) -> None:
-    """Poll for a real process's effect; fail with its output if it died or took too long."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"worker exited {process.returncode}: {process.communicate()[0]}")
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the worker")
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def start_worker(app: Flask) -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    processes: list[subprocess.Popen[str]] = []
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MAIL_", "ALERT_", "WEBHOOK_"))
-    }
-    env.update(
-        {
-            "FORUM_ENV": "testing",
-            "SECRET_KEY": "test-secret-key",
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "FORUM_INSTANCE_PATH": app.instance_path,
-            "FORUM_BASE_URL": "http://forum.test",
-            "WEBHOOK_ALLOW_PRIVATE": "true",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-
-    def start(*command: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                "wsgi",
-                *(command or ("work",)),
-                "--poll",
-                "0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=30)
 
 
 def eml_count(app: Flask) -> int:
