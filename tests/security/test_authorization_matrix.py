@@ -8,6 +8,7 @@ A cell's outcome is what the gate decided (sign in, 403, 404, or through); see p
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -39,7 +40,10 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 def _app_routes() -> list[Route]:
     """The URL map's routes, read from a throwaway app (parametrizing happens at import)."""
-    app: Flask = create_app({"TESTING": True, "SECRET_KEY": "x", "FORUM_ENV": "testing"})
+    with tempfile.TemporaryDirectory() as instance:
+        app: Flask = create_app(
+            {"TESTING": True, "SECRET_KEY": "x", "FORUM_ENV": "testing", "INSTANCE_PATH": instance}
+        )
     return sorted(routes(app))
 
 

@@ -31,7 +31,7 @@ from forum.alerts import services as alert_services
 from forum.alerts.models import OutboxMessage, WebhookEndpoint
 from forum.boards import services as board_services
 from forum.boards.feeds import feed_key
-from forum.boards.models import Board, BoardVisibility, Post, Thread
+from forum.boards.models import Board, BoardVisibility, Thread
 from forum.core.mail import Email, mail_dir, queue_email
 from forum.escalations import services as escalations
 from forum.escalations.models import Escalation, Urgency
@@ -392,4 +392,4 @@ def refresh_actor(world: World, role: str) -> None:
     db.session.commit()
 
 
-__all__ = ["ROLES", "VARIANTS", "Actor", "Post", "World", "build_world", "variants_of"]
+__all__ = ["ROLES", "VARIANTS", "Actor", "World", "build_world", "refresh_actor", "variants_of"]
