@@ -117,6 +117,8 @@ class Config(BaseSettings):
     # Edits of posts per person, and Markdown previews (the editor asks after a pause in typing).
     EDIT_RATE_LIMIT: str = "12 per minute; 200 per day"
     PREVIEW_RATE_LIMIT: str = "30 per minute; 1000 per day"
+    # Sign-ups and accepted invitations per client IP (each creates an account).
+    SIGNUP_RATE_LIMIT: str = "10 per hour; 50 per day"
 
     # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
     TRUST_PROXY_HEADERS: bool = False

@@ -5,7 +5,10 @@ Mentions, watches, a moved thread, a refused solution link, registry history, an
 climbs its whole ladder past an away senior's cover, webhooks, daily digests and the delivery
 worker (a real SMTP server and a real HTTP receiver) all run. Then everything stored for, sent
 to, or shown to two Parks colleagues is searched for the word; so is every webhook body, since
-a channel's readers are unknown. Housing people must get it, or the search would prove nothing.
+a channel's readers are unknown: notices, queued and sent mail, pages, API, feeds (activity and
+board), search results with their snippets and totals (pages and API), tag listings, insights
+(dashboard, API and every CSV series) and escalation pages. Housing people must get it, or the
+search would prove nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from forum.core.errors import Invalid
 from forum.escalations import services as escalations
 from forum.escalations.models import Urgency
 from forum.extensions import db
+from forum.insights import report
 from forum.registry import services as registry
 from tests.alerts.servers import SmtpServer, WebhookReceiver, free_port
 from tests.boards.factories import make_board, make_post, make_thread
@@ -124,6 +128,7 @@ def test_a_department_only_word_never_reaches_another_department(
             author=author,
             title=f"{WORD} rent arrears list",
             body=f"@pat.parks @quinn.parks the {WORD} list is attached.",
+            tags=["arrears"],
         )
         make_post(secret, author=author, body=f"@quinn.parks more on {WORD}.")
 
@@ -216,10 +221,66 @@ def test_a_department_only_word_never_reaches_another_department(
         assert browser.get(f"/t/{secret.id}").status_code == 404
         assert browser.get(f"/t/{secret.id}/reply?quote={secret.posts[0].id}").status_code == 404
 
-    # The control: Housing people did hear about it, by notice and by mail.
+    _search_tags_insights_and_escalations_hide_it(
+        app, api, outsiders, secret=secret, escalation_id=escalation.id, open_board=open_board
+    )
+
+    # The control: Housing people did hear about it, by notice and by mail, and find it.
+    found = api(housing_senior).get(f"/api/v1/search?q={WORD}").get_json()
+    assert found["total"] >= 1 and WORD in str(found["results"])
     assert WORD in stored_for(housing_senior)
     assert any(
         WORD in mail_text(m)
         for m, to in zip(smtp.messages, smtp.sink.recipients, strict=True)
         if housing_senior.email in to
     )
+
+
+def _search_tags_insights_and_escalations_hide_it(
+    app: Flask,
+    api: Any,
+    outsiders: list[User],
+    *,
+    secret: Any,
+    escalation_id: int,
+    open_board: Any,
+) -> None:
+    """Channels that aggregate or search: no row, snippet, count or name of the secret."""
+    for person in outsiders:
+        client = api(person)
+        for query in (WORD, "arrears", "rent", "list"):
+            result = client.get(f"/api/v1/search?q={query}").get_json()
+            assert WORD not in str(result), query
+            assert all(r.get("thread_id") != secret.id for r in result["results"]), query
+            if query == WORD:
+                assert result["total"] == 0  # a total must not count what is not shown
+        insights = client.get("/api/v1/insights")
+        assert insights.status_code in (200, 403)
+        assert WORD not in insights.get_data(as_text=True)
+        assert client.get(f"/api/v1/escalations/{escalation_id}").status_code in (403, 404)
+        with app.test_request_context():
+            board_feed = feed_urls(person, open_board.slug)
+        assert WORD not in app.test_client().get(board_feed).get_data(as_text=True)
+
+        browser = app.test_client()
+        browser.post("/login", data={"email": person.email, "password": "correct horse battery"})
+        for query in (WORD, "arrears"):
+            # The page repeats the query itself; what it must not show is the thread.
+            text = browser.get(f"/search?q={query}").get_data(as_text=True)
+            for fragment in ("rent arrears list", "list is attached", f"/t/{secret.id}"):
+                assert fragment not in text, (query, fragment)
+            assert "No results" in text or "0 results" in text, query
+        pages = [
+            "/tags/arrears",
+            f"/b/{open_board.slug}",
+            "/insights",
+            f"/escalations/{escalation_id}",
+            "/inbox",
+        ]
+        pages += [f"/insights/{name}.csv" for name in report.SERIES_NAMES]
+        for path in pages:
+            page = browser.get(path)
+            assert page.status_code in (200, 403), (path, page.status_code)
+            text = page.get_data(as_text=True)
+            assert WORD not in text, path
+            assert f"/t/{secret.id}" not in text, path

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -27,7 +28,7 @@ from forum.core.errors import Invalid, Throttled
 from forum.core.forms import require_action, submit
 from forum.core.ids import parse_id
 from forum.core.security import safe_next_url
-from forum.extensions import db
+from forum.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,18 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("accounts.login"))
 
 
+def _signup_limit() -> str:
+    return str(current_app.config["SIGNUP_RATE_LIMIT"])
+
+
+# Each sign-up (or accepted invitation) creates an account and hashes a password: per client
+# IP, so a script cannot fill the staff list or burn CPU. Sign-in and resets count in the
+# database instead (services/signin.py, services/resets.py).
+signup_rate_limit = limiter.limit(_signup_limit, key_func=get_remote_address, methods=["POST"])
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@signup_rate_limit
 def signup() -> ResponseReturnValue:
     domains = current_app.config["ALLOWED_EMAIL_DOMAINS"]
     if not domains:
@@ -151,6 +163,7 @@ def signup() -> ResponseReturnValue:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@signup_rate_limit
 def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = services.invitation_for_token(token)
     if services.user_by_email(invitation.email) is not None:

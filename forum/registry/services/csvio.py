@@ -110,6 +110,13 @@ def _reader_problem(exc: csv.Error) -> str:
     return f"This row cannot be read as CSV: {text}."
 
 
+def _extra_cells_problem(count: int, header: list[str]) -> str:
+    return (
+        f"This row has {count} cells but the header only {len(header)}: is a comma inside a "
+        "cell not in quotes?"
+    )
+
+
 def parse_csv(text: str) -> tuple[list[str], list[CsvRow]]:
     """The header and every non-empty row of an import, cells unescaped (see
     spreadsheet_safe). A row the CSV reader rejects (a lone carriage return, a cell over
@@ -145,6 +152,12 @@ def parse_csv(text: str) -> tuple[list[str], list[CsvRow]]:
             # The reader resumes at the next line; this row is reported, and while any
             # row has an error nothing is imported.
             rows.append(CsvRow(reader.line_num, {}, _reader_problem(exc)))
+            continue
+        extra = [value for value in raw[len(header) :] if value.strip()]
+        if extra:
+            # Cells past the header belong to no column: most likely an unquoted comma
+            # shifted the row, so its other cells are in the wrong columns too.
+            rows.append(CsvRow(reader.line_num, {}, _extra_cells_problem(len(raw), header)))
             continue
         cells = {
             name: unescape_cell(value.strip())
