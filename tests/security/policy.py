@@ -124,7 +124,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/login"): everyone(),
     ("POST", "/login"): everyone(),
     ("GET", "/signup"): everyone(),
-    ("POST", "/signup"): everyone(),
+    # Sign-up is closed in this world (no ALLOWED_EMAIL_DOMAINS): a POST is refused for all.
+    ("POST", "/signup"): Access({"member": DENY}, {"member": DENY}, {"member": DENY}, anon=DENY),
     ("GET", "/forgot-password"): everyone(),
     ("POST", "/forgot-password"): everyone(),
     # Any token that is not a live reset link is a 404, whoever asks.
@@ -141,6 +142,8 @@ POLICY: dict[tuple[str, str], Access] = {
         disruptive=True,
     ),
     ("GET", "/healthz"): everyone(),
+    ("GET", "/favicon.ico"): everyone(),
+    ("GET", "/manifest.webmanifest"): everyone(),
     ("GET", "/static/<path:filename>"): everyone(),
     ("GET", "/api/v1/openapi.json"): everyone(),
     # A private feed is opened by its key, signed in or not: the owner's id and key open it,
