@@ -40,6 +40,16 @@ class ConsoleEntry:
     resource_url: str
 
 
+# A refused form is shown again with the status that says why (400 invalid, 409 conflict, 422),
+# by design; Chromium logs the page's own status as "Failed to load resource". Any other status
+# of the page itself (404, 500...) and every failed subresource still fail the journey.
+_REFUSED_FORM = re.compile(r"status of (400|409|422) ")
+
+
+def is_refused_form(entry: ConsoleEntry) -> bool:
+    return entry.resource_url == entry.url and bool(_REFUSED_FORM.search(entry.text))
+
+
 # Console errors caused by a known rough edge of issue 14 that someone else is fixing. Each
 # entry names the rough edge; remove it when the fix lands (the journeys then prove it).
 KNOWN_ROUGH_EDGES: dict[str, Callable[[ConsoleEntry], bool]] = {
@@ -118,6 +128,8 @@ class Journey:
 
     def _record(self, page: Any, text: str, resource_url: str) -> None:
         entry = ConsoleEntry(page.person, page.url, text, resource_url)
+        if is_refused_form(entry):
+            return
         if not any(allowed(entry) for allowed in KNOWN_ROUGH_EDGES.values()):
             self.console.append(entry)
 
