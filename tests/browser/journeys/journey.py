@@ -161,9 +161,15 @@ class Journey:
         self._reported = len(self.console)
         assert unreported == [], f"console errors up to {label!r}: {unreported}"
 
-    def assert_visible_focus(self, page: Any) -> str:
-        """The keyboard's position is visible; returns a description of the focused element."""
+    def assert_visible_focus(self, page: Any, *, may_leave_page: bool = False) -> str | None:
+        """The keyboard's position is visible; returns a description of the focused element.
+
+        With `may_leave_page`, the focus may also have left the page (Tab past the last
+        element goes to the browser's own controls, then comes back to the top): None.
+        """
         focus = page.evaluate(_FOCUS_STYLE)
+        if focus is None and may_leave_page:
+            return None
         assert focus is not None, f"nothing has the focus on {page.url}"
         assert focus["visible"], f"no visible focus indicator on {focus['element']} ({page.url})"
         return str(focus["element"])
