@@ -61,7 +61,9 @@ def test_urgent_escalation_acknowledged_and_resolved_by_reply(
     assert "/escalations/" in escalation_url
     journey.step(sam, "escalation")
     sam.get_by_role("button", name="Acknowledge").click()
-    sam.get_by_role("listitem").filter(has_text="Acknowledged").first.wait_for()
+    sam.get_by_role("region", name="Timeline").get_by_role("listitem").filter(
+        has_text="Acknowledged by Sam Senior"
+    ).wait_for()
     journey.step(sam, "acknowledged")
 
     # Sam answers in the thread; the reply resolves the escalation.
