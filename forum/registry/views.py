@@ -126,7 +126,11 @@ def new() -> ResponseReturnValue:
     )
     if outcome.saved:
         return redirect(url_for("registry.detail", profile_id=outcome.value.id))
-    return render_template("registry/new.html", form=form, staff=_staff()), outcome.status
+    # Refused as a duplicate: link the record the account already has, to update it instead.
+    duplicates = services.lookup(form.url.data or "") if outcome.status == 409 else []
+    return render_template(
+        "registry/new.html", form=form, staff=_staff(), duplicates=duplicates
+    ), outcome.status
 
 
 @bp.get("/profiles/<id:profile_id>")

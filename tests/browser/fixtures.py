@@ -32,8 +32,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    port = free_port()
+def live_port() -> int:
+    """The live server's port, known before the app is built (for FORUM_BASE_URL)."""
+    return free_port()
+
+
+@pytest.fixture
+def live_server(app: Flask, live_port: int) -> Iterator[str]:
+    port = live_port
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

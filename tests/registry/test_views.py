@@ -153,7 +153,9 @@ def test_duplicate_registration_names_the_existing_record(
         },
     )
     assert response.status_code == 409
-    assert f"#{existing.id} City Parks" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f"#{existing.id} City Parks" in page
+    assert f'<a href="/profiles/{existing.id}">City Parks</a>' in page
 
 
 def test_detail_shows_history_reviews_and_actions_for_editors(
