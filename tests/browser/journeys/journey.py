@@ -52,10 +52,7 @@ def is_refused_form(entry: ConsoleEntry) -> bool:
 
 # Console errors caused by a known rough edge of issue 14 that someone else is fixing. Each
 # entry names the rough edge; remove it when the fix lands (the journeys then prove it).
-KNOWN_ROUGH_EDGES: dict[str, Callable[[ConsoleEntry], bool]] = {
-    # Issue 14, rough edge "favicon.ico is a 404": Chromium asks for it on every page.
-    "favicon.ico is a 404 (issue 14)": lambda entry: entry.resource_url.endswith("/favicon.ico"),
-}
+KNOWN_ROUGH_EDGES: dict[str, Callable[[ConsoleEntry], bool]] = {}
 
 
 def axe_source() -> str:
