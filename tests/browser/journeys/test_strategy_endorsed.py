@@ -29,7 +29,7 @@ def test_senior_reads_insights_and_endorses_the_edited_strategy(journey: Journey
     carol.get_by_label("To", exact=True).fill("2026-03-15")
     carol.get_by_role("button", name="Show").click()
     carol.wait_for_url("**/insights?from=2026-03-02*")
-    assert carol.get_by_role("img", name="New posts per week by kind").is_visible()
+    assert carol.get_by_role("img", name="New threads per week by kind").is_visible()
     journey.step(carol, "insights for a fortnight")
     carol.get_by_role("link", name="Strategy").first.click()
     carol.get_by_role("heading", name="An enthusiast in every department").wait_for()
