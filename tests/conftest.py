@@ -134,11 +134,16 @@ class RequestPerContextClient(FlaskClient):
 
 
 class CommandPerContextRunner(FlaskCliRunner):
-    """A CLI runner whose commands get their own app context and session, as `flask …` does."""
+    """A CLI runner whose commands get their own app context and session, as `flask …` does
+    (FlaskGroup pushes a new app context for the command and pops it when the command ends)."""
 
     def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Result:
         factories.see_committed()
-        return contextvars.Context().run(super().invoke, cli, args, **kwargs)
+        return contextvars.Context().run(self._invoke_in_new_app_context, cli, args, **kwargs)
+
+    def _invoke_in_new_app_context(self, cli: Any, args: Any, **kwargs: Any) -> Result:
+        with self.app.app_context():
+            return super().invoke(cli, args, **kwargs)
 
 
 def build_app(config: dict[str, Any]) -> Flask:
