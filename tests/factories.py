@@ -84,7 +84,8 @@ def see_committed() -> None:
     if not has_app_context():
         return
     session = db.session()
-    if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
+    changed = [instance for instance in session.dirty if session.is_modified(instance)]
+    if session.new or changed or session.deleted or session.info.get(_FLUSHED):
         raise AssertionError(
             "The test changed rows without committing them; commit first (the factories do): "
             "requests, CLI commands and workers have sessions of their own."
