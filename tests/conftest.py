@@ -5,6 +5,7 @@ Set DATABASE_URL (postgresql+psycopg://…) to run the whole suite against Postg
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from click.testing import Result
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
@@ -21,6 +23,8 @@ from forum.config import normalize_database_url
 from forum.core.db import Base
 from forum.extensions import db, limiter
 from tests import factories
+
+factories.watch_uncommitted_flushes()
 
 # One Chromium for the whole suite (tests/browser/fixtures.py); a real SMTP server per test
 # (`smtp`, `smtp_port` in tests/alerts/servers.py).
@@ -114,18 +118,51 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     return base_config(database_url, tmp_path)
 
 
+class RequestPerContextClient(FlaskClient):
+    """A test client whose every request runs as it would under a server.
+
+    The test holds an app context of its own, with its own `db.session` (the factories and the
+    assertions use it). Each request runs outside it, in an empty context: Flask pushes a new app
+    context, so the view gets a new session and a new `g`, and the session is removed at
+    teardown, rolling back whatever the view flushed but did not commit. Before the request the
+    test's own transaction ends (see `factories.see_committed`), so the test holds no lock or
+    stale snapshot meanwhile and reads afterwards show only what was committed.
+    """
+
+    def run_wsgi_app(self, environ: Any, buffered: bool = False) -> Any:
+        factories.see_committed()
+        return contextvars.Context().run(super().run_wsgi_app, environ, buffered)
+
+
+class CommandPerContextRunner(FlaskCliRunner):
+    """A CLI runner whose commands get their own app context and session, as `flask …` does
+    (FlaskGroup pushes a new app context for the command and pops it when the command ends)."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Result:
+        factories.see_committed()
+        return contextvars.Context().run(self._invoke_in_new_app_context, cli, args, **kwargs)
+
+    def _invoke_in_new_app_context(self, cli: Any, args: Any, **kwargs: Any) -> Result:
+        with self.app.app_context():
+            return super().invoke(cli, args, **kwargs)
+
+
+def build_app(config: dict[str, Any]) -> Flask:
+    """An app whose test clients and CLI runners give each request or command its own session."""
+    flask_app = create_app(config)
+    flask_app.test_client_class = RequestPerContextClient
+    flask_app.test_cli_runner_class = CommandPerContextRunner
+    return flask_app
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any], database_url: str) -> Iterator[Flask]:
-    flask_app = create_app(app_config)
+    """The app, with an app context held for the whole test: the test's own session.
 
-    def fresh_globals() -> None:
-        # The test holds one app context for its whole run, and a request reuses an active
-        # context; in production every request has its own `g`. Start each request clean so
-        # that e.g. Flask-Login's cached user does not leak from one client to another.
-        for key in list(vars(g)):
-            delattr(g, key)
-
-    flask_app.before_request_funcs.setdefault(None, []).insert(0, fresh_globals)
+    Requests and CLI commands do not share that session (see RequestPerContextClient); read
+    back what they did through it after they return, or with `factories.reload()`.
+    """
+    flask_app = build_app(app_config)
     with flask_app.app_context():
         limiter.reset()
         yield flask_app
@@ -140,7 +177,7 @@ def extra_app() -> Iterator[Callable[[dict[str, Any]], Flask]]:
     built: list[Flask] = []
 
     def build(config: dict[str, Any]) -> Flask:
-        built.append(create_app(config))
+        built.append(build_app(config))
         return built[-1]
 
     yield build

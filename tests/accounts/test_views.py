@@ -404,6 +404,7 @@ def test_settings_away_and_tokens(client: FlaskClient, login) -> None:  # type: 
     assert created.status_code == 201
     secret = re.search(r'id="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     assert services.user_for_api_token(secret) == user
+    db.session.commit()  # the lookup recorded the token's use, as an API request commits it
     token = services.list_api_tokens(user)[0]
     assert client.post(f"/settings/tokens/{token.id}/revoke").status_code == 302
     assert services.user_for_api_token(secret) is None

@@ -67,13 +67,3 @@ def make_email(
     )
     db.session.commit()
     return message
-
-
-def reload(message: OutboxMessage) -> OutboxMessage:
-    # End the current transaction first: on SQLite a read transaction keeps its snapshot, so
-    # polling inside one would never see what a worker process committed since.
-    db.session.commit()
-    db.session.expire_all()
-    found = db.session.get(OutboxMessage, message.id)
-    assert found is not None
-    return found

@@ -15,9 +15,9 @@ from forum.accounts.models import EmailPreference
 from forum.alerts import services, worker
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
-from tests.alerts.factories import make_email, make_endpoint, reload
+from tests.alerts.factories import make_email, make_endpoint
 from tests.alerts.servers import WebhookReceiver, wait_for
-from tests.factories import make_user
+from tests.factories import make_user, reload
 
 ROOT = Path(__file__).resolve().parents[2]
 

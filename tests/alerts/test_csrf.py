@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from forum.accounts.models import Role
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
-from tests.alerts.factories import make_email, make_notification, reload
+from tests.alerts.factories import make_email, make_notification
 from tests.conftest import csrf_token_from
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, reload
 
 
 @pytest.fixture

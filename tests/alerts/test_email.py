@@ -14,9 +14,9 @@ from forum.alerts import services, worker
 from forum.alerts.channels.email import message_id_for
 from forum.alerts.models import OutboxStatus
 from forum.extensions import db
-from tests.alerts.factories import make_email, reload
+from tests.alerts.factories import make_email
 from tests.alerts.servers import SmtpServer
-from tests.factories import make_user
+from tests.factories import make_user, reload
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -14,8 +14,8 @@ from forum.accounts.models import Role, User
 from forum.alerts import services
 from forum.alerts.models import OutboxStatus, WebhookEndpoint
 from forum.extensions import db
-from tests.alerts.factories import make_email, make_endpoint, make_notification, reload
-from tests.factories import PASSWORD, make_user
+from tests.alerts.factories import make_email, make_endpoint, make_notification
+from tests.factories import PASSWORD, make_user, reload
 
 Login = Callable[[User], FlaskClient]
 

@@ -21,9 +21,9 @@ from forum.alerts.models import OutboxStatus, WebhookFormat
 from forum.alerts.services import endpoints
 from forum.core.errors import Conflict, Invalid, NotPermitted
 from forum.extensions import db
-from tests.alerts.factories import make_endpoint, reload
+from tests.alerts.factories import make_endpoint
 from tests.alerts.servers import WebhookReceiver
-from tests.factories import make_user
+from tests.factories import make_user, reload
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

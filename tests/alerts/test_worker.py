@@ -23,8 +23,8 @@ from forum.alerts.models import (
 )
 from forum.core import work
 from forum.extensions import db
-from tests.alerts.factories import make_email, reload
-from tests.factories import make_user
+from tests.alerts.factories import make_email
+from tests.factories import make_user, reload
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
