@@ -6,6 +6,7 @@ implementation detail.
 
 from __future__ import annotations
 
+from forum.boards.services import versions as versions
 from forum.boards.services.boards import (
     all_boards,
     board_by_slug,
@@ -44,6 +45,7 @@ from forum.boards.services.posts import (
     delete_post,
     edit_post,
     is_first_post,
+    own_reactions,
     reaction_summary,
     restore_post,
     revisions,
@@ -72,12 +74,14 @@ from forum.boards.services.threads import (
     board_stats,
     board_threads,
     create_thread,
+    newest_post_ids,
     popular_tags,
     quote_source,
     recent_threads,
     render_body,
     render_post_body,
     thread_posts,
+    visible_boards_with_newest,
 )
 from forum.boards.services.validation import normalize_tag, slugify
 from forum.boards.services.visibility import (
@@ -144,10 +148,12 @@ __all__ = [
     "mark_solution",
     "moderated_board_ids",
     "move_thread",
+    "newest_post_ids",
     "normalize_tag",
     "notifications_suppressed",
     "open_flag_count",
     "open_flags",
+    "own_reactions",
     "page_of_post",
     "popular_tags",
     "post_path",
@@ -179,6 +185,7 @@ __all__ = [
     "visible_board_ids",
     "visible_boards",
     "visible_boards_query",
+    "visible_boards_with_newest",
     "watch_board",
     "watch_thread",
 ]
