@@ -9,7 +9,8 @@ before any fragment is looked up, and everything else a fragment shows depends o
 - a thread page: the thread, its version and newest post, the page number, and the audience
   (moderator or not, may reply, may mark solutions); each post is rendered twice, as seen by
   its author and by anyone else, and the request picks per post;
-- a listing: the boards it draws from, with their versions and newest posts, and the filters.
+- a listing: the boards it draws from, with their versions and newest posts, and the filters;
+- and always the reader's time zone, which every timestamp is shown in.
 
 Slots are found by a random marker made for each rendering, so no text in a post can fake one.
 """
@@ -30,7 +31,7 @@ from markupsafe import Markup
 from forum.accounts.models import User
 from forum.boards import services
 from forum.boards.models import Board, Post, ReactionKind, Thread
-from forum.core import cache
+from forum.core import cache, clock
 from forum.core.pagination import Page
 
 # Bump when a fragment template or the shape of an entry changes: old entries are then ignored.
@@ -90,7 +91,7 @@ def _template(name: str) -> Any:
 def thread_key(thread: Thread, page: int, audience: Audience) -> str:
     return (
         f"boards:thread:{FORMAT}:{thread.id}:{thread.version}:{thread.last_post_id}:{page}:"
-        f"{audience.key}"
+        f"{audience.key}:{clock.reader_zone_name()}"
     )
 
 
@@ -227,11 +228,14 @@ def listing_html(
 def board_listing_key(
     board: Board, newest: int | None, kind: str | None, tag: str | None, page: int
 ) -> str:
-    return f"boards:board:{FORMAT}:{board.id}:{board.version}:{newest}:{kind}:{tag}:{page}"
+    return (
+        f"boards:board:{FORMAT}:{board.id}:{board.version}:{newest}:{kind}:{tag}:{page}:"
+        f"{clock.reader_zone_name()}"
+    )
 
 
 def activity_key(signature: str, kind: str | None, page: int) -> str:
-    return f"boards:activity:{FORMAT}:{signature}:{kind}:{page}"
+    return f"boards:activity:{FORMAT}:{signature}:{kind}:{page}:{clock.reader_zone_name()}"
 
 
 def sidebar_html(viewer: User, signature: str, boards: list[Board]) -> Markup:
@@ -250,4 +254,4 @@ def sidebar_html(viewer: User, signature: str, boards: list[Board]) -> Markup:
 
 
 def sidebar_key(signature: str) -> str:
-    return f"boards:sidebar:{FORMAT}:{signature}"
+    return f"boards:sidebar:{FORMAT}:{signature}:{clock.reader_zone_name()}"

@@ -179,7 +179,9 @@ def tag_detail(tag: str) -> ResponseReturnValue:
     )
 
 
-def _thread_page(thread: Thread, *, page: int, read_mark: int) -> tuple[str, int | None]:
+def _thread_page(
+    thread: Thread, *, page: int, read_mark: int, watching: bool
+) -> tuple[str, int | None]:
     """The rendered page and the id of its last post."""
     user = me()
     can_solve = services.can_mark_solution(user, thread)
@@ -199,11 +201,11 @@ def _thread_page(thread: Thread, *, page: int, read_mark: int) -> tuple[str, int
         ),
         post_list=post_list,
         is_unread=services.unread_state(thread, {thread.id: read_mark} if read_mark else {}),
-        watching=services.is_watching_thread(user, thread),
+        watching=watching,
         can_moderate=audience.moderator,
         can_reply=audience.can_reply,
         can_solve=can_solve,
-        fix_threads=services.fix_threads_for(user, thread) if can_solve and page == 1 else [],
+        fix_threads=services.fix_thread_choices(user, thread) if can_solve and page == 1 else [],
         reply_form=forms.ReplyForm(),
         empty_form=EmptyForm(),
         body_hint=forms.BODY_HINT,
@@ -223,8 +225,8 @@ def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValu
         return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)
     if page > 1 and (page - 1) * services.POSTS_PER_PAGE >= thread.post_count:
         abort(404)
-    read_mark = services.read_marks(user, [thread.id]).get(thread.id, 0)
-    html, last_on_page = _thread_page(thread, page=page, read_mark=read_mark)
+    read_mark, watching = services.reader_state(user, thread)
+    html, last_on_page = _thread_page(thread, page=page, read_mark=read_mark, watching=watching)
     # A plain read writes nothing unless the mark moves forward; then in its own short
     # transaction after the page is built, so a reading request never upgrades a read
     # transaction to a write (SQLite "database is locked").

@@ -59,6 +59,7 @@ from forum.boards.services.reading import (
     mark_read_ids,
     page_of_post,
     read_marks,
+    reader_state,
     unread_state,
     unwatch_board,
     unwatch_thread,
@@ -66,7 +67,12 @@ from forum.boards.services.reading import (
     watch_thread,
 )
 from forum.boards.services.rendering import RerenderBatch, count_rendered, rerender_batch
-from forum.boards.services.solutions import fix_threads_for, load_solution, mark_solution
+from forum.boards.services.solutions import (
+    fix_thread_choices,
+    fix_threads_for,
+    load_solution,
+    mark_solution,
+)
 from forum.boards.services.threads import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
@@ -132,6 +138,7 @@ __all__ = [
     "describe_thread_ids",
     "edit_post",
     "first_unread_post_id",
+    "fix_thread_choices",
     "fix_threads_for",
     "flag_post",
     "get_flag",
@@ -161,6 +168,7 @@ __all__ = [
     "reaction_summary",
     "read_marks",
     "readable_thread_ids",
+    "reader_state",
     "readers_can_read",
     "recent_threads",
     "render_body",

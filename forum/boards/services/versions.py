@@ -9,7 +9,8 @@ that bumps a version makes readers miss and render afresh. The keys (see forum/b
 
 Whatever the ORM flushes bumps the versions here, in one place, so no service can forget:
 a post edited, hidden, deleted or restored (its thread); a thread changed in any column or tag
-(the thread and its board, both boards when it moves); a board changed (itself); a person's
+(the thread and its board, both boards when it moves); a board changed, or its moderators
+(itself); a person's
 display name (every thread they wrote in, every board). Statements that bypass the ORM call
 `bump_threads_of_posts` themselves (reactions, re-rendering).
 """
@@ -23,7 +24,7 @@ from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session, attributes
 
 from forum.accounts.models import User
-from forum.boards.models import Board, Post, Reaction, Thread
+from forum.boards.models import Board, BoardModerator, Post, Reaction, Thread
 from forum.extensions import db
 
 PENDING = "forum.boards.pending_versions"
@@ -80,6 +81,10 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             pending["boards"].add(obj.id)
         elif isinstance(obj, User) and attributes.get_history(obj, "display_name").has_changes():
             pending["authors"].add(obj.id)
+    for obj in (*session.new, *session.deleted):
+        # Moderators see a department board whatever their department: who may read it.
+        if isinstance(obj, BoardModerator) and obj.board_id is not None:
+            pending["boards"].add(obj.board_id)
     for obj in session.deleted:
         if isinstance(obj, Post):
             pending["threads"].add(obj.thread_id)
