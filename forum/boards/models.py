@@ -157,6 +157,8 @@ class Thread(Model):
         Index("ix_threads_board_listing", "board_id", "is_pinned", "last_activity_at", "id"),
         # A board's newest post id in one index probe: the cache key of its listings.
         Index("ix_threads_board_id_last_post_id", "board_id", "last_post_id"),
+        # The newest `fix` threads (the solution picker) without sorting every one of them.
+        Index("ix_threads_kind_last_activity_at", "kind", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,9 @@
 
 `threads.version` and `boards.version` are bumped on every change to what a thread's pages or
 a board's listings show (forum/boards/services/versions.py); the cached fragments are keyed on
-them. The board page's order (pinned, last activity, id) and a board's newest post id are read
-straight off new indexes, on SQLite and PostgreSQL.
+them. The board page's order (pinned, last activity, id), a board's newest post id and the
+newest `fix` threads (the solution picker) are read straight off new indexes, on SQLite and
+PostgreSQL.
 
 Revision ID: 0013
 Revises: 0012
@@ -37,9 +38,16 @@ def upgrade():
     op.create_index(
         'ix_threads_board_id_last_post_id', 'threads', ['board_id', 'last_post_id'], unique=False
     )
+    op.create_index(
+        'ix_threads_kind_last_activity_at',
+        'threads',
+        ['kind', 'last_activity_at', 'id'],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index('ix_threads_kind_last_activity_at', table_name='threads')
     op.drop_index('ix_threads_board_id_last_post_id', table_name='threads')
     op.drop_index('ix_threads_board_listing', table_name='threads')
     op.drop_column('boards', 'version')
