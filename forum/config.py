@@ -87,7 +87,7 @@ class Config(BaseSettings):
     # Flask-Limiter storage: "forumdb://" keeps counters in the app's database (shared by all
     # workers); "redis://127.0.0.1:6379" moves them to Redis; "memory://" is per process.
     RATELIMIT_STORAGE_URI: str = "forumdb://"
-    # Rendered page fragments: "local://" (this process, bounded LRU; "local://?max_mb=64")
+    # Rendered page fragments: "local://" (this process, LRU of 32 MB; "local://?max_mb=16")
     # or "redis://host:6379/0" to share them between workers and hosts; "none://" disables.
     CACHE_URL: str = "local://"
     # Sign-in throttle (forum/accounts/signin.py), failures counted within the window below.

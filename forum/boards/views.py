@@ -205,7 +205,6 @@ def _thread_page(
         can_moderate=audience.moderator,
         can_reply=audience.can_reply,
         can_solve=can_solve,
-        fix_threads=services.fix_thread_choices(user, thread) if can_solve and page == 1 else [],
         reply_form=forms.ReplyForm(),
         empty_form=EmptyForm(),
         body_hint=forms.BODY_HINT,
@@ -485,10 +484,21 @@ def post_react(post_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.post("/t/<id:thread_id>/solution")
+@bp.route("/t/<id:thread_id>/solution", methods=["GET", "POST"])
 def thread_solution(thread_id: int) -> ResponseReturnValue:
+    """The fix-thread picker (on its own page: the thread page would query the choices on
+    every view), and marking or clearing a solution from it or from a post's button."""
     user = me()
     thread = services.get_visible_thread(user, thread_id)
+    if request.method == "GET":
+        if not services.can_mark_solution(user, thread):
+            abort(403)
+        return render_template(
+            "boards/thread_solution.html",
+            thread=thread,
+            fix_threads=services.fix_thread_choices(user, thread),
+            empty_form=EmptyForm(),
+        )
     form = forms.SolutionForm()
     form.solution_thread_id.choices = [SelectChoice("", "")] + [
         SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user, thread)

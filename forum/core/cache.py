@@ -8,7 +8,7 @@ each worker reads the current versions from the database on every request.
 Values are JSON (str, int, lists, dicts) in both backends, so what a caller gets back is always
 its own copy, and whoever can write to a shared Redis cannot make the app run code.
 
-    CACHE_URL=local://              this process, at most 64 MB (the default)
+    CACHE_URL=local://              this process, at most 32 MB (the default)
     CACHE_URL=local://?max_mb=16    this process, at most 16 MB
     CACHE_URL=redis://127.0.0.1:6379/0   shared by every worker and host
     CACHE_URL=none://               no cache (every get misses)
@@ -27,7 +27,8 @@ from flask import Flask, current_app
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LOCAL_MB = 64
+# A worker is ~105 MB without it; the issue keeps each under 150 MB.
+DEFAULT_LOCAL_MB = 32
 # Redis entries outlive their versions only this long (seconds): they are never read again.
 REDIS_TTL = 24 * 3600
 PREFIX = "forum:"

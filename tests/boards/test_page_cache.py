@@ -186,6 +186,14 @@ def test_a_new_name_shows_on_cached_pages(app: Flask) -> None:
         assert "New Name" in html and "Old Name" not in html, path
 
 
+def test_only_solvers_get_the_solution_picker(app: Flask) -> None:
+    author, member = make_user(), make_user()
+    thread = make_thread(author=author, kind="question")
+    assert reader(app, author).get(f"/t/{thread.id}/solution").status_code == 200
+    assert reader(app, member).get(f"/t/{thread.id}/solution").status_code == 403
+    assert "Solved by a fix thread?" not in page(reader(app, member), f"/t/{thread.id}")
+
+
 def test_a_plain_read_writes_nothing_and_a_cached_page_runs_few_queries(app: Flask) -> None:
     member = make_user()
     thread = make_thread(author=make_user())
