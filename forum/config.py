@@ -87,6 +87,9 @@ class Config(BaseSettings):
     # Flask-Limiter storage: "forumdb://" keeps counters in the app's database (shared by all
     # workers); "redis://127.0.0.1:6379" moves them to Redis; "memory://" is per process.
     RATELIMIT_STORAGE_URI: str = "forumdb://"
+    # Rendered page fragments: "local://" (this process, LRU of 32 MB; "local://?max_mb=16")
+    # or "redis://host:6379/0" to share them between workers and hosts; "none://" disables.
+    CACHE_URL: str = "local://"
     # Sign-in throttle (forum/accounts/signin.py), failures counted within the window below.
     # Failed sign-ins from one client IP, any accounts, before that IP is refused (429).
     LOGIN_MAX_FAILURES_PER_IP: int = 20

@@ -91,6 +91,9 @@ class Board(Model):
     # Boards are listed by position, then name.
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped on every change to what its thread listings show (services/versions.py); a key
+    # of the cached listing fragments, with the board's newest post id.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship()
     moderator_links: Mapped[list[BoardModerator]] = relationship(
@@ -150,6 +153,12 @@ class Thread(Model):
     __tablename__ = "threads"
     __table_args__ = (
         Index("ix_threads_board_id_last_activity_at", "board_id", "last_activity_at"),
+        # The board page's order (pinned first, then by activity), read straight off the index.
+        Index("ix_threads_board_listing", "board_id", "is_pinned", "last_activity_at", "id"),
+        # A board's newest post id in one index probe: the cache key of its listings.
+        Index("ix_threads_board_id_last_post_id", "board_id", "last_post_id"),
+        # The newest `fix` threads (the solution picker) without sorting every one of them.
+        Index("ix_threads_kind_last_activity_at", "kind", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,6 +187,9 @@ class Thread(Model):
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Every post, the opening one included; updated with UPDATE ... SET n = n + 1.
     post_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on every change to what its pages of posts show except a new reply (edits, hides,
+    # deletes, reactions, lock, solution, moves, authors' names: services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     board: Mapped[Board] = relationship(back_populates="threads")
     author: Mapped[User] = relationship(foreign_keys=[author_id])

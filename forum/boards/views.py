@@ -23,12 +23,12 @@ from wtforms.fields.choices import SelectChoice
 
 from forum.accounts.forms import EmptyForm
 from forum.accounts.models import User
-from forum.boards import forms, services
+from forum.boards import forms, pages, services
 from forum.boards.models import BODY_MAX, Board, Post, PostKind, Thread
 from forum.core import slots
 from forum.core.errors import ForumError, Invalid
 from forum.core.ids import id_arg
-from forum.core.pagination import page_number
+from forum.core.pagination import Page, page_number
 from forum.extensions import db, limiter
 
 bp = Blueprint("boards", __name__)
@@ -102,17 +102,24 @@ def post_url(post: Post) -> str:
 def index() -> ResponseReturnValue:
     user = me()
     kind = kind_filter()
-    threads = services.recent_threads(user, kind=kind, page=page_number(request.args.get("page")))
-    boards = services.visible_boards(user)
+    page = page_number(request.args.get("page"))
+    boards, newest = services.visible_boards_with_newest(user)
+    signature = pages.boards_signature((b.id, b.version, newest.get(b.id)) for b in boards)
+    listing, threads = pages.listing_html(
+        user,
+        pages.activity_key(signature, kind, page),
+        lambda: services.recent_threads(user, kind=kind, page=page),
+        page=page,
+        show_board=True,
+    )
     return render_template(
         "boards/index.html",
         threads=threads,
+        listing=listing,
         boards=boards,
         kind=kind,
         kinds=list(PostKind),
-        stats=services.board_stats(b.id for b in boards),
-        marks=services.read_marks(user, (t.id for t in threads.items)),
-        tags=services.popular_tags(user),
+        sidebar=pages.sidebar_html(user, signature, boards) if boards else None,
     )
 
 
@@ -122,20 +129,25 @@ def board_detail(slug: str) -> ResponseReturnValue:
     board = services.get_visible_board(user, slug)
     kind = kind_filter()
     tag = services.normalize_tag(request.args.get("tag", "")) or None
-    threads = services.board_threads(
-        board, kind=kind, tag=tag, page=page_number(request.args.get("page"))
+    page = page_number(request.args.get("page"))
+    newest = services.newest_post_ids([board.id]).get(board.id)
+    listing, threads = pages.listing_html(
+        user,
+        pages.board_listing_key(board, newest, kind, tag, page),
+        lambda: services.board_threads(board, kind=kind, tag=tag, page=page),
+        page=page,
+        show_board=False,
     )
     return render_template(
         "boards/board_detail.html",
         board=board,
         threads=threads,
+        listing=listing,
         kind=kind,
         tag=tag,
         kinds=list(PostKind),
-        marks=services.read_marks(user, (t.id for t in threads.items)),
         watching=services.is_watching_board(user, board),
         watch_form=EmptyForm(),
-        can_moderate=services.can_moderate(user, board),
     )
 
 
@@ -149,47 +161,57 @@ def tag_detail(tag: str) -> ResponseReturnValue:
         return redirect(url_for("boards.tag_detail", tag=normalized, **args), 301)
     user = me()
     kind = kind_filter()
-    threads = services.recent_threads(
-        user, kind=kind, tag=tag, page=page_number(request.args.get("page"))
+    page = page_number(request.args.get("page"))
+    listing, threads = pages.listing_html(
+        user,
+        None,
+        lambda: services.recent_threads(user, kind=kind, tag=tag, page=page),
+        page=page,
+        show_board=True,
     )
     return render_template(
         "boards/tag_detail.html",
         tag=tag,
         threads=threads,
+        listing=listing,
         kind=kind,
         kinds=list(PostKind),
-        marks=services.read_marks(user, (t.id for t in threads.items)),
     )
 
 
-def _thread_page(thread: Thread, *, page: int) -> tuple[str, int | None]:
+def _thread_page(
+    thread: Thread, *, page: int, read_mark: int, watching: bool
+) -> tuple[str, int | None]:
     """The rendered page and the id of its last post."""
     user = me()
-    posts = services.thread_posts(thread, page=page)
-    marks = services.read_marks(user, [thread.id])
-    services.load_solution(thread)
     can_solve = services.can_mark_solution(user, thread)
+    audience = pages.Audience(
+        moderator=services.can_moderate(user, thread.board),
+        can_reply=services.can_reply(user, thread),
+        can_solve=can_solve,
+    )
+    post_list, last_on_page = pages.thread_posts_html(user, thread, page, audience, read_mark)
+    if page == 1:
+        services.load_solution(thread)
     html = render_template(
         "boards/thread_detail.html",
         thread=thread,
-        posts=posts,
-        reactions=services.reaction_summary([p.id for p in posts.items], user),
-        read_mark=marks.get(thread.id, 0),
-        is_unread=services.unread_state(thread, marks),
-        watching=services.is_watching_thread(user, thread),
-        can_moderate=services.can_moderate(user, thread.board),
-        can_reply=services.can_reply(user, thread),
+        posts=Page[Post](
+            items=[], page=page, per_page=services.POSTS_PER_PAGE, total=thread.post_count
+        ),
+        post_list=post_list,
+        is_unread=services.unread_state(thread, {thread.id: read_mark} if read_mark else {}),
+        watching=watching,
+        can_moderate=audience.moderator,
+        can_reply=audience.can_reply,
         can_solve=can_solve,
-        fix_threads=services.fix_threads_for(user, thread) if can_solve else [],
         reply_form=forms.ReplyForm(),
         empty_form=EmptyForm(),
         body_hint=forms.BODY_HINT,
-        can_edit=services.can_edit_post,
-        can_delete=services.can_delete_post,
-        solution_fix=services.solution_thread_for(user, thread),
+        solution_fix=services.solution_thread_for(user, thread) if page == 1 else None,
         thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
     )
-    return html, posts.items[-1].id if posts.items else None
+    return html, last_on_page
 
 
 @bp.get("/t/<id:thread_id>")
@@ -202,12 +224,14 @@ def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValu
         return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)
     if page > 1 and (page - 1) * services.POSTS_PER_PAGE >= thread.post_count:
         abort(404)
-    html, last_on_page = _thread_page(thread, page=page)
-    # The read mark is written in its own short transaction after the page is built, so a
-    # reading request never upgrades a read transaction to a write (SQLite "database is locked").
-    user_id, thread_id = user.id, thread.id
-    db.session.commit()
-    if last_on_page:
+    read_mark, watching = services.reader_state(user, thread)
+    html, last_on_page = _thread_page(thread, page=page, read_mark=read_mark, watching=watching)
+    # A plain read writes nothing unless the mark moves forward; then in its own short
+    # transaction after the page is built, so a reading request never upgrades a read
+    # transaction to a write (SQLite "database is locked").
+    if last_on_page and last_on_page > read_mark:
+        user_id, thread_id = user.id, thread.id
+        db.session.commit()
         services.mark_read_ids(user_id, thread_id, last_on_page)
         db.session.commit()
     return html
@@ -460,10 +484,21 @@ def post_react(post_id: int) -> ResponseReturnValue:
     return redirect(post_url(post))
 
 
-@bp.post("/t/<id:thread_id>/solution")
+@bp.route("/t/<id:thread_id>/solution", methods=["GET", "POST"])
 def thread_solution(thread_id: int) -> ResponseReturnValue:
+    """The fix-thread picker (on its own page: the thread page would query the choices on
+    every view), and marking or clearing a solution from it or from a post's button."""
     user = me()
     thread = services.get_visible_thread(user, thread_id)
+    if request.method == "GET":
+        if not services.can_mark_solution(user, thread):
+            abort(403)
+        return render_template(
+            "boards/thread_solution.html",
+            thread=thread,
+            fix_threads=services.fix_thread_choices(user, thread),
+            empty_form=EmptyForm(),
+        )
     form = forms.SolutionForm()
     form.solution_thread_id.choices = [SelectChoice("", "")] + [
         SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user, thread)

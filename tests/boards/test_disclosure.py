@@ -96,6 +96,11 @@ def test_the_page_form_offers_only_fixes_every_reader_can_see(
     page = client.get(f"/t/{question.id}").get_data(as_text=True)
     assert "Solved by a fix thread?" in page
     assert SECRET not in page
+    # The picker has its own page (the thread page does not query the choices on every view).
+    picker = client.get(f"/t/{question.id}/solution")
+    assert picker.status_code == 200
+    assert 'name="solution_thread_id"' in picker.get_data(as_text=True)
+    assert SECRET not in picker.get_data(as_text=True)
     response = client.post(
         f"/t/{question.id}/solution", data={"solution_thread_id": str(world["secret_fix"].id)}
     )

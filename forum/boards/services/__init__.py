@@ -6,6 +6,7 @@ implementation detail.
 
 from __future__ import annotations
 
+from forum.boards.services import versions as versions
 from forum.boards.services.boards import (
     all_boards,
     board_by_slug,
@@ -44,6 +45,7 @@ from forum.boards.services.posts import (
     delete_post,
     edit_post,
     is_first_post,
+    own_reactions,
     reaction_summary,
     restore_post,
     revisions,
@@ -57,6 +59,7 @@ from forum.boards.services.reading import (
     mark_read_ids,
     page_of_post,
     read_marks,
+    reader_state,
     unread_state,
     unwatch_board,
     unwatch_thread,
@@ -64,7 +67,12 @@ from forum.boards.services.reading import (
     watch_thread,
 )
 from forum.boards.services.rendering import RerenderBatch, count_rendered, rerender_batch
-from forum.boards.services.solutions import fix_threads_for, load_solution, mark_solution
+from forum.boards.services.solutions import (
+    fix_thread_choices,
+    fix_threads_for,
+    load_solution,
+    mark_solution,
+)
 from forum.boards.services.threads import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
@@ -72,12 +80,14 @@ from forum.boards.services.threads import (
     board_stats,
     board_threads,
     create_thread,
+    newest_post_ids,
     popular_tags,
     quote_source,
     recent_threads,
     render_body,
     render_post_body,
     thread_posts,
+    visible_boards_with_newest,
 )
 from forum.boards.services.validation import normalize_tag, slugify
 from forum.boards.services.visibility import (
@@ -128,6 +138,7 @@ __all__ = [
     "describe_thread_ids",
     "edit_post",
     "first_unread_post_id",
+    "fix_thread_choices",
     "fix_threads_for",
     "flag_post",
     "get_flag",
@@ -144,10 +155,12 @@ __all__ = [
     "mark_solution",
     "moderated_board_ids",
     "move_thread",
+    "newest_post_ids",
     "normalize_tag",
     "notifications_suppressed",
     "open_flag_count",
     "open_flags",
+    "own_reactions",
     "page_of_post",
     "popular_tags",
     "post_path",
@@ -155,6 +168,7 @@ __all__ = [
     "reaction_summary",
     "read_marks",
     "readable_thread_ids",
+    "reader_state",
     "readers_can_read",
     "recent_threads",
     "render_body",
@@ -179,6 +193,7 @@ __all__ = [
     "visible_board_ids",
     "visible_boards",
     "visible_boards_query",
+    "visible_boards_with_newest",
     "watch_board",
     "watch_thread",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from forum.accounts.models import User
 from forum.boards import signals
 from forum.boards.models import Post, PostKind, PostRevision, Reaction, ReactionKind
-from forum.boards.services import notify
+from forum.boards.services import notify, versions
 from forum.boards.services.threads import render_body
 from forum.boards.services.validation import (
     clean_body,
@@ -210,6 +210,8 @@ def toggle_reaction(
             Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == parsed
         )
     )
+    # The counts show on the thread's cached pages (INSERT and DELETE bypass the ORM's events).
+    versions.bump_thread(post.thread_id)
     if removed.rowcount:  # type: ignore[attr-defined]
         return False
     # The same click arriving twice inserts nothing the second time: it is there, as asked.
@@ -242,6 +244,19 @@ class PostReactions:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.get(kind) for kind in ReactionKind)
+
+
+def own_reactions(user: User, post_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(post id, kind) of every reaction `user` gave to these posts (one query)."""
+    ids = list(post_ids)
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.kind).where(
+            Reaction.user_id == user.id, Reaction.post_id.in_(ids)
+        )
+    )
+    return {(post_id, str(kind)) for post_id, kind in rows}
 
 
 def reaction_summary(post_ids: Iterable[int], user: User | None) -> dict[int, PostReactions]:

@@ -60,6 +60,23 @@ def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in rows}
 
 
+def reader_state(user: User, thread: Thread) -> tuple[int, bool]:
+    """How far `user` has read `thread` (0: never opened) and whether they watch it, in one
+    query: the thread page asks both on every view."""
+    mark = (
+        select(ThreadRead.last_read_post_id)
+        .where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
+        .scalar_subquery()
+    )
+    watching = (
+        select(ThreadWatch.user_id)
+        .where(ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id)
+        .exists()
+    )
+    row = db.session.execute(select(mark, watching)).one()
+    return int(row[0] or 0), bool(row[1])
+
+
 def unread_state(thread: Thread, marks: dict[int, int]) -> str:
     """ "new" (never opened), "updated" (replies since last read) or "" (all read)."""
     mark = marks.get(thread.id)

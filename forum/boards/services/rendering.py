@@ -7,6 +7,7 @@ import dataclasses
 from sqlalchemy import func, select, update
 
 from forum.boards.models import Post, PostRevision
+from forum.boards.services import versions
 from forum.boards.services.threads import render_body
 from forum.extensions import db
 
@@ -43,6 +44,7 @@ def rerender_batch(
         .limit(limit)
     ).all()
     changed = 0
+    rewritten: list[int] = []
     for row in rows:
         html, _people = render_body(row.body)
         if html == row.body_html:
@@ -55,4 +57,7 @@ def rerender_batch(
                 .values(body_html=html)
                 .execution_options(synchronize_session=False)
             )
+            rewritten.append(row.id)
+    if model is Post:
+        versions.bump_threads_of_posts(rewritten)  # their cached pages show the old HTML
     return RerenderBatch(last_id=rows[-1].id if rows else None, seen=len(rows), changed=changed)

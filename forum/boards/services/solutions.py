@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from sqlalchemy import false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.models import User
 from forum.boards import signals
@@ -110,15 +111,13 @@ def load_solution(thread: Thread) -> Thread:
     return thread
 
 
-def fix_threads_for(user: User, thread: Thread, *, limit: int = 50) -> list[Thread]:
-    """Recent `fix` threads `user` can see that may solve `thread`: the choices for linking a
-    solution, only those every reader of `thread` can see (disclosure.readers_can_read)."""
+def _fix_candidates(user: User, thread: Thread) -> Select[Any]:
     board = thread.board
-    # All-staff boards, this board and its department's boards; moderators are checked below.
+    # All-staff boards, this board and its department's boards; moderators are checked later.
     same_department = (
         Board.department_id == board.department_id if board.department_id is not None else false()
     )
-    candidates = db.session.scalars(
+    return (
         select(Thread)
         .join(Thread.board)
         .where(
@@ -131,8 +130,44 @@ def fix_threads_for(user: User, thread: Thread, *, limit: int = 50) -> list[Thre
                 same_department if board.visibility != BoardVisibility.STAFF else false(),
             ),
         )
-        .options(joinedload(Thread.board).selectinload(Board.moderator_links))
         .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    )
+
+
+def fix_threads_for(user: User, thread: Thread, *, limit: int = 50) -> list[Thread]:
+    """Recent `fix` threads `user` can see that may solve `thread`: the choices for linking a
+    solution, only those every reader of `thread` can see (disclosure.readers_can_read)."""
+    candidates = db.session.scalars(
+        _fix_candidates(user, thread)
+        .options(joinedload(Thread.board).selectinload(Board.moderator_links))
         .limit(limit * 2)
     ).unique()
-    return [t for t in candidates if disclosure.readers_can_read(board, t.board)][:limit]
+    return [t for t in candidates if disclosure.readers_can_read(thread.board, t.board)][:limit]
+
+
+def fix_thread_choices(user: User, thread: Thread, *, limit: int = 50) -> list[tuple[int, str]]:
+    """fix_threads_for as (id, title) pairs, for the picker on the thread page: the same
+    threads, without loading each one (the page shows it to solvers on every view)."""
+    rows = db.session.execute(
+        _fix_candidates(user, thread)
+        .with_only_columns(Thread.id, Thread.title, Thread.board_id)
+        .limit(limit * 2)
+    ).all()
+    board_ids = {board_id for _id, _title, board_id in rows}
+    boards = (
+        {
+            board.id: board
+            for board in db.session.scalars(
+                select(Board)
+                .where(Board.id.in_(board_ids))
+                .options(selectinload(Board.moderator_links))
+            )
+        }
+        if board_ids
+        else {}
+    )
+    return [
+        (thread_id, title)
+        for thread_id, title, board_id in rows
+        if disclosure.readers_can_read(thread.board, boards[board_id])
+    ][:limit]

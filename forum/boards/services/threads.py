@@ -262,6 +262,38 @@ def thread_posts(thread: Thread, *, page: int = 1, per_page: int = POSTS_PER_PAG
     return Page(items=items, page=page, per_page=per_page, total=thread.post_count)
 
 
+def newest_post_ids(board_ids: Iterable[int]) -> dict[int, int | None]:
+    """board id -> its newest post id (one index probe per board, in one query): with the
+    boards' versions, the key of their cached listings (services/versions.py)."""
+    ids = list(board_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(Thread.last_post_id))
+        .where(Thread.board_id == Board.id)
+        .correlate(Board)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(Board.id, newest).where(Board.id.in_(ids)))
+    return {board_id: last for board_id, last in rows}  # noqa: C416 - rows, not pairs
+
+
+def visible_boards_with_newest(user: User) -> tuple[list[Board], dict[int, int | None]]:
+    """The boards `user` may see in display order, and each one's newest post id, in one query."""
+    newest = (
+        select(func.max(Thread.last_post_id))
+        .where(Thread.board_id == Board.id)
+        .correlate(Board)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Board, newest)
+        .where(board_visibility_clause(user))
+        .order_by(Board.position, Board.name)
+    ).all()
+    return [board for board, _ in rows], {board.id: last for board, last in rows}
+
+
 def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | None]]:
     """Thread count and last activity per board, in one query."""
     ids = list(board_ids)

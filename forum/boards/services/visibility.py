@@ -69,10 +69,14 @@ def visible_boards(user: User | None) -> list[Board]:
 
 def get_visible_board(user: User | None, slug: str) -> Board:
     """The board with `slug`; raises NotFound when it is missing or `user` may not see it."""
-    board = db.session.scalar(
-        visible_boards_query(user)
-        .where(Board.slug == slug)
-        .options(selectinload(Board.moderator_links))
+    board = (
+        db.session.scalars(
+            visible_boards_query(user)
+            .where(Board.slug == slug)
+            .options(joinedload(Board.moderator_links))
+        )
+        .unique()
+        .first()
     )
     if board is None:
         raise NotFound("There is no such board.")
@@ -81,15 +85,21 @@ def get_visible_board(user: User | None, slug: str) -> Board:
 
 def get_visible_thread(user: User | None, thread_id: int) -> Thread:
     """The thread with its board, author and tags; NotFound when missing or invisible to `user`."""
-    thread = db.session.scalar(
-        select(Thread)
-        .join(Thread.board)
-        .where(Thread.id == thread_id, board_visibility_clause(user))
-        .options(
-            joinedload(Thread.board).selectinload(Board.moderator_links),
-            joinedload(Thread.author),
-            selectinload(Thread.tags),
+    # The board's few moderators come in the same query; the tags by their own (joined, the
+    # secondary table would be scanned whole on SQLite).
+    thread = (
+        db.session.scalars(
+            select(Thread)
+            .join(Thread.board)
+            .where(Thread.id == thread_id, board_visibility_clause(user))
+            .options(
+                joinedload(Thread.board).joinedload(Board.moderator_links),
+                joinedload(Thread.author),
+                selectinload(Thread.tags),
+            )
         )
+        .unique()
+        .first()
     )
     if thread is None:
         raise NotFound("There is no such thread.")
