@@ -7,11 +7,13 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from forum.accounts.models import User
 from forum.boards import services as boards
 from forum.boards.models import Board, Post, PostKind, Thread
+from forum.core.db import utcnow
 from forum.core.errors import Invalid
 from forum.core.pagination import Page
 from forum.extensions import db
@@ -31,8 +33,12 @@ logger = logging.getLogger(__name__)
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 500
-# The search page drains the queue before it queries, but never waits long for the lock.
+# With SEARCH_INDEX_INLINE the search page drains the queue before it queries, but never waits
+# long for the lock.
 DRAIN_WAIT_SECONDS = 2.0
+# Without it the background indexer drains within a second; a queued change older than this
+# means it is down or far behind, and the search page then drains by itself.
+INDEXER_LATE_SECONDS = 10.0
 # Up to this many threads among the candidates, the database check names them; beyond it, one
 # pass over the reader's boards is cheaper than many IN lists.
 CONFIRM_BY_ID_MAX = 500
@@ -67,6 +73,9 @@ class SearchOutcome:
     status: SearchStatus
     # False when nothing was asked (no words and no filters): the page shows the search help.
     asked: bool
+    # Changes committed but not yet in the index (the background indexer is catching up):
+    # the newest posts and edits may be missing from these results for a moment.
+    pending: int = 0
 
 
 def _kind(value: PostKind | str | None) -> PostKind | None:
@@ -117,10 +126,7 @@ def search(
     if query.is_empty:
         return SearchOutcome(page=empty, status=indexing.status(), asked=False)
 
-    try:
-        indexing.drain(timeout=DRAIN_WAIT_SECONDS)
-    except Exception:
-        logger.exception("search: drain before query failed; searching what is indexed")
+    pending = _catch_up()
     status = indexing.ensure_index()
     board_ids = [b.id for b in visible]
     try:
@@ -139,13 +145,34 @@ def search(
         status = indexing.ensure_index()
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING
-        return SearchOutcome(page=empty, status=status, asked=True)
+        return SearchOutcome(page=empty, status=status, asked=True, pending=pending)
     rows = _rows(results.hits, {b.id: b for b in visible})
     return SearchOutcome(
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),
         status=status,
         asked=True,
+        pending=pending,
     )
+
+
+def _catch_up() -> int:
+    """Bring the index up to date as far as this request should, and return how many changes
+    are still queued. Inline indexing drains here; otherwise the background indexer does,
+    unless the oldest queued change shows it is down, when this request drains instead."""
+    try:
+        if current_app.config.get("SEARCH_INDEX_INLINE", True):
+            if indexing.drain(timeout=DRAIN_WAIT_SECONDS).skipped is None:
+                return 0
+            return indexing.backlog().count
+        waiting = indexing.backlog()
+        if waiting.age_seconds(utcnow()) <= INDEXER_LATE_SECONDS:
+            return waiting.count
+        logger.warning("search: %d changes queued for too long; draining here", waiting.count)
+        indexing.drain(timeout=DRAIN_WAIT_SECONDS)
+        return indexing.backlog().count
+    except Exception:
+        logger.exception("search: drain before query failed; searching what is indexed")
+        return 0
 
 
 def parse_query(

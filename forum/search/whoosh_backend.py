@@ -131,6 +131,8 @@ class _MarkFormatter(highlight.Formatter):
 def _refs(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[tuple[int, DocRef]]:
     """(rank, (thread_id, post_id)) of each of the ranked documents that is indexed on one of
     `board_ids`, read from the `ref` column."""
+    if not docnums:
+        return []  # an empty index has no column to read
     column = searcher.reader().column_reader("ref", translate=False)
     unpack = _REF.unpack
     found = []
