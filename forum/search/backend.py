@@ -120,6 +120,8 @@ class SearchResults:
     hits: list[SearchHit]
     # Every confirmed hit, so the total and the page count agree with the rows.
     total: int
+    # The index content these results were read from (see SearchBackend.generation).
+    generation: str | None = None
 
 
 class SearchBackend(Protocol):
@@ -131,6 +133,11 @@ class SearchBackend(Protocol):
 
     def is_rebuilding(self) -> bool:
         """True while any process holds the rebuild lock."""
+        ...
+
+    def generation(self) -> str | None:
+        """A name for the index's content now, which changes with every commit and rebuild;
+        None when the index cannot be read. Results are cached under it."""
         ...
 
     def write_lock(self, timeout: float) -> AbstractContextManager[bool]:

@@ -17,7 +17,7 @@ from forum.core.db import utcnow
 from forum.core.errors import Invalid
 from forum.core.pagination import Page
 from forum.extensions import db
-from forum.search import indexing
+from forum.search import cache, indexing
 from forum.search.backend import (
     DocRef,
     IndexUnavailable,
@@ -129,13 +129,26 @@ def search(
     pending = _catch_up()
     status = indexing.ensure_index()
     board_ids = [b.id for b in visible]
+    backend = indexing.get_backend()
+    # Cached result sets are used and kept only while the queue is empty (see search.cache).
+    cacheable = pending == 0 and status is SearchStatus.READY
+    generation = backend.generation() if cacheable else None
+    cached = (
+        cache.results.get(cache.key_for(generation, query, board_ids, page, PER_PAGE))
+        if generation is not None
+        else None
+    )
     try:
-        results = indexing.get_backend().search(
-            query,
-            board_ids=board_ids,
-            confirm=lambda refs: _visible_now(refs, board_ids),
-            page=page,
-            per_page=PER_PAGE,
+        results = (
+            cached
+            if cached is not None
+            else backend.search(
+                query,
+                board_ids=board_ids,
+                confirm=lambda refs: _visible_now(refs, board_ids),
+                page=page,
+                per_page=PER_PAGE,
+            )
         )
     except QuerySyntaxError:
         # Whoosh can still refuse a parsed query while it runs (wq.QueryError).
@@ -146,6 +159,10 @@ def search(
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING
         return SearchOutcome(page=empty, status=status, asked=True, pending=pending)
+    if cacheable and cached is None and results.generation is not None:
+        cache.results.put(
+            cache.key_for(results.generation, query, board_ids, page, PER_PAGE), results
+        )
     rows = _rows(results.hits, {b.id: b for b in visible})
     return SearchOutcome(
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),

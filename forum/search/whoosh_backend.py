@@ -152,6 +152,12 @@ def plain_snippet(text: str, length: int = SNIPPET_CHARS) -> str:
 
 _open_lock = threading.Lock()
 _open_indexes: dict[str, FileIndex] = {}
+# Bumped whenever open indexes are forgotten (a rebuild, a read or write error): searchers kept
+# from before are dropped rather than reused.
+_epoch = 0
+# One long-lived Searcher per thread and index directory, refreshed (reusing the segments that
+# did not change) when the index has a newer generation: opening one costs milliseconds.
+_local = threading.local()
 
 
 class WhooshBackend:
@@ -189,20 +195,53 @@ class WhooshBackend:
         return ix
 
     def _forget(self) -> None:
+        global _epoch
         with _open_lock:
+            _epoch += 1
             for path in [p for p in _open_indexes if Path(p).parent == self.root]:
                 del _open_indexes[path]
+
+    def _searcher(self) -> tuple[str, Searcher]:
+        """This thread's searcher on the live index at its latest generation, with the index
+        directory's name. A searcher opened afresh is checked by reading one stored document
+        (which touches the segment files, not just the TOC); one that is reused or refreshed
+        was checked when it was opened."""
+        ix = self._open()
+        path = str(ix.storage.folder)
+        kept: dict[str, Searcher] = getattr(_local, "searchers", {})
+        if getattr(_local, "epoch", None) != _epoch:
+            kept = {}
+            _local.epoch = _epoch
+        _local.searchers = kept
+        searcher = kept.get(path)
+        if searcher is not None:
+            searcher = searcher.refresh()
+        else:
+            for stale in kept.values():
+                stale.close()  # a rebuild replaced that directory
+            kept.clear()
+            searcher = ix.searcher()
+            if searcher.doc_count_all():
+                searcher.stored_fields(0)
+        kept[path] = searcher
+        return Path(path).name, searcher
+
+    def generation(self) -> str | None:
+        """Names the index's content as it is now (directory and commit generation): equal
+        names mean equal search results. None when there is no index to read."""
+        name = self._current_name()
+        if name is None:
+            return None
+        try:
+            return f"{name}:{self._open().latest_generation()}"
+        except Exception:
+            return None
 
     def state(self) -> IndexState:
         if self._current_name() is None:
             return IndexState.MISSING
         try:
-            ix = self._open()
-            with ix.searcher() as searcher:
-                searcher.doc_count_all()
-                # Reading one stored document touches the segment files, not just the TOC.
-                if searcher.doc_count_all():
-                    searcher.stored_fields(0)
+            self._searcher()
         except Exception as exc:
             self._forget()
             # No traceback kept: Whoosh leaves files open in the frames of a failed read.
@@ -313,26 +352,23 @@ class WhooshBackend:
         compiled = compile_query(query)
         if compiled is None or not allowed:
             return SearchResults(hits=[], total=0)
-        ix = self._open()
         options: dict[str, Any] = {"limit": None}
         if not is_scored(compiled):
             options.update(sortedby="created_at", reverse=True)
-        searcher = self._guard(ix.searcher)
-        try:
-            results = self._guard(lambda: searcher.search(compiled, **options))
-            # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
-            # which would first gather every document on those boards, matching or not.
-            docnums = [docnum for _, docnum in results.top_n]
-            candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
-            current = confirm([ref for _, ref in candidates])
-            kept = [rank for rank, (_, post_id) in candidates if post_id in current]
-            start = (page - 1) * per_page
-            hits = self._guard(
-                lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
-            )
-        finally:
-            searcher.close()
-        return SearchResults(hits=hits, total=len(kept))
+        name, searcher = self._guard(self._searcher)
+        results = self._guard(lambda: searcher.search(compiled, **options))
+        # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
+        # which would first gather every document on those boards, matching or not.
+        docnums = [docnum for _, docnum in results.top_n]
+        candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
+        current = confirm([ref for _, ref in candidates])
+        kept = [rank for rank, (_, post_id) in candidates if post_id in current]
+        start = (page - 1) * per_page
+        hits = self._guard(
+            lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
+        )
+        generation = f"{name}:{searcher.reader().generation()}"
+        return SearchResults(hits=hits, total=len(kept), generation=generation)
 
     @staticmethod
     def _hit(hit: Any) -> SearchHit:
