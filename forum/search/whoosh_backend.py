@@ -34,6 +34,7 @@ from markupsafe import escape
 from whoosh import analysis, columns, highlight, index
 from whoosh import fields as wf
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
@@ -160,6 +161,15 @@ _epoch = 0
 _local = threading.local()
 
 
+def _close_all(searchers: dict[str, Searcher]) -> None:
+    for searcher in searchers.values():
+        try:
+            searcher.close()
+        except Exception:
+            logger.debug("search: closing a stale searcher failed", exc_info=True)
+    searchers.clear()
+
+
 class WhooshBackend:
     """SearchBackend over a Whoosh index in `root` (SEARCH_INDEX_DIR)."""
 
@@ -188,7 +198,11 @@ class WhooshBackend:
             ix = _open_indexes.get(path)
             if ix is None:
                 try:
-                    ix = index.open_dir(path)
+                    # Without mmap: Whoosh on Python 3 reads a compound segment through a
+                    # BytesIO over the mapped file, which copies every file it opens (the whole
+                    # postings of a 100k-post index, seconds per searcher or writer); plain file
+                    # reads at an offset copy only what is read.
+                    ix = FileStorage(path, supports_mmap=False).open_index()
                 except Exception as exc:
                     raise IndexUnavailable(f"cannot open the search index: {exc!r}") from exc
                 _open_indexes[path] = ix
@@ -204,25 +218,24 @@ class WhooshBackend:
     def _searcher(self) -> tuple[str, Searcher]:
         """This thread's searcher on the live index at its latest generation, with the index
         directory's name. A searcher opened afresh is checked by reading one stored document
-        (which touches the segment files, not just the TOC); one that is reused or refreshed
-        was checked when it was opened."""
+        (which touches the segment files, not just the TOC); one that is reused was checked
+        when it was opened."""
         ix = self._open()
         path = str(ix.storage.folder)
         kept: dict[str, Searcher] = getattr(_local, "searchers", {})
-        if getattr(_local, "epoch", None) != _epoch:
-            kept = {}
-            _local.epoch = _epoch
         _local.searchers = kept
+        if getattr(_local, "epoch", None) != _epoch:
+            _close_all(kept)
+            _local.epoch = _epoch
         searcher = kept.get(path)
-        if searcher is not None:
-            searcher = searcher.refresh()
-        else:
-            for stale in kept.values():
-                stale.close()  # a rebuild replaced that directory
-            kept.clear()
-            searcher = ix.searcher()
-            if searcher.doc_count_all():
-                searcher.stored_fields(0)
+        if searcher is not None and searcher.up_to_date():
+            return Path(path).name, searcher
+        # Not Searcher.refresh(): its reuse of segment readers keys them by generation, which
+        # all leaves share, so it leaks open files. A new searcher costs tens of milliseconds.
+        _close_all(kept)
+        searcher = ix.searcher()
+        if searcher.doc_count_all():
+            searcher.stored_fields(0)
         kept[path] = searcher
         return Path(path).name, searcher
 
@@ -276,10 +289,14 @@ class WhooshBackend:
                 writer.delete_by_term("thread_id", str(thread_id))
                 for doc in documents:
                     writer.add_document(**_fields(doc))
+            # One searcher for every delete (update_document would open one per document).
+            with writer.searcher() as existing:
+                for doc in batch.upserts:
+                    writer.delete_by_term("key", doc.key, searcher=existing)
+                for key in batch.deletes:
+                    writer.delete_by_term("key", key, searcher=existing)
             for doc in batch.upserts:
-                writer.update_document(**_fields(doc))
-            for key in batch.deletes:
-                writer.delete_by_term("key", key)
+                writer.add_document(**_fields(doc))
             writer.commit()
         except Exception as exc:
             writer.cancel()
