@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias
@@ -78,6 +78,19 @@ class SearchQuery:
     end: dt.datetime | None = None
     # `board:<slug>` inside the text resolves through this map (only boards the reader sees).
     board_ids_by_slug: Mapping[str, int] = field(default_factory=dict)
+
+    def key(self) -> tuple[Hashable, ...]:
+        """Everything the query says, hashable (the mapping is not): for caches."""
+        return (
+            self.text,
+            self.kind,
+            self.board_id,
+            self.tag,
+            self.author,
+            self.start,
+            self.end,
+            tuple(sorted(self.board_ids_by_slug.items())),
+        )
 
     @property
     def is_empty(self) -> bool:

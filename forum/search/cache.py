@@ -28,23 +28,10 @@ MAX_ENTRIES = 256
 CacheKey = tuple[Hashable, ...]
 
 
-def query_key(query: SearchQuery) -> tuple[Hashable, ...]:
-    return (
-        query.text,
-        query.kind,
-        query.board_id,
-        query.tag,
-        query.author,
-        query.start,
-        query.end,
-        tuple(sorted(query.board_ids_by_slug.items())),
-    )
-
-
 def key_for(
     generation: str, query: SearchQuery, board_ids: Iterable[int], page: int, per_page: int
 ) -> CacheKey:
-    return (generation, query_key(query), frozenset(board_ids), page, per_page)
+    return (generation, query.key(), frozenset(board_ids), page, per_page)
 
 
 class ResultCache:

@@ -106,6 +106,7 @@ def search(
     tag: str | None = None,
     author: str | None = None,
     page: int = 1,
+    visible: list[Board] | None = None,
 ) -> SearchOutcome:
     """Search the threads and posts `user` may see, PER_PAGE hits a page.
 
@@ -113,12 +114,14 @@ def search(
     (email local part or name) and date:/after:/before:; the other arguments narrow further.
     Every hit the index offers is checked against the database before it is shown or counted,
     so rows, total and page count agree and cover only what the person may see now, even when
-    the index lags behind a move, hide or delete. Raises Invalid (fields q, kind, page) for an
+    the index lags behind a move, hide or delete. `visible` is `boards.visible_boards(user)`,
+    when the caller has it already. Raises Invalid (fields q, kind, page) for an
     over-long or unreadable query, an unreadable date, an unknown kind or a page out of range.
     """
     if not 1 <= page <= MAX_PAGE:
         raise Invalid(fields={"page": f"Choose a page from 1 to {MAX_PAGE}."})
-    visible = boards.visible_boards(user)
+    if visible is None:
+        visible = boards.visible_boards(user)
     query = parse_query(
         q, kind=kind, board=board, tag=tag, author=author, slugs={b.slug: b.id for b in visible}
     )
@@ -261,48 +264,51 @@ def _visible_now(refs: Sequence[DocRef], board_ids: Collection[int]) -> set[int]
 
 
 def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
-    """Result rows for confirmed hits, with titles and boards as the database has them now."""
+    """Result rows for confirmed hits, with titles and boards as the database has them now
+    (only the columns a row shows: no post bodies are loaded)."""
     if not hits:
         return []
     threads = {
-        thread.id: thread
-        for thread in db.session.scalars(
-            select(Thread).where(Thread.id.in_({hit.thread_id for hit in hits}))
+        row.id: row
+        for row in db.session.execute(
+            select(Thread.id, Thread.title, Thread.slug, Thread.board_id, Thread.kind).where(
+                Thread.id.in_({hit.thread_id for hit in hits})
+            )
         )
     }
-    posts = {
-        post.id: post
-        for post in db.session.scalars(
-            select(Post).where(Post.id.in_({hit.post_id for hit in hits}))
+    # post id -> thread id of the hits' posts that are neither deleted nor hidden.
+    visible_posts: dict[int, int] = {
+        row.id: row.thread_id
+        for row in db.session.execute(
+            select(Post.id, Post.thread_id).where(
+                Post.id.in_({hit.post_id for hit in hits}),
+                Post.deleted_at.is_(None),
+                Post.hidden_at.is_(None),
+            )
         )
     }
     rows = []
     for hit in hits:
-        thread, post = threads.get(hit.thread_id), posts.get(hit.post_id)
+        thread = threads.get(hit.thread_id)
         board = boards_by_id.get(thread.board_id) if thread is not None else None
         # Only a change committed between the check and this read can fail here; the row is
         # then left out rather than shown.
-        if (
-            thread is None
-            or post is None
-            or board is None
-            or post.thread_id != thread.id
-            or not post.is_visible
-        ):
+        if thread is None or board is None or visible_posts.get(hit.post_id) != thread.id:
             continue
         is_thread = hit.doc_type == "thread"
         rows.append(
             SearchResult(
                 thread_id=thread.id,
-                post_id=post.id,
+                post_id=hit.post_id,
                 title=thread.title,
-                kind=thread.kind_enum,
+                kind=PostKind(thread.kind),
                 snippet_html=hit.snippet_html,
                 board=board,
                 author_name=hit.author_name,
                 created_at=hit.created_at,
                 is_thread=is_thread,
-                url=boards.thread_path(thread) if is_thread else boards.post_path(post),
+                # boards.thread_path and boards.post_path, from the columns read here.
+                url=f"/t/{thread.id}-{thread.slug}" if is_thread else f"/p/{hit.post_id}",
             )
         )
     return rows
