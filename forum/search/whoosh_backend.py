@@ -170,6 +170,14 @@ def _close_all(searchers: dict[str, Searcher]) -> None:
     searchers.clear()
 
 
+class _Searchers(dict[str, Searcher]):
+    """One thread's searchers, closed when the thread ends (its locals are dropped), so their
+    files are not left for the garbage collector to complain about."""
+
+    def __del__(self) -> None:
+        _close_all(self)
+
+
 class WhooshBackend:
     """SearchBackend over a Whoosh index in `root` (SEARCH_INDEX_DIR)."""
 
@@ -222,7 +230,7 @@ class WhooshBackend:
         when it was opened."""
         ix = self._open()
         path = str(ix.storage.folder)
-        kept: dict[str, Searcher] = getattr(_local, "searchers", {})
+        kept: _Searchers = getattr(_local, "searchers", None) or _Searchers()
         _local.searchers = kept
         if getattr(_local, "epoch", None) != _epoch:
             _close_all(kept)
