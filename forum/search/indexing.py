@@ -189,10 +189,11 @@ class Backlog:
 
 
 def backlog() -> Backlog:
-    """Read in the caller's session (a search request's): no extra connection."""
-    count, oldest = db.session.execute(
-        select(func.count(SearchQueueItem.id), func.min(SearchQueueItem.created_at))
-    ).one()
+    """Read in a session of its own: the caller's may hold a snapshot from before a drain."""
+    with Session(db.engine) as session:
+        count, oldest = session.execute(
+            select(func.count(SearchQueueItem.id), func.min(SearchQueueItem.created_at))
+        ).one()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=dt.UTC)
     return Backlog(count=int(count or 0), oldest=oldest)
