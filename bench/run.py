@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -259,6 +261,29 @@ def load_page(
     return load, memory(server)
 
 
+@contextlib.contextmanager
+def search_indexer(env: dict[str, str], log: Path) -> Iterator[None]:
+    """The background search indexer (`flask search work`), as production runs it next to
+    gunicorn, unless the bench asks for inline indexing (SEARCH_INDEX_INLINE=true)."""
+    if env.get("SEARCH_INDEX_INLINE", "").lower() in {"1", "true", "yes"}:
+        yield
+        return
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "search", "work"]
+    with log.open("ab") as log_file:
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file
+        )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def memory(server: loadgen.Server) -> dict[str, float]:
     return {"rss_mb": server.worker_rss_mb(), "peak_rss_mb": server.worker_peak_mb()}
 
@@ -291,6 +316,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--instance", type=Path, help="bench instance dir (default per URL)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--seed-only", action="store_true", help="seed (or reuse), then stop")
+    parser.add_argument(
+        "--only", action="append", help="load only the pages whose label contains this"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -303,6 +331,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {"summary": summary}
     app = in_process_app(env)
     targets = pages(app, summary)
+    if args.only:
+        targets = [t for t in targets if any(word in t[0] for word in args.only)]
     token, writer_threads = writer_setup(app, summary)
     queries = count_queries(app, summary, [p for _, p in targets], token, writer_threads[0])
     bodies = writer_bodies(instance)
@@ -323,6 +353,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "reference_app:app", env=env, workers=args.workers, log=log, pythonpath="bench"
         ) as reference,
         loadgen.gunicorn("wsgi:app", env=env, workers=args.workers, log=log) as forum,
+        search_indexer(env, log),
     ):
         # The bare page is loaded before the first page, between pages and after the last,
         # and each page is compared with the mean of the runs either side of it: on a shared

@@ -60,6 +60,10 @@ class Config(BaseSettings):
     # A missing or corrupt index is rebuilt inside the request when the database holds at most
     # this many posts; above it, a background thread rebuilds while search says so.
     SEARCH_INLINE_REBUILD_MAX_POSTS: int = 2000
+    # Apply queued index changes inside the writing request, after its commit (True), or leave
+    # them to the background indexer `flask --app wsgi search work` (False). Unset: inline in
+    # development and testing, background in production.
+    SEARCH_INDEX_INLINE: bool | None = None
     # Public base URL for absolute links (emails, webhooks, feeds, invitation links). Unset in
     # development: the request's own host, or http://127.0.0.1:5000 outside a request.
     FORUM_BASE_URL: str | None = None
@@ -279,6 +283,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         )
     if not settings["SEARCH_INDEX_DIR"]:
         settings["SEARCH_INDEX_DIR"] = str(Path(instance_path) / "search-index")
+    if settings["SEARCH_INDEX_INLINE"] is None:
+        settings["SEARCH_INDEX_INLINE"] = settings["FORUM_ENV"] != "production"
     settings.setdefault("TESTING", settings["FORUM_ENV"] == "testing")
     return settings
 

@@ -97,8 +97,12 @@ class Runner:
         poll_seconds: float | None = None,
         worker_id: str | None = None,
         batch_size: int | None = None,
+        jobs: list[Job] | None = None,
     ) -> None:
         self.app = app
+        # A runner given its own jobs runs only those (a dedicated loop such as the search
+        # indexer); otherwise it runs every registered job.
+        self._jobs = jobs
         self.clock = clock
         configured = poll_seconds if poll_seconds is not None else app.config["ALERT_POLL_SECONDS"]
         self.poll_seconds = min(1.0, float(configured))
@@ -107,6 +111,11 @@ class Runner:
         self.failed: list[str] = []
         self._stop = threading.Event()
         self._next_run: dict[str, dt.datetime] = {}
+
+    def jobs(self) -> list[Job]:
+        if self._jobs is not None:
+            return sorted(self._jobs, key=lambda job: (job.order, job.name))
+        return registered_jobs(self.app)
 
     def stop(self) -> None:
         """Ask the runner to finish the current job (or message) and return."""
@@ -153,7 +162,7 @@ class Runner:
     def iterate(self) -> dict[str, int | None]:
         """One turn of the loop: every job whose interval has passed, in order."""
         results: dict[str, int | None] = {}
-        for job in registered_jobs(self.app):
+        for job in self.jobs():
             if self._stop.is_set():
                 break
             now = self.clock()
@@ -167,7 +176,7 @@ class Runner:
     def run_all_once(self) -> dict[str, int | None]:
         """Every job once, in order, whatever its interval (for cron)."""
         results: dict[str, int | None] = {}
-        for job in registered_jobs(self.app):
+        for job in self.jobs():
             if self._stop.is_set():
                 break
             results[job.name] = self.run_job(job)
@@ -211,7 +220,7 @@ def run_command(*, once: bool, poll_seconds: float | None, batch_size: int | Non
             results = runner.run_all_once()
             click.echo(f"Work done: {summary(results) or 'no jobs registered'}.")
         else:
-            names = ", ".join(job.name for job in registered_jobs(runner.app))
+            names = ", ".join(job.name for job in runner.jobs())
             click.echo(f"Worker {runner.worker_id} running {names}; stop with SIGTERM or Ctrl-C.")
             runner.run()
             click.echo("Worker stopped.")

@@ -33,4 +33,5 @@ def search_results() -> ResponseReturnValue:
         results=[schemas.SearchResultOut.of(result) for result in outcome.page.items],
         total=outcome.page.total,
         rebuilding=outcome.status is not SearchStatus.READY,
+        pending=outcome.pending,
     ).model_dump(mode="json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias
@@ -79,6 +79,19 @@ class SearchQuery:
     # `board:<slug>` inside the text resolves through this map (only boards the reader sees).
     board_ids_by_slug: Mapping[str, int] = field(default_factory=dict)
 
+    def key(self) -> tuple[Hashable, ...]:
+        """Everything the query says, hashable (the mapping is not): for caches."""
+        return (
+            self.text,
+            self.kind,
+            self.board_id,
+            self.tag,
+            self.author,
+            self.start,
+            self.end,
+            tuple(sorted(self.board_ids_by_slug.items())),
+        )
+
     @property
     def is_empty(self) -> bool:
         return not (
@@ -120,6 +133,8 @@ class SearchResults:
     hits: list[SearchHit]
     # Every confirmed hit, so the total and the page count agree with the rows.
     total: int
+    # The index content these results were read from (see SearchBackend.generation).
+    generation: str | None = None
 
 
 class SearchBackend(Protocol):
@@ -131,6 +146,11 @@ class SearchBackend(Protocol):
 
     def is_rebuilding(self) -> bool:
         """True while any process holds the rebuild lock."""
+        ...
+
+    def generation(self) -> str | None:
+        """A name for the index's content now, which changes with every commit and rebuild;
+        None when the index cannot be read. Results are cached under it."""
         ...
 
     def write_lock(self, timeout: float) -> AbstractContextManager[bool]:

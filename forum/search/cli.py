@@ -1,4 +1,4 @@
-"""`flask --app wsgi search rebuild | drain | status`."""
+"""`flask --app wsgi search rebuild | drain | status | work`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from forum.core.errors import Conflict
 from forum.extensions import db
-from forum.search import documents, indexing
+from forum.search import documents, indexer, indexing
 
 search_cli = AppGroup("search", help="The search index of threads and posts.")
 
@@ -52,3 +52,19 @@ def drain_command() -> None:
 def status_command() -> None:
     """Say whether the index is ready and how many changes wait in the queue."""
     click.echo(f"Search index: {indexing.status()}; {indexing.pending_count()} changes queued.")
+
+
+@search_cli.command("work")
+@click.option("--once", is_flag=True, help="Apply what is queued now and exit.")
+@click.option(
+    "--poll",
+    "poll_seconds",
+    type=click.FloatRange(0.05, 1.0),
+    default=indexer.DEFAULT_POLL_SECONDS,
+    show_default=True,
+    help="Seconds between looks at the queue when idle.",
+)
+def work_command(once: bool, poll_seconds: float) -> None:
+    """The background indexer: apply queued index changes as they arrive, until SIGTERM or
+    Ctrl-C (needed when SEARCH_INDEX_INLINE is off, as in production)."""
+    indexer.run(once=once, poll_seconds=poll_seconds)

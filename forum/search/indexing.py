@@ -1,13 +1,17 @@
-"""Keeping the index in step with the database: the queue, the after-commit drain, rebuilds.
+"""Keeping the index in step with the database: the queue, the drain, rebuilds.
 
 Boards signals arrive inside the writer's transaction. Each receiver adds a `search_queue` row to
-that same session, so the row commits or rolls back with the change. After the commit, the
-committing process drains the queue: it takes the cross-process index write lock (waiting up to
-SEARCH_LOCK_TIMEOUT_SECONDS), reads every queued row, re-reads the affected threads and posts
-from the database, applies them in one index commit, and only then deletes the rows it applied.
-A drain that cannot get the lock, or whose index write fails, leaves the rows for the next drain
-(the next commit anywhere, the search page, `flask search drain`): nothing is dropped, and since
-every drain re-reads the database, applying a row twice is harmless.
+that same session, so the row commits or rolls back with the change. A drain takes the
+cross-process index write lock (waiting up to SEARCH_LOCK_TIMEOUT_SECONDS), reads every queued
+row, re-reads the affected threads and posts from the database, applies them in one index
+commit, and only then deletes the rows it applied. A drain that cannot get the lock, or whose
+index write fails, or whose process dies half-way, leaves the rows for the next drain: nothing
+is dropped, and since every drain re-reads the database, applying a row twice is harmless.
+
+Who drains: with SEARCH_INDEX_INLINE (development, tests) the committing request drains right
+after its commit. Without it (production) requests only queue, and the background indexer
+(`flask --app wsgi search work`, forum.search.indexer) drains within a fraction of a second; the
+search page drains by itself only when the queue's oldest row shows that indexer is behind.
 
 The index stores each document's board id, and searches filter by the boards the reader may see
 at query time, so a board's visibility change needs no reindex; moving a thread re-indexes that
@@ -16,6 +20,7 @@ thread's documents only.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import threading
@@ -143,6 +148,8 @@ def _after_commit(session: Session) -> None:
         return
     if EXTENSION_KEY not in current_app.extensions:
         return
+    if not current_app.config.get("SEARCH_INDEX_INLINE", True):
+        return  # the background indexer applies it
     try:
         drain()
     except Exception:
@@ -170,15 +177,40 @@ def pending_count() -> int:
         return int(session.scalar(select(func.count(SearchQueueItem.id))) or 0)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the queue: how many changes, and when the oldest was queued."""
+
+    count: int = 0
+    oldest: dt.datetime | None = None
+
+    def age_seconds(self, now: dt.datetime) -> float:
+        return (now - self.oldest).total_seconds() if self.oldest is not None else 0.0
+
+
+def backlog() -> Backlog:
+    """Read in a session of its own: the caller's may hold a snapshot from before a drain."""
+    with Session(db.engine) as session:
+        count, oldest = session.execute(
+            select(func.count(SearchQueueItem.id), func.min(SearchQueueItem.created_at))
+        ).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return Backlog(count=int(count or 0), oldest=oldest)
+
+
 def _has_pending() -> bool:
     with Session(db.engine) as session:
         return session.scalar(select(SearchQueueItem.id).limit(1)) is not None
 
 
-def drain(*, timeout: float | None = None) -> DrainResult:
+def drain(
+    *, timeout: float | None = None, should_stop: Callable[[], bool] | None = None
+) -> DrainResult:
     """Apply every queued change to the index, under the write lock; rows are deleted only after
     the index commit that applied them. Leaves rows queued (and says why) when a rebuild is
-    running, the lock stays taken past `timeout`, or the index cannot be written."""
+    running, the lock stays taken past `timeout`, or the index cannot be written; stops between
+    batches once `should_stop()` says so."""
     if not _has_pending():
         return DrainResult()
     backend = get_backend()
@@ -215,6 +247,8 @@ def drain(*, timeout: float | None = None) -> DrainResult:
                 return DrainResult(applied=applied, skipped="unavailable")
             _delete_rows([row.id for row in rows])
             applied += len(rows)
+            if should_stop is not None and should_stop():
+                break
     if applied:
         logger.info("search: applied %d queued changes", applied)
     return DrainResult(applied=applied)

@@ -51,3 +51,5 @@ class SearchResponse(BaseModel):
     total: int
     # True while the index is being rebuilt: results may be incomplete.
     rebuilding: bool = False
+    # Changes committed but not yet indexed: the newest posts and edits may be missing.
+    pending: int = 0

@@ -7,15 +7,17 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from forum.accounts.models import User
 from forum.boards import services as boards
 from forum.boards.models import Board, Post, PostKind, Thread
+from forum.core.db import utcnow
 from forum.core.errors import Invalid
 from forum.core.pagination import Page
 from forum.extensions import db
-from forum.search import indexing
+from forum.search import cache, indexing
 from forum.search.backend import (
     DocRef,
     IndexUnavailable,
@@ -31,8 +33,12 @@ logger = logging.getLogger(__name__)
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 500
-# The search page drains the queue before it queries, but never waits long for the lock.
+# With SEARCH_INDEX_INLINE the search page drains the queue before it queries, but never waits
+# long for the lock.
 DRAIN_WAIT_SECONDS = 2.0
+# Without it the background indexer drains within a second; a queued change older than this
+# means it is down or far behind, and the search page then drains by itself.
+INDEXER_LATE_SECONDS = 10.0
 # Up to this many threads among the candidates, the database check names them; beyond it, one
 # pass over the reader's boards is cheaper than many IN lists.
 CONFIRM_BY_ID_MAX = 500
@@ -67,6 +73,9 @@ class SearchOutcome:
     status: SearchStatus
     # False when nothing was asked (no words and no filters): the page shows the search help.
     asked: bool
+    # Changes committed but not yet in the index (the background indexer is catching up):
+    # the newest posts and edits may be missing from these results for a moment.
+    pending: int = 0
 
 
 def _kind(value: PostKind | str | None) -> PostKind | None:
@@ -97,6 +106,7 @@ def search(
     tag: str | None = None,
     author: str | None = None,
     page: int = 1,
+    visible: list[Board] | None = None,
 ) -> SearchOutcome:
     """Search the threads and posts `user` may see, PER_PAGE hits a page.
 
@@ -104,12 +114,14 @@ def search(
     (email local part or name) and date:/after:/before:; the other arguments narrow further.
     Every hit the index offers is checked against the database before it is shown or counted,
     so rows, total and page count agree and cover only what the person may see now, even when
-    the index lags behind a move, hide or delete. Raises Invalid (fields q, kind, page) for an
+    the index lags behind a move, hide or delete. `visible` is `boards.visible_boards(user)`,
+    when the caller has it already. Raises Invalid (fields q, kind, page) for an
     over-long or unreadable query, an unreadable date, an unknown kind or a page out of range.
     """
     if not 1 <= page <= MAX_PAGE:
         raise Invalid(fields={"page": f"Choose a page from 1 to {MAX_PAGE}."})
-    visible = boards.visible_boards(user)
+    if visible is None:
+        visible = boards.visible_boards(user)
     query = parse_query(
         q, kind=kind, board=board, tag=tag, author=author, slugs={b.slug: b.id for b in visible}
     )
@@ -117,19 +129,29 @@ def search(
     if query.is_empty:
         return SearchOutcome(page=empty, status=indexing.status(), asked=False)
 
-    try:
-        indexing.drain(timeout=DRAIN_WAIT_SECONDS)
-    except Exception:
-        logger.exception("search: drain before query failed; searching what is indexed")
+    pending = _catch_up()
     status = indexing.ensure_index()
     board_ids = [b.id for b in visible]
+    backend = indexing.get_backend()
+    # Cached result sets are used and kept only while the queue is empty (see search.cache).
+    cacheable = pending == 0 and status is SearchStatus.READY
+    generation = backend.generation() if cacheable else None
+    cached = (
+        cache.results.get(cache.key_for(generation, query, board_ids, page, PER_PAGE))
+        if generation is not None
+        else None
+    )
     try:
-        results = indexing.get_backend().search(
-            query,
-            board_ids=board_ids,
-            confirm=lambda refs: _visible_now(refs, board_ids),
-            page=page,
-            per_page=PER_PAGE,
+        results = (
+            cached
+            if cached is not None
+            else backend.search(
+                query,
+                board_ids=board_ids,
+                confirm=lambda refs: _visible_now(refs, board_ids),
+                page=page,
+                per_page=PER_PAGE,
+            )
         )
     except QuerySyntaxError:
         # Whoosh can still refuse a parsed query while it runs (wq.QueryError).
@@ -139,13 +161,38 @@ def search(
         status = indexing.ensure_index()
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING
-        return SearchOutcome(page=empty, status=status, asked=True)
+        return SearchOutcome(page=empty, status=status, asked=True, pending=pending)
+    if cacheable and cached is None and results.generation is not None:
+        cache.results.put(
+            cache.key_for(results.generation, query, board_ids, page, PER_PAGE), results
+        )
     rows = _rows(results.hits, {b.id: b for b in visible})
     return SearchOutcome(
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),
         status=status,
         asked=True,
+        pending=pending,
     )
+
+
+def _catch_up() -> int:
+    """Bring the index up to date as far as this request should, and return how many changes
+    are still queued. Inline indexing drains here; otherwise the background indexer does,
+    unless the oldest queued change shows it is down, when this request drains instead."""
+    try:
+        if current_app.config.get("SEARCH_INDEX_INLINE", True):
+            if indexing.drain(timeout=DRAIN_WAIT_SECONDS).skipped is None:
+                return 0
+            return indexing.backlog().count
+        waiting = indexing.backlog()
+        if waiting.age_seconds(utcnow()) <= INDEXER_LATE_SECONDS:
+            return waiting.count
+        logger.warning("search: %d changes queued for too long; draining here", waiting.count)
+        indexing.drain(timeout=DRAIN_WAIT_SECONDS)
+        return indexing.backlog().count
+    except Exception:
+        logger.exception("search: drain before query failed; searching what is indexed")
+        return 0
 
 
 def parse_query(
@@ -217,48 +264,51 @@ def _visible_now(refs: Sequence[DocRef], board_ids: Collection[int]) -> set[int]
 
 
 def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
-    """Result rows for confirmed hits, with titles and boards as the database has them now."""
+    """Result rows for confirmed hits, with titles and boards as the database has them now
+    (only the columns a row shows: no post bodies are loaded)."""
     if not hits:
         return []
     threads = {
-        thread.id: thread
-        for thread in db.session.scalars(
-            select(Thread).where(Thread.id.in_({hit.thread_id for hit in hits}))
+        row.id: row
+        for row in db.session.execute(
+            select(Thread.id, Thread.title, Thread.slug, Thread.board_id, Thread.kind).where(
+                Thread.id.in_({hit.thread_id for hit in hits})
+            )
         )
     }
-    posts = {
-        post.id: post
-        for post in db.session.scalars(
-            select(Post).where(Post.id.in_({hit.post_id for hit in hits}))
+    # post id -> thread id of the hits' posts that are neither deleted nor hidden.
+    visible_posts: dict[int, int] = {
+        row.id: row.thread_id
+        for row in db.session.execute(
+            select(Post.id, Post.thread_id).where(
+                Post.id.in_({hit.post_id for hit in hits}),
+                Post.deleted_at.is_(None),
+                Post.hidden_at.is_(None),
+            )
         )
     }
     rows = []
     for hit in hits:
-        thread, post = threads.get(hit.thread_id), posts.get(hit.post_id)
+        thread = threads.get(hit.thread_id)
         board = boards_by_id.get(thread.board_id) if thread is not None else None
         # Only a change committed between the check and this read can fail here; the row is
         # then left out rather than shown.
-        if (
-            thread is None
-            or post is None
-            or board is None
-            or post.thread_id != thread.id
-            or not post.is_visible
-        ):
+        if thread is None or board is None or visible_posts.get(hit.post_id) != thread.id:
             continue
         is_thread = hit.doc_type == "thread"
         rows.append(
             SearchResult(
                 thread_id=thread.id,
-                post_id=post.id,
+                post_id=hit.post_id,
                 title=thread.title,
-                kind=thread.kind_enum,
+                kind=PostKind(thread.kind),
                 snippet_html=hit.snippet_html,
                 board=board,
                 author_name=hit.author_name,
                 created_at=hit.created_at,
                 is_thread=is_thread,
-                url=boards.thread_path(thread) if is_thread else boards.post_path(post),
+                # boards.thread_path and boards.post_path, from the columns read here.
+                url=f"/t/{thread.id}-{thread.slug}" if is_thread else f"/p/{hit.post_id}",
             )
         )
     return rows

@@ -25,8 +25,9 @@ def search() -> ResponseReturnValue:
     form.kind.choices = [SelectChoice("", "Any kind")] + [
         SelectChoice(kind.value, kind.label) for kind in PostKind
     ]
+    visible = boards.visible_boards(current_user)
     form.board.choices = [SelectChoice("", "All boards")] + [
-        SelectChoice(board.slug, board.name) for board in boards.visible_boards(current_user)
+        SelectChoice(board.slug, board.name) for board in visible
     ]
     tag = (request.args.get("tag") or "").strip()
     author = (request.args.get("author") or "").strip()
@@ -61,6 +62,7 @@ def search() -> ResponseReturnValue:
             tag=tag or None,
             author=author or None,
             page=page_number(request.args.get("page")),
+            visible=visible,
         )
     except Invalid as error:
         for name, message in error.fields.items():

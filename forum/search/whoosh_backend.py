@@ -34,6 +34,7 @@ from markupsafe import escape
 from whoosh import analysis, columns, highlight, index
 from whoosh import fields as wf
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
@@ -131,6 +132,8 @@ class _MarkFormatter(highlight.Formatter):
 def _refs(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[tuple[int, DocRef]]:
     """(rank, (thread_id, post_id)) of each of the ranked documents that is indexed on one of
     `board_ids`, read from the `ref` column."""
+    if not docnums:
+        return []  # an empty index has no column to read
     column = searcher.reader().column_reader("ref", translate=False)
     unpack = _REF.unpack
     found = []
@@ -150,6 +153,29 @@ def plain_snippet(text: str, length: int = SNIPPET_CHARS) -> str:
 
 _open_lock = threading.Lock()
 _open_indexes: dict[str, FileIndex] = {}
+# Bumped whenever open indexes are forgotten (a rebuild, a read or write error): searchers kept
+# from before are dropped rather than reused.
+_epoch = 0
+# One long-lived Searcher per thread and index directory, refreshed (reusing the segments that
+# did not change) when the index has a newer generation: opening one costs milliseconds.
+_local = threading.local()
+
+
+def _close_all(searchers: dict[str, Searcher]) -> None:
+    for searcher in searchers.values():
+        try:
+            searcher.close()
+        except Exception:
+            logger.debug("search: closing a stale searcher failed", exc_info=True)
+    searchers.clear()
+
+
+class _Searchers(dict[str, Searcher]):
+    """One thread's searchers, closed when the thread ends (its locals are dropped), so their
+    files are not left for the garbage collector to complain about."""
+
+    def __del__(self) -> None:
+        _close_all(self)
 
 
 class WhooshBackend:
@@ -180,27 +206,63 @@ class WhooshBackend:
             ix = _open_indexes.get(path)
             if ix is None:
                 try:
-                    ix = index.open_dir(path)
+                    # Without mmap: Whoosh on Python 3 reads a compound segment through a
+                    # BytesIO over the mapped file, which copies every file it opens (the whole
+                    # postings of a 100k-post index, seconds per searcher or writer); plain file
+                    # reads at an offset copy only what is read.
+                    ix = FileStorage(path, supports_mmap=False).open_index()
                 except Exception as exc:
                     raise IndexUnavailable(f"cannot open the search index: {exc!r}") from exc
                 _open_indexes[path] = ix
         return ix
 
     def _forget(self) -> None:
+        global _epoch
         with _open_lock:
+            _epoch += 1
             for path in [p for p in _open_indexes if Path(p).parent == self.root]:
                 del _open_indexes[path]
+
+    def _searcher(self) -> tuple[str, Searcher]:
+        """This thread's searcher on the live index at its latest generation, with the index
+        directory's name. A searcher opened afresh is checked by reading one stored document
+        (which touches the segment files, not just the TOC); one that is reused was checked
+        when it was opened."""
+        ix = self._open()
+        path = str(ix.storage.folder)
+        kept: _Searchers = getattr(_local, "searchers", None) or _Searchers()
+        _local.searchers = kept
+        if getattr(_local, "epoch", None) != _epoch:
+            _close_all(kept)
+            _local.epoch = _epoch
+        searcher = kept.get(path)
+        if searcher is not None and searcher.up_to_date():
+            return Path(path).name, searcher
+        # Not Searcher.refresh(): its reuse of segment readers keys them by generation, which
+        # all leaves share, so it leaks open files. A new searcher costs tens of milliseconds.
+        _close_all(kept)
+        searcher = ix.searcher()
+        if searcher.doc_count_all():
+            searcher.stored_fields(0)
+        kept[path] = searcher
+        return Path(path).name, searcher
+
+    def generation(self) -> str | None:
+        """Names the index's content as it is now (directory and commit generation): equal
+        names mean equal search results. None when there is no index to read."""
+        name = self._current_name()
+        if name is None:
+            return None
+        try:
+            return f"{name}:{self._open().latest_generation()}"
+        except Exception:
+            return None
 
     def state(self) -> IndexState:
         if self._current_name() is None:
             return IndexState.MISSING
         try:
-            ix = self._open()
-            with ix.searcher() as searcher:
-                searcher.doc_count_all()
-                # Reading one stored document touches the segment files, not just the TOC.
-                if searcher.doc_count_all():
-                    searcher.stored_fields(0)
+            self._searcher()
         except Exception as exc:
             self._forget()
             # No traceback kept: Whoosh leaves files open in the frames of a failed read.
@@ -235,10 +297,14 @@ class WhooshBackend:
                 writer.delete_by_term("thread_id", str(thread_id))
                 for doc in documents:
                     writer.add_document(**_fields(doc))
+            # One searcher for every delete (update_document would open one per document).
+            with writer.searcher() as existing:
+                for doc in batch.upserts:
+                    writer.delete_by_term("key", doc.key, searcher=existing)
+                for key in batch.deletes:
+                    writer.delete_by_term("key", key, searcher=existing)
             for doc in batch.upserts:
-                writer.update_document(**_fields(doc))
-            for key in batch.deletes:
-                writer.delete_by_term("key", key)
+                writer.add_document(**_fields(doc))
             writer.commit()
         except Exception as exc:
             writer.cancel()
@@ -311,26 +377,23 @@ class WhooshBackend:
         compiled = compile_query(query)
         if compiled is None or not allowed:
             return SearchResults(hits=[], total=0)
-        ix = self._open()
         options: dict[str, Any] = {"limit": None}
         if not is_scored(compiled):
             options.update(sortedby="created_at", reverse=True)
-        searcher = self._guard(ix.searcher)
-        try:
-            results = self._guard(lambda: searcher.search(compiled, **options))
-            # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
-            # which would first gather every document on those boards, matching or not.
-            docnums = [docnum for _, docnum in results.top_n]
-            candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
-            current = confirm([ref for _, ref in candidates])
-            kept = [rank for rank, (_, post_id) in candidates if post_id in current]
-            start = (page - 1) * per_page
-            hits = self._guard(
-                lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
-            )
-        finally:
-            searcher.close()
-        return SearchResults(hits=hits, total=len(kept))
+        name, searcher = self._guard(self._searcher)
+        results = self._guard(lambda: searcher.search(compiled, **options))
+        # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
+        # which would first gather every document on those boards, matching or not.
+        docnums = [docnum for _, docnum in results.top_n]
+        candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
+        current = confirm([ref for _, ref in candidates])
+        kept = [rank for rank, (_, post_id) in candidates if post_id in current]
+        start = (page - 1) * per_page
+        hits = self._guard(
+            lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
+        )
+        generation = f"{name}:{searcher.reader().generation()}"
+        return SearchResults(hits=hits, total=len(kept), generation=generation)
 
     @staticmethod
     def _hit(hit: Any) -> SearchHit:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 
 from whoosh import analysis, qparser
 from whoosh import fields as wf
@@ -107,17 +110,34 @@ def _compile(query: SearchQuery) -> wq.Query | None:
     return None if compiled is wq.NullQuery else compiled
 
 
+# Compiled queries by SearchQuery.key(): a popular search is parsed once per process, not twice per
+# request (validation, then the search). Whoosh queries are not changed by searching them.
+_compiled: OrderedDict[tuple[Hashable, ...], wq.Query | None] = OrderedDict()
+_compiled_lock = threading.Lock()
+COMPILED_MAX = 512
+
+
 def compile_query(query: SearchQuery) -> wq.Query | None:
     """The Whoosh query for a request, or None when it asks for nothing.
 
     Raises QuerySyntaxError when the text cannot be parsed even as plain words.
     """
+    key = query.key()
+    with _compiled_lock:
+        if key in _compiled:
+            _compiled.move_to_end(key)
+            return _compiled[key]
     try:
-        return _compile(query)
+        compiled = _compile(query)
     except Exception as exc:
         # Parser internals fail in many ways; none of them is the person's data being lost.
         logger.info("search: query refused by the parser (%s)", type(exc).__name__)
         raise QuerySyntaxError(type(exc).__name__) from exc
+    with _compiled_lock:
+        _compiled[key] = compiled
+        while len(_compiled) > COMPILED_MAX:
+            _compiled.popitem(last=False)
+    return compiled
 
 
 def is_scored(compiled: wq.Query) -> bool:

@@ -58,7 +58,7 @@ def test_query_parameters_filter(app: Flask, api: Api) -> None:
 def test_empty_text_parameters_mean_no_results(app: Flask, api: Api) -> None:
     make_thread(make_board(), title="Anything at all")
     body = api(make_user()).get("/api/v1/search?q=&board=&tag=").get_json()
-    assert body == {"results": [], "total": 0, "rebuilding": False}
+    assert body == {"results": [], "total": 0, "rebuilding": False, "pending": 0}
 
 
 def test_empty_kind_or_page_is_refused_as_the_document_says(app: Flask, api: Api) -> None:

@@ -76,6 +76,7 @@ def test_a_thread_moved_out_of_sight_is_not_counted_while_the_index_lags(
             "results": [],
             "total": 0,
             "rebuilding": False,
+            "pending": 1,
         }
         # Someone who may see the new board still finds both documents, counted once each.
         assert services.search(insider, q="zeppelin").page.total == 2

@@ -51,3 +51,12 @@ def write_and_edit_in(
                 boards.edit_post(reply, editor=author, body=f"final w{worker}n{n}")
                 db.session.commit()
         db.session.remove()
+
+
+def run_indexer(config: dict[str, Any]) -> None:
+    """The background indexer's loop (`flask search work`), until it is stopped or killed."""
+    from forum.search import indexer
+
+    app = create_app(config)
+    with app.app_context():
+        indexer.indexer(poll_seconds=0.05).run()

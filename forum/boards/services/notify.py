@@ -100,15 +100,17 @@ def notify_mentions(post: Post, people: Iterable[User]) -> set[int]:
         return set()
     thread = post.thread
     notified: set[int] = set()
+    body: str | None = None
     for user in people:
         if user.id == post.author_id or user.id in notified:
             continue
+        body = body if body is not None else excerpt(post)
         if _send(
             user,
             [thread],
             kind="mention",
             title=f"{post.author.display_name} mentioned you in “{thread.title}”",
-            body=excerpt(post),
+            body=body,
             url=post_path(post),
             dedupe_key=f"boards:mention:{post.id}:{user.id}",
         ):
@@ -137,19 +139,23 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
     watcher_ids -= already | {post.author_id}
     if not watcher_ids:
         return
-    people = db.session.scalars(select(User).where(User.id.in_(watcher_ids)).order_by(User.id))
+    people = db.session.scalars(
+        select(User).where(User.id.in_(watcher_ids), User.is_active.is_(True)).order_by(User.id)
+    )
+    # Worded once for everyone: only the dedupe key is per person (on the reply path).
+    if is_first:
+        title = f"New {thread.kind_enum.label.lower()} on {thread.board.name}: “{thread.title}”"
+    else:
+        title = f"{post.author.display_name} replied to “{thread.title}”"
+    body, url = excerpt(post), post_path(post)
     for user in people:
-        if is_first:
-            title = f"New {thread.kind_enum.label.lower()} on {thread.board.name}: “{thread.title}”"
-        else:
-            title = f"{post.author.display_name} replied to “{thread.title}”"
         _send(
             user,
             [thread],
             kind="new_thread" if is_first else "reply",
             title=title,
-            body=excerpt(post),
-            url=post_path(post),
+            body=body,
+            url=url,
             dedupe_key=f"boards:post:{post.id}:{user.id}",
         )
 
