@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from forum.accounts.models import User
 from forum.extensions import db
 from tests.conftest import csrf_token_from
-from tests.factories import make_user
+from tests.factories import make_user, see_committed
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def signed_in_times(client: FlaskClient) -> list[str]:
 
 
 def stored_zone(user_id: int) -> str | None:
-    db.session.remove()  # read what was committed, not what this session remembers
+    see_committed()  # read what was committed, not what this session remembers
     user = db.session.get(User, user_id)
     assert user is not None
     return user.time_zone
@@ -49,6 +49,7 @@ def test_times_follow_the_organization_until_a_person_chooses(
     client: FlaskClient, login: Callable[..., FlaskClient]
 ) -> None:
     user = make_user(display_name="Robin Zone")
+    user_id = user.id
     login(user)
     page = client.get("/settings").get_data(as_text=True)
     assert '<label for="time_zone">Show times in</label>' in page
@@ -57,13 +58,13 @@ def test_times_follow_the_organization_until_a_person_chooses(
 
     response = save_profile(client, time_zone="Asia/Tokyo")
     assert response.status_code == 302
-    assert stored_zone(user.id) == "Asia/Tokyo"
+    assert stored_zone(user_id) == "Asia/Tokyo"
     times = signed_in_times(client)
     assert times and all(text.endswith(" JST") for text in times)
     assert '<option selected value="Asia/Tokyo">' in client.get("/settings").get_data(as_text=True)
 
     assert save_profile(client, time_zone="").status_code == 302
-    assert stored_zone(user.id) is None
+    assert stored_zone(user_id) is None
     assert all(text.endswith((" EST", " EDT")) for text in signed_in_times(client))
 
 
@@ -72,12 +73,13 @@ def test_an_unknown_zone_is_a_field_error_that_loses_nothing(
     client: FlaskClient, login: Callable[..., FlaskClient], bad: str
 ) -> None:
     user = make_user(display_name="Robin Zone")
+    user_id = user.id
     login(user)
     response = save_profile(client, time_zone=bad, display_name="Robin Renamed")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Choose a time zone from the list" in page
     assert 'value="Robin Renamed"' in page  # what was typed is still in the form
-    db.session.remove()
-    again = db.session.get(User, user.id)
+    see_committed()
+    again = db.session.get(User, user_id)
     assert again is not None and again.display_name == "Robin Zone" and again.time_zone is None
