@@ -227,9 +227,10 @@ def test_escalate_form_with_out_of_range_ids_is_400(
         client.get(f"{url}?post={world['post'].id}&profile={world['profile'].id}").status_code
         == 200
     )
-    response = client.post(url, data={"reason": "Needs a senior", "profile_id": TOO_BIG})
+    # The profile is named by text now (address, handle or number): a huge number names none.
+    response = client.post(url, data={"reason": "Needs a senior", "profile": TOO_BIG})
     assert response.status_code == 400
-    assert "Not a valid id" in response.get_data(as_text=True)
+    assert "not one of our registered accounts" in response.get_data(as_text=True)
     response = client.post(url, data={"reason": "Needs a senior", "post_id": TOO_BIG})
     assert response.status_code == 400
     assert "Post: Not a valid id" in response.get_data(as_text=True)
