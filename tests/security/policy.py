@@ -192,6 +192,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ),
     # The author, the board's moderators and seniors mark solutions.
     ("POST", "/t/<id:thread_id>/solution"): Access(ALL, HANDLE, DEPT),
+    # The picker of fix threads, on its own page: the same people.
+    ("GET", "/t/<id:thread_id>/solution"): Access(ALL, HANDLE, DEPT),
     ("POST", "/t/<id:thread_id>/lock"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("POST", "/t/<id:thread_id>/pin"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("GET", "/t/<id:thread_id>/move"): Access(MODERATE, MODERATE, MODERATE_DEPT),
