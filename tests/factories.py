@@ -7,6 +7,8 @@ tests/conftest.py) and sees only committed rows.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import has_app_context
@@ -101,3 +103,21 @@ def reload(instance: T) -> T:
     found = db.session.get(type(instance), identity)
     assert found is not None, f"{type(instance).__name__} {identity} is no longer in the database"
     return found
+
+
+@contextmanager
+def sql_statements(*, transaction_control: bool = True) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block; without BEGIN, SAVEPOINT
+    and RELEASE when `transaction_control` is False (they vary with the driver)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        control = statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))
+        if transaction_control or not control:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -4,20 +4,15 @@ something or switches reader, and reads again through the same app (the same cac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from forum.accounts import services as accounts
 from forum.accounts.models import Role, User
 from forum.boards import services
 from forum.extensions import db
 from tests.boards.factories import make_board, make_post, make_thread
-from tests.factories import PASSWORD, make_department, make_user
+from tests.factories import PASSWORD, make_department, make_user, sql_statements
 
 
 def reader(app: Flask, user: User) -> FlaskClient:
@@ -32,21 +27,6 @@ def page(client: FlaskClient, path: str, status: int = 200) -> str:
     response = client.get(path)
     assert response.status_code == status, response.status_code
     return response.get_data(as_text=True)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_department_thread_is_never_served_to_others_from_the_cache(app: Flask) -> None:
@@ -205,7 +185,7 @@ def test_a_plain_read_writes_nothing_and_a_cached_page_runs_few_queries(app: Fla
     # alerts bell (1) and, on a thread, the escalation panel (2).
     for path, expected in ((f"/t/{thread.id}", 9), (f"/b/{thread.board.slug}", 7), ("/", 5)):
         page(as_member, path)
-        with statements() as seen:
+        with sql_statements(transaction_control=False) as seen:
             page(as_member, path)
         writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
         assert writes == [], (path, writes)

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from forum.accounts.models import Role, User
 from forum.boards import services
 from forum.boards.models import Board, Thread
 from forum.extensions import db
 from tests.boards.factories import make_board
-from tests.factories import make_user
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.factories import make_user, sql_statements
 
 
 def _fill(board: Board, authors: list[User], posts: int, threads: int) -> Thread:
@@ -62,7 +45,7 @@ def _fill(board: Board, authors: list[User], posts: int, threads: int) -> Thread
 
 def _page_queries(client: FlaskClient, path: str) -> int:
     client.get(path)  # warm caches (templates, the session user)
-    with counting_queries() as statements:
+    with sql_statements() as statements:
         response = client.get(path)
     assert response.status_code == 200
     return len(statements)

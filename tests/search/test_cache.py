@@ -3,37 +3,20 @@ boards, and dropped by any index change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from forum.boards import services as boards
 from forum.extensions import db
 from forum.search import cache, services
-from tests.factories import make_department, make_user
+from tests.factories import make_department, make_user, sql_statements
 from tests.search.factories import admin, first_post, make_board, make_reply, make_thread
 
 Login = Callable[[Any], FlaskClient]
 Api = Callable[[Any], Any]
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_repeated_search_is_answered_from_the_cache(app: Flask) -> None:
@@ -41,9 +24,9 @@ def test_a_repeated_search_is_answered_from_the_cache(app: Flask) -> None:
     for n in range(3):
         make_thread(board, title=f"Heron count {n}")
     reader = make_user()
-    with statements() as first:
+    with sql_statements() as first:
         outcome = services.search(reader, q="heron")
-    with statements() as second:
+    with sql_statements() as second:
         again = services.search(reader, q="heron")
     assert again.page.total == outcome.page.total == 3
     assert [row.post_id for row in again.page.items] == [row.post_id for row in outcome.page.items]
