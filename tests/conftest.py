@@ -16,7 +16,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from forum import create_app
 from forum.config import normalize_database_url
@@ -38,7 +38,7 @@ ON_POSTGRES = POSTGRES_URL.startswith(("postgres", "postgresql"))
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The session's database, with the schema built once from the models."""
     if ON_POSTGRES:
-        url = normalize_database_url(POSTGRES_URL)
+        url = _worker_database(normalize_database_url(POSTGRES_URL))
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'forum-test.db'}"
     engine = create_engine(url)
@@ -51,6 +51,25 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     Base.metadata.create_all(engine)
     engine.dispose()
     return url
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own, `<name>_<worker>`, made on
+    the same server; a run without workers uses the database DATABASE_URL names."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
