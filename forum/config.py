@@ -81,6 +81,35 @@ class Config(BaseSettings):
     # Minimum password length for new passwords.
     PASSWORD_MIN_LENGTH: int = 10
 
+    # Single sign-on with an OpenID Connect provider (docs/sso.md): all three or none. With them
+    # set, the sign-in page offers "Sign in with <OIDC_DISPLAY_NAME>".
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_DISPLAY_NAME: str = "your organization account"
+    OIDC_SCOPES: str = "openid email profile"
+    # The claim that holds the person's email address (Entra ID may need "preferred_username").
+    OIDC_EMAIL_CLAIM: str = "email"
+    # Email domains whose people may sign in through the provider; a first sign-in from one of
+    # them creates the account. Empty: only people who already have an account may use SSO.
+    OIDC_ALLOWED_DOMAINS: CommaList = []
+    # The claim listing the person's groups, and which group gives which role (JSON object,
+    # {"forum-admins": "admin", "comms-seniors": "senior"}). With a map, the role follows the
+    # provider at every SSO sign-in; without one, roles are managed here.
+    OIDC_GROUPS_CLAIM: str = "groups"
+    OIDC_ROLE_GROUPS: dict[str, str] = {}
+    # The claim naming the person's department (a department's slug or name), if the provider
+    # sends one; the department then follows the provider at every SSO sign-in.
+    OIDC_DEPARTMENT_CLAIM: str | None = None
+    # Treat the provider's email addresses as verified even without an `email_verified` claim
+    # (Entra ID sends none; turn on only for a provider that issues addresses it controls).
+    # Linking an existing account by email needs a verified address.
+    OIDC_EMAILS_VERIFIED: bool = False
+    # Seconds of clock difference tolerated when checking the provider's ID token times.
+    OIDC_CLOCK_SKEW_SECONDS: int = 60
+    # Turn off sign-in with a password once SSO works (API tokens keep working).
+    PASSWORD_SIGN_IN: bool = True
+
     # Log records at this level and above ("DEBUG", "INFO", "WARNING", "ERROR").
     LOG_LEVEL: str = "INFO"
     # "text" (one readable line per record) or "json" (one JSON object per line, for collectors).
@@ -190,7 +219,7 @@ class Config(BaseSettings):
         # result in, so the layering is written out in one place.
         return (init_settings,)
 
-    @field_validator("ALLOWED_EMAIL_DOMAINS", "IMAGE_HOSTS", mode="before")
+    @field_validator("ALLOWED_EMAIL_DOMAINS", "IMAGE_HOSTS", "OIDC_ALLOWED_DOMAINS", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -199,15 +228,25 @@ class Config(BaseSettings):
             return value.split(",")
         return value
 
-    @field_validator("ALLOWED_EMAIL_DOMAINS", "IMAGE_HOSTS")
+    @field_validator("ALLOWED_EMAIL_DOMAINS", "IMAGE_HOSTS", "OIDC_ALLOWED_DOMAINS")
     @classmethod
     def _drop_blanks(cls, value: list[str]) -> list[str]:
         return [item.strip() for item in value if item.strip()]
 
-    @field_validator("ALLOWED_EMAIL_DOMAINS")
+    @field_validator("ALLOWED_EMAIL_DOMAINS", "OIDC_ALLOWED_DOMAINS")
     @classmethod
     def _bare_lowercase_domains(cls, value: list[str]) -> list[str]:
         return [domain.lower().lstrip("@") for domain in value]
+
+    @field_validator("OIDC_ISSUER")
+    @classmethod
+    def _issuer_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+            raise ValueError("must be the provider's issuer URL, such as https://login.example.org")
+        return value.strip()
 
     @field_validator("FORUM_BASE_URL")
     @classmethod
@@ -244,6 +283,26 @@ class Config(BaseSettings):
             missing = [name for name in ("SECRET_KEY", "FORUM_BASE_URL") if not getattr(self, name)]
             if missing:
                 raise ValueError(f"{' and '.join(missing)} must be set when FORUM_ENV=production.")
+        return self
+
+    @model_validator(mode="after")
+    def _sso_is_complete(self) -> Config:
+        names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+        given = [name for name in names if getattr(self, name)]
+        if given and len(given) < len(names):
+            missing = [name for name in names if name not in given]
+            raise ValueError(f"{' and '.join(missing)} must be set with {given[0]}.")
+        if not self.PASSWORD_SIGN_IN and not given:
+            raise ValueError(
+                "PASSWORD_SIGN_IN=false needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID and "
+                "OIDC_CLIENT_SECRET): nobody could sign in."
+            )
+        for group, role in self.OIDC_ROLE_GROUPS.items():
+            if role not in {"member", "enthusiast", "senior", "admin"}:
+                raise ValueError(
+                    f"OIDC_ROLE_GROUPS maps {group!r} to an unknown role; use member, "
+                    "enthusiast, senior or admin."
+                )
         return self
 
 

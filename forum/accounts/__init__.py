@@ -10,6 +10,7 @@ bp = Blueprint("accounts", __name__)
 
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.accounts import sso_views as _sso_views  # noqa: E402, F401  (single sign-on)
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
@@ -21,6 +22,8 @@ PUBLIC_ENDPOINTS = (
     "accounts.accept_invitation",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "accounts.sso_start",
+    "accounts.sso_callback",
 )
 
 
@@ -30,12 +33,14 @@ def init_app(app: Flask) -> None:
     from forum.accounts.models import Role
     from forum.accounts.permissions import has_role, is_admin, is_senior
     from forum.accounts.services.sessions import load_user
+    from forum.accounts.sso_views import init_sso
     from forum.api import register_authenticator
     from forum.core.clock import choose_reader_zone
     from forum.core.web import register_nav, register_public_endpoint
     from forum.extensions import login_manager
 
     app.register_blueprint(bp)
+    init_sso(app)
     app.cli.add_command(users_cli)
     choose_reader_zone(app, services.chosen_time_zone)
     login_manager.user_loader(load_user)

@@ -63,6 +63,9 @@ class Department(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ux_users_sso_issuer_sso_subject", "sso_issuer", "sso_subject", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased: email addresses are unique regardless of case.
@@ -86,6 +89,10 @@ class User(UserMixin, Model):
     )
     # The IANA zone this person reads times in; None follows the organization's FORUM_TIMEZONE.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The single sign-on identity linked to this account: the provider's issuer and its
+    # subject ("sub") for the person, which stays the same when their email changes.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     department: Mapped[Department | None] = relationship(
         back_populates="members", foreign_keys=[department_id]
@@ -237,6 +244,9 @@ class AuditAction(enum.StrEnum):
     PASSWORD_CHANGED = "password.changed"  # noqa: S105  (an action name, not a secret)
     PASSWORD_RESET = "password.reset"  # noqa: S105
     SESSIONS_ENDED = "sessions.ended"
+    SSO_LINKED = "sso.linked"
+    SSO_ACCOUNT_CREATED = "sso.account_created"
+    SSO_UPDATED = "sso.updated"
 
     @property
     def label(self) -> str:
@@ -245,6 +255,9 @@ class AuditAction(enum.StrEnum):
             "password.changed": "Password changed",
             "password.reset": "Password reset by email link",
             "sessions.ended": "Signed out everywhere",
+            "sso.linked": "Single sign-on linked to the account",
+            "sso.account_created": "Account created by single sign-on",
+            "sso.updated": "Role or department set by single sign-on",
         }[self.value]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import (
-    Response,
-    after_this_request,
     current_app,
     flash,
     redirect,
@@ -16,12 +14,18 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 
 from forum.accounts import bp, forms, services
 from forum.accounts.models import User
 from forum.accounts.services import resets, sessions, signin
+from forum.accounts.signing_in import (
+    open_session,
+    password_sign_in_off,
+    sign_in_browser,
+    signed_in,
+)
 from forum.core.clock import organization_zone_name
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
@@ -33,46 +37,6 @@ from forum.extensions import db, limiter
 logger = logging.getLogger(__name__)
 
 
-def _open_session(user: User, *, remember: bool) -> None:
-    """Record a sign-in session for this device, in the request's transaction."""
-    sessions.start(
-        user,
-        remember=remember,
-        lifetime=current_app.config["REMEMBER_COOKIE_DURATION"],
-        ip=request.remote_addr,
-        user_agent=request.user_agent.string,
-    )
-
-
-def _signed_in(user: User, *, remember: bool) -> None:
-    """After the commit: hand the session to Flask-Login and mark the browser as a known device
-    of the person (which spares it the sign-in delays later)."""
-    config = current_app.config
-    login_user(user, remember=remember)
-    cookie = signin.known_device_cookie(
-        user, config, request.cookies.get(signin.KNOWN_DEVICE_COOKIE)
-    )
-
-    @after_this_request
-    def _mark_known_device(response: Response) -> Response:
-        response.set_cookie(
-            signin.KNOWN_DEVICE_COOKIE,
-            cookie,
-            max_age=int(config["KNOWN_DEVICE_DAYS"]) * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=bool(config["REMEMBER_COOKIE_SECURE"]),
-        )
-        return response
-
-
-def _sign_in(user: User, *, remember: bool) -> None:
-    """Open a sign-in session for this device, commit, and sign the browser in."""
-    _open_session(user, remember=remember)
-    db.session.commit()
-    _signed_in(user, remember=remember)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     next_url = safe_next_url(request.values.get("next"))
@@ -80,6 +44,8 @@ def login() -> ResponseReturnValue:
         return redirect(next_url)
     form = forms.LoginForm()
     status = 200
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return password_sign_in_off(form, next_url)
     if form.validate_on_submit():
         try:
             user = signin.authenticate(
@@ -103,7 +69,7 @@ def login() -> ResponseReturnValue:
             form.password.errors = [exc.message]
             status = 400
         else:
-            _sign_in(user, remember=bool(form.remember.data))
+            sign_in_browser(user, remember=bool(form.remember.data))
             return redirect(next_url)
     elif request.method == "POST":
         status = 400
@@ -152,12 +118,12 @@ def signup() -> ResponseReturnValue:
             allowed_domains=domains,
             min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
-        _open_session(user, remember=False)
+        open_session(user, remember=False)
         return user
 
     outcome = submit(form, sign_up, success="Welcome! Your account is ready.")
     if outcome.saved:
-        _signed_in(outcome.value, remember=False)
+        signed_in(outcome.value, remember=False)
         return redirect(url_for("boards.index"))
     return render_template("accounts/signup.html", form=form, domains=domains), outcome.status
 
@@ -180,14 +146,14 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         )
         if current_user.is_authenticated:
             sessions.end_current(current_user)
-        _open_session(user, remember=False)
+        open_session(user, remember=False)
         return user
 
     outcome = submit(form, accept, success="Welcome! Your account is ready.")
     if outcome.saved:
         if current_user.is_authenticated:
             logout_user()
-        _signed_in(outcome.value, remember=False)
+        signed_in(outcome.value, remember=False)
         return redirect(url_for("boards.index"))
     return render_template(
         "accounts/accept_invitation.html", form=form, invitation=invitation
@@ -196,6 +162,8 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> ResponseReturnValue:
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return password_sign_in_off(forms.LoginForm(), "/", explain=True)
     form = forms.ForgotPasswordForm()
     try:
         outcome = submit(
@@ -360,7 +328,7 @@ def settings_password() -> ResponseReturnValue:
             ip=request.remote_addr,
         )
         # Every sign-in ended, this one too: continue here under a fresh one.
-        _open_session(user, remember=remembered)
+        open_session(user, remember=remembered)
 
     outcome = submit(
         form,
@@ -369,7 +337,7 @@ def settings_password() -> ResponseReturnValue:
     )
     if not outcome.saved:
         return _settings_page(outcome.status, password_form=form)
-    _signed_in(user, remember=remembered)
+    signed_in(user, remember=remembered)
     return redirect(url_for("accounts.settings"))
 
 

@@ -126,6 +126,12 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/signup"): everyone(),
     # Sign-up is closed in this world (no ALLOWED_EMAIL_DOMAINS): a POST is refused for all.
     ("POST", "/signup"): Access({"member": DENY}, {"member": DENY}, {"member": DENY}, anon=DENY),
+    # Single sign-on is not configured in this world: both ends are a 404 for everyone
+    # (tests/accounts/test_sso.py covers them against a real provider).
+    ("GET", "/login/sso"): Access({"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE),
+    ("GET", "/login/sso/callback"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
     ("GET", "/forgot-password"): everyone(),
     ("POST", "/forgot-password"): everyone(),
     # Any token that is not a live reset link is a 404, whoever asks.
