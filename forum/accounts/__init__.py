@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from forum.accounts import models as models
+from forum.core.work import Tick, register_job
 
 bp = Blueprint("accounts", __name__)
 
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.accounts import audit_views as _audit_views  # noqa: E402, F401  (the audit log page)
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
@@ -53,3 +55,19 @@ def init_app(app: Flask) -> None:
         visible=is_admin,
         section="admin",
     )
+    register_nav(
+        app, "Audit log", "accounts.admin_audit", order=92, visible=is_admin, section="admin"
+    )
+    register_job(app, "accounts.audit_prune", _prune_audit_job, every_seconds=3600, order=90)
+
+
+def _prune_audit_job(tick: Tick) -> int:
+    """Drop audit entries older than AUDIT_RETENTION_DAYS; commits its own work."""
+    from flask import current_app
+
+    from forum.accounts.services import audit
+    from forum.extensions import db
+
+    pruned = audit.prune(int(current_app.config["AUDIT_RETENTION_DAYS"]), now=tick.now)
+    db.session.commit()
+    return pruned

@@ -114,3 +114,18 @@ def department_choices(
 ) -> list[SelectChoice]:
     """The department select's options: `blank` (no department), then each by name."""
     return [SelectChoice("", blank)] + [SelectChoice(d.slug, d.name) for d in departments]
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit page's filters: sent by GET, so no CSRF token (nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validators=[Optional()])
+    actor = StringField("Actor (email or id)", validators=[Optional(), Length(max=254)])
+    subject = StringField(
+        "Subject (email, or type:id such as post:12)", validators=[Optional(), Length(max=254)]
+    )
+    since = DateField("From", validators=[Optional()])
+    until = DateField("Until", validators=[Optional()])

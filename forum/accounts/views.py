@@ -103,6 +103,7 @@ def login() -> ResponseReturnValue:
             form.password.errors = [exc.message]
             status = 400
         else:
+            signin.signed_in(user, ip=request.remote_addr)
             _sign_in(user, remember=bool(form.remember.data))
             return redirect(next_url)
     elif request.method == "POST":

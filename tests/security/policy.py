@@ -334,6 +334,7 @@ POLICY: dict[tuple[str, str], Access] = {
         "admin", body=lambda w, v: {"slug": unique("board"), "name": "Board"}
     ),
     ("GET", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/users/<id:user_id>"): ADMIN,
     ("PATCH", "/api/v1/users/<id:user_id>"): from_role(
         "admin", body=lambda w, v: {"display_name": "Renamed"}
@@ -377,6 +378,8 @@ ADMIN_PAGES = [
     ("POST", "/admin/users/invite"),
     ("GET", "/admin/users/<id:user_id>"),
     ("POST", "/admin/users/<id:user_id>/unlock"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
 ]
 POLICY.update(dict.fromkeys(ADMIN_PAGES, ADMIN))
 # An admin saving their own page with an empty form would demote or deactivate themselves

@@ -1,7 +1,7 @@
 """Every state change and non-trivial query of accounts, split by noun; import from here.
 
 Views, the API, the CLI and other capabilities call `services.<function>`. Signing in
-(`signin`), sign-in sessions (`sessions`), password resets (`resets`) and the audit log
+(`signin`), sign-in sessions (`sessions`), password resets (`resets`), and the audit log
 (`audit`) are used as submodules: `services.signin.authenticate(...)`.
 """
 
