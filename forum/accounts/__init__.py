@@ -12,6 +12,7 @@ bp = Blueprint("accounts", __name__)
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
 from forum.accounts import audit_views as _audit_views  # noqa: E402, F401  (the audit log page)
+from forum.accounts import twofactor_views as _twofactor_views  # noqa: E402, F401
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
@@ -23,6 +24,8 @@ PUBLIC_ENDPOINTS = (
     "accounts.accept_invitation",
     "accounts.forgot_password",
     "accounts.reset_password",
+    # The second sign-in step: the person is not signed in until it passes.
+    "accounts.login_two_factor",
 )
 
 
@@ -57,6 +60,14 @@ def init_app(app: Flask) -> None:
     )
     register_nav(
         app, "Audit log", "accounts.admin_audit", order=92, visible=is_admin, section="admin"
+    )
+    register_nav(
+        app,
+        "Two-factor",
+        "accounts.admin_two_factor",
+        order=93,
+        visible=is_admin,
+        section="admin",
     )
     register_job(app, "accounts.audit_prune", _prune_audit_job, every_seconds=3600, order=90)
 

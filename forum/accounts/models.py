@@ -1,5 +1,5 @@
 """Staff accounts: departments, users, sign-in sessions, invitations, reset requests, API
-tokens, failed sign-ins and the audit trail."""
+tokens, failed sign-ins, the audit trail, two-factor sign-in and site settings."""
 
 from __future__ import annotations
 
@@ -331,3 +331,49 @@ class AuditEvent(Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.subject_type}:{self.subject_id}>"
+
+
+class TwoFactor(Model):
+    """A person's TOTP authenticator: enrolled when `confirmed_at` is set (a row without it is
+    an enrolment waiting for its first code).
+
+    `last_counter` is the time step of the last code accepted, so a code works once: a code
+    of the same or an earlier step is refused, even within its 30 seconds.
+    """
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # The base32 shared secret: needed in clear to check codes, like the authenticator app.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_counter: Mapped[int | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TwoFactor user={self.user_id} confirmed={self.confirmed_at is not None}>"
+
+
+class RecoveryCode(Model):
+    """One single-use recovery code of a person's two-factor sign-in, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class SiteSetting(Model):
+    """An organization-wide setting that admins change on a page (not in config), by key."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -44,11 +45,24 @@ def _open_session(user: User, *, remember: bool) -> None:
     )
 
 
+# The person who passed the password step and owes the two-factor code (twofactor_views).
+PENDING_KEY = "two_factor_pending"
+# Set at sign-in when the organization requires two-factor sign-in of the person and they have
+# not set it up: pages send them to set it up (twofactor_views).
+ENROL_KEY = "must_enrol_two_factor"
+
+
 def _signed_in(user: User, *, remember: bool) -> None:
-    """After the commit: hand the session to Flask-Login and mark the browser as a known device
-    of the person (which spares it the sign-in delays later)."""
+    """After the commit: hand the session to Flask-Login, mark the browser as a known device
+    of the person (which spares it the sign-in delays later), and note whether they must set
+    up two-factor sign-in first."""
     config = current_app.config
     login_user(user, remember=remember)
+    session.pop(PENDING_KEY, None)
+    if services.twofactor.must_enrol(user):
+        session[ENROL_KEY] = True
+    else:
+        session.pop(ENROL_KEY, None)
     cookie = signin.known_device_cookie(
         user, config, request.cookies.get(signin.KNOWN_DEVICE_COOKIE)
     )
@@ -66,7 +80,7 @@ def _signed_in(user: User, *, remember: bool) -> None:
         return response
 
 
-def _sign_in(user: User, *, remember: bool) -> None:
+def sign_in(user: User, *, remember: bool) -> None:
     """Open a sign-in session for this device, commit, and sign the browser in."""
     _open_session(user, remember=remember)
     db.session.commit()
@@ -103,8 +117,19 @@ def login() -> ResponseReturnValue:
             form.password.errors = [exc.message]
             status = 400
         else:
+            remember = bool(form.remember.data)
+            if services.twofactor.is_enabled(user):
+                db.session.commit()  # the forgiven failures; not signed in yet
+                session[PENDING_KEY] = {
+                    "user": user.id,
+                    "stamp": user.session_token,
+                    "since": utcnow().isoformat(),
+                    "remember": remember,
+                    "next": next_url,
+                }
+                return redirect(url_for("accounts.login_two_factor"))
             signin.signed_in(user, ip=request.remote_addr)
-            _sign_in(user, remember=bool(form.remember.data))
+            sign_in(user, remember=remember)
             return redirect(next_url)
     elif request.method == "POST":
         status = 400
@@ -258,6 +283,7 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
         sign_ins=sessions.list_live(user),
         this_sign_in=sessions.current(user),
         describe_device=sessions.describe_device,
+        two_factor_on=services.twofactor.is_enabled(user),
     ), status
 
 

@@ -237,7 +237,7 @@ def test_audit_pages_are_for_admins_only(client: FlaskClient, login: object) -> 
 def test_admin_navigation_links_the_audit_log(client: FlaskClient, login: object) -> None:
     login(make_user(Role.ADMIN))  # type: ignore[operator]
     hub = client.get("/admin").get_data(as_text=True)
-    assert 'href="/admin/audit"' in hub
+    assert 'href="/admin/audit"' in hub and 'href="/admin/two-factor"' in hub
 
 
 def test_csv_export_is_filtered_and_safe_in_a_spreadsheet(
