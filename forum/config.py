@@ -138,6 +138,13 @@ class Config(BaseSettings):
     LOGIN_FAILURE_WINDOW_SECONDS: int = 900
     # Days a browser stays a recognised ("known") device after its last sign-in.
     KNOWN_DEVICE_DAYS: int = 180
+    # Days audit log entries are kept; older ones are pruned by `flask --app wsgi work`
+    # (job accounts.audit_prune, hourly). 0 keeps them forever.
+    AUDIT_RETENTION_DAYS: int = 365
+    # The name authenticator apps show next to a person's two-factor entry.
+    TWO_FACTOR_ISSUER: str = "Staff forum"
+    # Seconds between the password and the two-factor code before the password is asked again.
+    TWO_FACTOR_STEP_SECONDS: int = 600
     # Password reset requests: per client IP per hour (then 429), and emails per address
     # within a link's lifetime and at least this many minutes apart (further requests are
     # held silently: same answer, no email).

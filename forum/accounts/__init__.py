@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from forum.accounts import models as models
+from forum.core.work import Tick, register_job
 
 bp = Blueprint("accounts", __name__)
 
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.accounts import audit_views as _audit_views  # noqa: E402, F401  (the audit log page)
 from forum.accounts import sso_views as _sso_views  # noqa: E402, F401  (single sign-on)
+from forum.accounts import twofactor_views as _twofactor_views  # noqa: E402, F401
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
@@ -24,6 +27,8 @@ PUBLIC_ENDPOINTS = (
     "accounts.reset_password",
     "accounts.sso_start",
     "accounts.sso_callback",
+    # The second sign-in step: the person is not signed in until it passes.
+    "accounts.login_two_factor",
 )
 
 
@@ -58,3 +63,27 @@ def init_app(app: Flask) -> None:
         visible=is_admin,
         section="admin",
     )
+    register_nav(
+        app, "Audit log", "accounts.admin_audit", order=92, visible=is_admin, section="admin"
+    )
+    register_nav(
+        app,
+        "Two-factor",
+        "accounts.admin_two_factor",
+        order=93,
+        visible=is_admin,
+        section="admin",
+    )
+    register_job(app, "accounts.audit_prune", _prune_audit_job, every_seconds=3600, order=90)
+
+
+def _prune_audit_job(tick: Tick) -> int:
+    """Drop audit entries older than AUDIT_RETENTION_DAYS; commits its own work."""
+    from flask import current_app
+
+    from forum.accounts.services import audit
+    from forum.extensions import db
+
+    pruned = audit.prune(int(current_app.config["AUDIT_RETENTION_DAYS"]), now=tick.now)
+    db.session.commit()
+    return pruned

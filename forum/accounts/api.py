@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from forum.accounts import schemas, services
 from forum.accounts.models import Department, Role, User
 from forum.accounts.permissions import require_role
-from forum.api import api_route, bp, current_api_user, parse_body
+from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.core.errors import Invalid, NotFound
 from forum.core.web import base_url
 from forum.extensions import db
@@ -153,3 +153,35 @@ def users_invite() -> ResponseReturnValue:
         expires_at=invitation.expires_at,
         url=url,
     ).model_dump(mode="json"), 201
+
+
+@api_route(
+    bp,
+    "/audit",
+    "GET",
+    summary="The audit log, newest first, 50 a page (admin)",
+    tag="accounts",
+    query=schemas.AuditQuery,
+    response=schemas.AuditList,
+    errors=(403,),
+)
+def audit_list() -> ResponseReturnValue:
+    require_role(current_api_user(), Role.ADMIN)
+    query = parse_query(schemas.AuditQuery)
+    page = services.audit.search(
+        services.audit.AuditFilter(
+            action=query.action,
+            actor=query.actor,
+            subject=query.subject,
+            since=query.since,
+            until=query.until,
+        ),
+        page=query.page,
+    )
+    labels = services.audit.subject_labels(page.items)
+    return schemas.AuditList(
+        items=[schemas.AuditEventOut.of(event, labels) for event in page.items],
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+    ).model_dump(mode="json")

@@ -114,3 +114,47 @@ def department_choices(
 ) -> list[SelectChoice]:
     """The department select's options: `blank` (no department), then each by name."""
     return [SelectChoice("", blank)] + [SelectChoice(d.slug, d.name) for d in departments]
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
+
+
+class TwoFactorConfirmForm(FlaskForm):
+    code = StringField(
+        "The 6-digit code your app shows",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class TwoFactorDisableForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    code = StringField(
+        "Code from your app, or a recovery code",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+
+
+class TwoFactorPolicyForm(FlaskForm):
+    required = BooleanField("Seniors and admins must use two-factor sign-in")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit page's filters: sent by GET, so no CSRF token (nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validators=[Optional()])
+    actor = StringField("Actor (email or id)", validators=[Optional(), Length(max=254)])
+    subject = StringField(
+        "Subject (email, or type:id such as post:12)", validators=[Optional(), Length(max=254)]
+    )
+    since = DateField("From", validators=[Optional()])
+    until = DateField("Until", validators=[Optional()])

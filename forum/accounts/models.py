@@ -1,5 +1,5 @@
 """Staff accounts: departments, users, sign-in sessions, invitations, reset requests, API
-tokens, failed sign-ins and the audit trail."""
+tokens, failed sign-ins, the audit trail, two-factor sign-in and site settings."""
 
 from __future__ import annotations
 
@@ -240,25 +240,72 @@ class LoginAttempt(Model):
 class AuditAction(enum.StrEnum):
     """What an audit entry records; the vocabulary grows with the audit log."""
 
+    SIGN_IN_SUCCEEDED = "sign_in.succeeded"
+    SIGN_IN_FAILED = "sign_in.failed"
     SIGN_IN_UNLOCKED = "sign_in.unlocked"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105  (an action name, not a secret)
     PASSWORD_RESET = "password.reset"  # noqa: S105
     SESSIONS_ENDED = "sessions.ended"
+    ROLE_CHANGED = "user.role_changed"
+    DEPARTMENT_CHANGED = "user.department_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    RECOVERY_CODE_USED = "two_factor.recovery_code_used"
+    TWO_FACTOR_POLICY_CHANGED = "two_factor.policy_changed"
+    THREAD_PINNED = "thread.pinned"
+    THREAD_UNPINNED = "thread.unpinned"
+    THREAD_LOCKED = "thread.locked"
+    THREAD_UNLOCKED = "thread.unlocked"
+    THREAD_MOVED = "thread.moved"
+    POST_HIDDEN = "post.hidden"
+    POST_DELETED = "post.deleted"
+    POST_RESTORED = "post.restored"
+    FLAG_RESOLVED = "flag.resolved"
+    FLAG_DISMISSED = "flag.dismissed"
     SSO_LINKED = "sso.linked"
     SSO_ACCOUNT_CREATED = "sso.account_created"
     SSO_UPDATED = "sso.updated"
 
     @property
     def label(self) -> str:
-        return {
-            "sign_in.unlocked": "Sign-in unlocked",
-            "password.changed": "Password changed",
-            "password.reset": "Password reset by email link",
-            "sessions.ended": "Signed out everywhere",
-            "sso.linked": "Single sign-on linked to the account",
-            "sso.account_created": "Account created by single sign-on",
-            "sso.updated": "Role or department set by single sign-on",
-        }[self.value]
+        return _AUDIT_LABELS[self.value]
+
+
+_AUDIT_LABELS = {
+    "sign_in.succeeded": "Signed in",
+    "sign_in.failed": "Sign-in failed",
+    "sign_in.unlocked": "Sign-in unlocked",
+    "password.changed": "Password changed",
+    "password.reset": "Password reset by email link",
+    "sessions.ended": "Signed out everywhere",
+    "user.role_changed": "Role changed",
+    "user.department_changed": "Department changed",
+    "user.deactivated": "Account deactivated",
+    "user.reactivated": "Account reactivated",
+    "api_token.created": "API token created",
+    "api_token.revoked": "API token revoked",
+    "two_factor.enabled": "Two-factor sign-in turned on",
+    "two_factor.disabled": "Two-factor sign-in turned off",
+    "two_factor.recovery_code_used": "Recovery code used",
+    "two_factor.policy_changed": "Two-factor requirement changed",
+    "thread.pinned": "Thread pinned",
+    "thread.unpinned": "Thread unpinned",
+    "thread.locked": "Thread locked",
+    "thread.unlocked": "Thread unlocked",
+    "thread.moved": "Thread moved",
+    "post.hidden": "Post hidden",
+    "post.deleted": "Post deleted by a moderator",
+    "post.restored": "Post restored by a moderator",
+    "flag.resolved": "Flag resolved",
+    "flag.dismissed": "Flag dismissed",
+    "sso.linked": "Single sign-on linked to the account",
+    "sso.account_created": "Account created by single sign-on",
+    "sso.updated": "Role or department set by single sign-on",
+}
 
 
 class AuditEvent(Model):
@@ -297,3 +344,49 @@ class AuditEvent(Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.subject_type}:{self.subject_id}>"
+
+
+class TwoFactor(Model):
+    """A person's TOTP authenticator: enrolled when `confirmed_at` is set (a row without it is
+    an enrolment waiting for its first code).
+
+    `last_counter` is the time step of the last code accepted, so a code works once: a code
+    of the same or an earlier step is refused, even within its 30 seconds.
+    """
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # The base32 shared secret: needed in clear to check codes, like the authenticator app.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_counter: Mapped[int | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TwoFactor user={self.user_id} confirmed={self.confirmed_at is not None}>"
+
+
+class RecoveryCode(Model):
+    """One single-use recovery code of a person's two-factor sign-in, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class SiteSetting(Model):
+    """An organization-wide setting that admins change on a page (not in config), by key."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

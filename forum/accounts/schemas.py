@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forum.accounts.models import Department, Role, User
+from forum.accounts.models import AuditEvent, Department, Role, User
+from forum.api.types import IsoDate
 
 
 class DepartmentOut(BaseModel):
@@ -85,3 +87,67 @@ class InvitationOut(BaseModel):
     department: str | None
     expires_at: dt.datetime
     url: str = Field(description="The single-use sign-up link, also emailed to the invitee")
+
+
+class AuditPersonOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+
+
+class AuditSubjectOut(BaseModel):
+    type: str = Field(description='What kind of object: "user", "post", "thread", "api_token"…')
+    id: int | None
+    label: str | None = Field(description="The person's email when the subject is a user")
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    action: str = Field(description='Such as "user.role_changed", "sign_in.failed", "post.hidden"')
+    actor: AuditPersonOut | None = Field(description="Who acted; null for a visitor or the system")
+    subject: AuditSubjectOut
+    at: dt.datetime
+    ip: str | None
+    details: dict[str, Any] = Field(description="The action's own facts; never a secret")
+
+    @classmethod
+    def of(cls, event: AuditEvent, labels: dict[tuple[str, int], str]) -> AuditEventOut:
+        actor = event.actor
+        return cls(
+            id=event.id,
+            action=str(event.action),
+            actor=AuditPersonOut(id=actor.id, email=actor.email, display_name=actor.display_name)
+            if actor
+            else None,
+            subject=AuditSubjectOut(
+                type=event.subject_type,
+                id=event.subject_id,
+                label=labels.get((event.subject_type, event.subject_id or 0)),
+            ),
+            at=event.at,
+            ip=event.ip,
+            details=dict(event.details or {}),
+        )
+
+
+class AuditList(BaseModel):
+    items: list[AuditEventOut] = Field(description="Newest first")
+    total: int
+    page: int
+    pages: int
+
+
+class AuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str | None = Field(
+        default=None,
+        max_length=64,
+        description='An action ("user.role_changed") or a family of them ("user", "post")',
+    )
+    actor: str | None = Field(default=None, max_length=254, description="Email or user id")
+    subject: str | None = Field(
+        default=None, max_length=254, description='"type:id" (such as "post:12") or an email'
+    )
+    since: IsoDate | None = Field(default=None, description="From this day (UTC), included")
+    until: IsoDate | None = Field(default=None, description="Until this day (UTC), included")
+    page: int = Field(default=1, ge=1, le=100_000, description="50 entries a page")

@@ -3,13 +3,13 @@ cookie, and the sign-in page shown when only single sign-on is offered."""
 
 from __future__ import annotations
 
-from flask import Response, after_this_request, current_app, render_template, request
+from flask import Response, after_this_request, current_app, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import login_user
 from flask_wtf import FlaskForm
 
 from forum.accounts.models import User
-from forum.accounts.services import sessions, signin
+from forum.accounts.services import sessions, signin, twofactor
 from forum.extensions import db
 
 
@@ -24,11 +24,25 @@ def open_session(user: User, *, remember: bool) -> None:
     )
 
 
-def signed_in(user: User, *, remember: bool) -> None:
-    """After the commit: hand the session to Flask-Login and mark the browser as a known device
-    of the person (which spares it the sign-in delays later)."""
+# The person who passed the password step and owes the two-factor code (twofactor_views).
+PENDING_KEY = "two_factor_pending"
+# Set at sign-in when the organization requires two-factor sign-in of the person and they have
+# not set it up: pages send them to set it up (twofactor_views).
+ENROL_KEY = "must_enrol_two_factor"
+
+
+def signed_in(user: User, *, remember: bool, single_sign_on: bool = False) -> None:
+    """After the commit: hand the session to Flask-Login, mark the browser as a known device
+    of the person (which spares it the sign-in delays later), and note whether they must set
+    up two-factor sign-in first (not after single sign-on: the provider's own second factor
+    covers it)."""
     config = current_app.config
     login_user(user, remember=remember)
+    session.pop(PENDING_KEY, None)
+    if not single_sign_on and twofactor.must_enrol(user):
+        session[ENROL_KEY] = True
+    else:
+        session.pop(ENROL_KEY, None)
     cookie = signin.known_device_cookie(
         user, config, request.cookies.get(signin.KNOWN_DEVICE_COOKIE)
     )
@@ -46,11 +60,11 @@ def signed_in(user: User, *, remember: bool) -> None:
         return response
 
 
-def sign_in_browser(user: User, *, remember: bool) -> None:
+def sign_in_browser(user: User, *, remember: bool, single_sign_on: bool = False) -> None:
     """Open a sign-in session for this device, commit, and sign the browser in."""
     open_session(user, remember=remember)
     db.session.commit()
-    signed_in(user, remember=remember)
+    signed_in(user, remember=remember, single_sign_on=single_sign_on)
 
 
 def password_sign_in_off(

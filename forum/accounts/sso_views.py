@@ -140,7 +140,7 @@ def sso_callback() -> ResponseReturnValue:
         user = sso.sign_in(identity, config, ip=request.remote_addr)
     except (Invalid, NotPermitted) as exc:
         return _refused(exc.message, exc.status)
-    sign_in_browser(user, remember=False)
+    sign_in_browser(user, remember=False, single_sign_on=True)
     return redirect(safe_next_url(session.pop(_NEXT, None)))
 
 

@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -21,6 +22,7 @@ from forum.accounts import bp, forms, services
 from forum.accounts.models import User
 from forum.accounts.services import resets, sessions, signin
 from forum.accounts.signing_in import (
+    PENDING_KEY,
     open_session,
     password_sign_in_off,
     sign_in_browser,
@@ -69,7 +71,19 @@ def login() -> ResponseReturnValue:
             form.password.errors = [exc.message]
             status = 400
         else:
-            sign_in_browser(user, remember=bool(form.remember.data))
+            remember = bool(form.remember.data)
+            if services.twofactor.is_enabled(user):
+                db.session.commit()  # the forgiven failures; not signed in yet
+                session[PENDING_KEY] = {
+                    "user": user.id,
+                    "stamp": user.session_token,
+                    "since": utcnow().isoformat(),
+                    "remember": remember,
+                    "next": next_url,
+                }
+                return redirect(url_for("accounts.login_two_factor"))
+            signin.signed_in(user, ip=request.remote_addr)
+            sign_in_browser(user, remember=remember)
             return redirect(next_url)
     elif request.method == "POST":
         status = 400
@@ -225,6 +239,7 @@ def _settings_page(status: int = 200, **forms_given: FlaskForm) -> ResponseRetur
         sign_ins=sessions.list_live(user),
         this_sign_in=sessions.current(user),
         describe_device=sessions.describe_device,
+        two_factor_on=services.twofactor.is_enabled(user),
     ), status
 
 

@@ -264,7 +264,9 @@ def test_admin_unlock_lifts_every_delay_and_is_audited(app: Flask) -> None:
     db.session.commit()
     assert _sign_in(app, senior, "10.2.0.1", T0) == senior
     assert signin.sign_in_status(senior, app.config, now=T0).failures == 0
-    event = db.session.scalars(select(AuditEvent)).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN_UNLOCKED)
+    ).one()
     assert event.action == AuditAction.SIGN_IN_UNLOCKED
     assert (event.actor_id, event.subject_type, event.subject_id) == (admin.id, "user", senior.id)
     assert event.details == {"failures_cleared": status.failures}

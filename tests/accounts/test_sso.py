@@ -84,7 +84,7 @@ def test_a_first_sign_in_from_an_allowed_domain_creates_the_account(
     assert ann.department_id == housing.id  # from the department claim
     assert ann.password_hash is None
     assert ann.sso_issuer == app.config["OIDC_ISSUER"] and ann.sso_subject == "ann"
-    assert audit_actions(ann) == [AuditAction.SSO_ACCOUNT_CREATED]
+    assert audit_actions(ann) == [AuditAction.SSO_ACCOUNT_CREATED, AuditAction.SIGN_IN_SUCCEEDED]
     assert "ann@example.org" in signed_in_as(client)
 
 
@@ -96,7 +96,11 @@ def test_an_existing_account_is_linked_by_its_verified_email_and_follows_the_gro
     sam = reload(sam)
     assert sam.sso_subject == "sam"
     assert sam.role == Role.SENIOR  # comms-seniors maps to senior
-    assert audit_actions(sam) == [AuditAction.SSO_LINKED, AuditAction.SSO_UPDATED]
+    assert audit_actions(sam) == [
+        AuditAction.SSO_LINKED,
+        AuditAction.SSO_UPDATED,
+        AuditAction.SIGN_IN_SUCCEEDED,
+    ]
     updated = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == AuditAction.SSO_UPDATED)
     ).one()

@@ -38,7 +38,7 @@ def test_a_newcomer_signs_in_with_the_provider_at_375px(page: Any, live_server: 
     page.get_by_role("link", name="Sign in with Example ID").click()
 
     # The provider's own pages (its development login and consent forms).
-    page.wait_for_url(lambda url: url.startswith(f"http://127.0.0.1:") and "/interaction/" in url)
+    page.wait_for_url(lambda url: url.startswith("http://127.0.0.1:") and "/interaction/" in url)
     page.get_by_placeholder("Enter any login").fill("ann")
     page.get_by_placeholder("and password").fill("any password")
     page.get_by_role("button", name="Sign-in").click()

@@ -21,7 +21,13 @@ def only_jobs(app: Flask) -> None:
 def test_every_capability_registers_its_periodic_work(app: Flask) -> None:
     names = [job.name for job in work.registered_jobs(app)]
     # The ladder queues alerts and digests are queued before delivery sends them.
-    assert names == ["escalations.ladder", "alerts.digest", "alerts.deliver", "search.drain"]
+    assert names == [
+        "escalations.ladder",
+        "alerts.digest",
+        "alerts.deliver",
+        "search.drain",
+        "accounts.audit_prune",
+    ]
 
 
 def test_jobs_run_at_their_interval_with_the_runner_clock(app: Flask) -> None:

@@ -162,6 +162,14 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/logout"): Access({"member": LOGIN}, {}, {}, disruptive=True),
     ("POST", "/settings/sessions/end-all"): Access({"member": LOGIN}, {}, {}, disruptive=True),
     ("GET", "/settings"): staff(),
+    # Two-factor: one's own enrolment only (the routes name no object). The second sign-in
+    # step is public, but without a password step behind it everyone is sent to /login.
+    ("GET", "/settings/two-factor"): staff(),
+    ("POST", "/settings/two-factor/begin"): staff(),
+    ("POST", "/settings/two-factor/confirm"): staff(),
+    ("POST", "/settings/two-factor/disable"): staff(),
+    ("GET", "/login/two-factor"): Access({"member": LOGIN}, {}, {}),
+    ("POST", "/login/two-factor"): Access({"member": LOGIN}, {}, {}),
     ("POST", "/settings/away"): staff(),
     ("POST", "/settings/password"): staff(),
     ("POST", "/settings/profile"): staff(),
@@ -340,6 +348,7 @@ POLICY: dict[tuple[str, str], Access] = {
         "admin", body=lambda w, v: {"slug": unique("board"), "name": "Board"}
     ),
     ("GET", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/users/<id:user_id>"): ADMIN,
     ("PATCH", "/api/v1/users/<id:user_id>"): from_role(
         "admin", body=lambda w, v: {"display_name": "Renamed"}
@@ -383,6 +392,10 @@ ADMIN_PAGES = [
     ("POST", "/admin/users/invite"),
     ("GET", "/admin/users/<id:user_id>"),
     ("POST", "/admin/users/<id:user_id>/unlock"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
+    ("GET", "/admin/two-factor"),
+    ("POST", "/admin/two-factor"),
 ]
 POLICY.update(dict.fromkeys(ADMIN_PAGES, ADMIN))
 # An admin saving their own page with an empty form would demote or deactivate themselves

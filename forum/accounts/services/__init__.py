@@ -1,13 +1,14 @@
 """Every state change and non-trivial query of accounts, split by noun; import from here.
 
 Views, the API, the CLI and other capabilities call `services.<function>`. Signing in
-(`signin`), sign-in sessions (`sessions`), password resets (`resets`) and the audit log
-(`audit`) are used as submodules: `services.signin.authenticate(...)`.
+(`signin`), sign-in sessions (`sessions`), password resets (`resets`), the audit log
+(`audit`) and two-factor sign-in (`twofactor`) are used as submodules:
+`services.signin.authenticate(...)`.
 """
 
 from __future__ import annotations
 
-from forum.accounts.services import audit, resets, sessions, signin
+from forum.accounts.services import audit, resets, sessions, signin, twofactor
 from forum.accounts.services.away import cover_candidates, cover_problem, set_away
 from forum.accounts.services.departments import (
     create_department,
@@ -74,6 +75,7 @@ __all__ = [
     "set_password",
     "sign_up",
     "signin",
+    "twofactor",
     "update_profile",
     "user_by_email",
     "user_for_api_token",

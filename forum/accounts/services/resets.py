@@ -196,12 +196,11 @@ def complete_reset(
         other.used_at = now
     audit.record(
         AuditAction.PASSWORD_RESET,
-        actor=None,
-        subject_type="user",
-        subject_id=user.id,
-        details=revoked,
+        None,
+        user,
         ip=ip,
         now=now,
+        **revoked,
     )
     db.session.flush()
     logger.info("user %s reset their password by email link", user.id)

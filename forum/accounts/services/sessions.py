@@ -128,12 +128,11 @@ def sign_out_everywhere(
     ended = end_all(user, now=now)
     audit.record(
         AuditAction.SESSIONS_ENDED,
-        actor=user,
-        subject_type="user",
-        subject_id=user.id,
-        details={"sessions_ended": ended},
+        user,
+        user,
         ip=ip,
         now=now,
+        sessions_ended=ended,
     )
     return ended
 

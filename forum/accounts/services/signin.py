@@ -246,6 +246,18 @@ def authenticate(
     password_ok = check_password_hash(stored_hash or _dummy_hash(method), password or "")
     if user is None or stored_hash is None or not password_ok or not user.is_active:
         _record_failure(normalized, ip, device, settings, now)
+        reason = (
+            "unknown_account"
+            if user is None
+            else "no_password"
+            if stored_hash is None
+            else "wrong_password"
+            if not password_ok
+            else "inactive"
+        )
+        # Never the password; an address without an account is not kept either (people
+        # type passwords into the email field).
+        audit.record(AuditAction.SIGN_IN_FAILED, None, user, ip=ip, now=now, reason=reason)
         raise Invalid(
             "Email or password is incorrect.",
             fields={"password": "Email or password is incorrect."},
@@ -263,6 +275,29 @@ def authenticate(
         )
     db.session.execute(delete(LoginAttempt).where(forgiven))
     return user
+
+
+def signed_in(
+    user: User, *, ip: str | None, method: str = "password", now: dt.datetime | None = None
+) -> None:
+    """Audit a completed sign-in: after the password, or after the second step when the
+    person has two-factor sign-in (`method` "password+totp" or "password+recovery_code")."""
+    audit.record(AuditAction.SIGN_IN_SUCCEEDED, user, user, ip=ip, now=now, method=method)
+
+
+def trusted_device(
+    user: User, cookie: str | None, settings: Settings, now: dt.datetime
+) -> KnownDevice | None:
+    """The known device of `user` this client proves it is, while its own failure budget
+    lasts (the second sign-in step uses the same throttle as the first)."""
+    return _trusted_device(user, cookie, settings, now)
+
+
+def record_failure(
+    email: str, ip: str | None, device: KnownDevice | None, settings: Settings, now: dt.datetime
+) -> None:
+    """Count a failed sign-in step (a wrong second-factor code counts like a wrong password)."""
+    _record_failure(email, ip, device, settings, now)
 
 
 def _record_failure(
@@ -341,12 +376,11 @@ def unlock(
     cleared = int(result.rowcount or 0)  # type: ignore[attr-defined]
     audit.record(
         AuditAction.SIGN_IN_UNLOCKED,
-        actor=actor,
-        subject_type="user",
-        subject_id=user.id,
-        details={"failures_cleared": cleared},
+        actor,
+        user,
         ip=ip,
         now=now,
+        failures_cleared=cleared,
     )
     logger.info("sign-in of user %s unlocked by admin %s (%s failures)", user.id, actor.id, cleared)
     return cleared

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from forum.accounts.models import AuditAction, Department, Role, User
-from forum.accounts.services import audit
+from forum.accounts.services import audit, signin
 from forum.accounts.services.users import create_user, normalize_email, user_by_email
 from forum.core.errors import Invalid, NotPermitted
 from forum.extensions import db
@@ -109,7 +109,7 @@ def sign_in(identity: Identity, settings: Settings, *, ip: str | None = None) ->
     if not user.is_active:
         raise NotPermitted("This account has been deactivated. Ask an administrator.")
     _follow_provider(user, identity, settings, ip=ip)
-    db.session.flush()
+    signin.signed_in(user, ip=ip, method="sso")
     return user
 
 
@@ -128,14 +128,7 @@ def _link_or_create(identity: Identity, settings: Settings, *, ip: str | None) -
                 "identity. Ask an administrator."
             )
         user.sso_issuer, user.sso_subject = identity.issuer, identity.subject
-        audit.record(
-            AuditAction.SSO_LINKED,
-            actor=user,
-            subject_type="user",
-            subject_id=user.id,
-            details={"issuer": identity.issuer},
-            ip=ip,
-        )
+        audit.record(AuditAction.SSO_LINKED, user, user, ip=ip, issuer=identity.issuer)
         logger.info("user %s linked to single sign-on", user.id)
         return user
     if not settings["OIDC_ALLOWED_DOMAINS"]:
@@ -152,11 +145,11 @@ def _link_or_create(identity: Identity, settings: Settings, *, ip: str | None) -
     user.sso_issuer, user.sso_subject = identity.issuer, identity.subject
     audit.record(
         AuditAction.SSO_ACCOUNT_CREATED,
-        actor=user,
-        subject_type="user",
-        subject_id=user.id,
-        details={"issuer": identity.issuer, "role": str(user.role)},
+        user,
+        user,
         ip=ip,
+        issuer=identity.issuer,
+        role=str(user.role),
     )
     return user
 
@@ -178,14 +171,7 @@ def _follow_provider(user: User, identity: Identity, settings: Settings, *, ip: 
             ]
             user.department = department
     if changes:
-        audit.record(
-            AuditAction.SSO_UPDATED,
-            actor=None,
-            subject_type="user",
-            subject_id=user.id,
-            details=changes,
-            ip=ip,
-        )
+        audit.record(AuditAction.SSO_UPDATED, None, user, ip=ip, **changes)
 
 
 def _role_from_groups(identity: Identity, settings: Settings) -> Role | None:

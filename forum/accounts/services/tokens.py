@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from forum.accounts.models import ApiToken, User
+from forum.accounts.models import ApiToken, AuditAction, User
+from forum.accounts.services import audit
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, NotFound
 from forum.core.security import hash_token, new_token
@@ -14,7 +15,8 @@ from forum.extensions import db
 
 
 def create_api_token(user: User, name: str, now: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """A new bearer token; only its hash is stored, the secret is returned once."""
+    """A new bearer token; only its hash is stored, the secret is returned once. Audited (by
+    its name and first characters, never the secret)."""
     name = (name or "").strip() or "API token"
     if len(name) > 100:
         raise Invalid(fields={"name": "Use at most 100 characters."})
@@ -28,6 +30,9 @@ def create_api_token(user: User, name: str, now: dt.datetime | None = None) -> t
     )
     db.session.add(token)
     db.session.flush()
+    audit.record(
+        AuditAction.API_TOKEN_CREATED, user, token, now=now, name=name, prefix=token.prefix
+    )
     return token, secret
 
 
@@ -42,12 +47,13 @@ def list_api_tokens(user: User) -> list[ApiToken]:
 
 
 def revoke_api_token(user: User, token_id: int, now: dt.datetime | None = None) -> None:
-    """Revoke one of the user's own tokens; another person's token is NotFound."""
+    """Revoke one of the user's own tokens, audited; another person's token is NotFound."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         raise NotFound("No such token.")
     token.revoked_at = now or utcnow()
     db.session.flush()
+    audit.record(AuditAction.API_TOKEN_REVOKED, user, token, now=now, name=token.name)
 
 
 def revoke_all_api_tokens(user: User, now: dt.datetime | None = None) -> int:
@@ -57,7 +63,10 @@ def revoke_all_api_tokens(user: User, now: dt.datetime | None = None) -> int:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    revoked = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if revoked:
+        audit.record(AuditAction.API_TOKEN_REVOKED, None, user, now=now, all=True, count=revoked)
+    return revoked
 
 
 def user_for_api_token(secret: str, now: dt.datetime | None = None) -> User | None:

@@ -155,12 +155,11 @@ def change_password(
     revoked = set_password(user, new, min_length=min_length, now=now)
     audit.record(
         AuditAction.PASSWORD_CHANGED,
-        actor=user,
-        subject_type="user",
-        subject_id=user.id,
-        details=revoked,
+        user,
+        user,
         ip=ip,
         now=now,
+        **revoked,
     )
     logger.info("user %s changed password", user.id)
     return revoked
@@ -214,20 +213,39 @@ def admin_update_user(
 ) -> User:
     """Admins change role, department and active flag. Deactivation keeps every post.
 
-    `department=False` means "leave unchanged"; None clears it. An admin cannot demote or
-    deactivate themselves, so an organization is never left without an admin by accident.
+    Each change is audited. `department=False` means "leave unchanged"; None clears it. An
+    admin cannot demote or deactivate themselves, so an organization is never left without an
+    admin by accident.
     """
     require_role(actor, Role.ADMIN)
     if role is not None:
         new_role = parse_role(role)
         if user.id == actor.id and new_role != Role.ADMIN:
             raise Invalid(fields={"role": "You cannot remove your own admin role."})
+        if new_role != user.role:
+            audit.record(
+                AuditAction.ROLE_CHANGED, actor, user, old=str(user.role), new=str(new_role)
+            )
         user.role = new_role
     if department is not False:
-        user.department = department if isinstance(department, Department) else None
+        new_department = department if isinstance(department, Department) else None
+        if (new_department.id if new_department else None) != user.department_id:
+            audit.record(
+                AuditAction.DEPARTMENT_CHANGED,
+                actor,
+                user,
+                old=user.department.slug if user.department else None,
+                new=new_department.slug if new_department else None,
+            )
+        user.department = new_department
     if is_active is not None and is_active != user.is_active:
         if user.id == actor.id and not is_active:
             raise Invalid(fields={"is_active": "You cannot deactivate yourself."})
+        audit.record(
+            AuditAction.USER_REACTIVATED if is_active else AuditAction.USER_DEACTIVATED,
+            actor,
+            user,
+        )
         user.is_active = is_active
         user.session_token = new_token(16)
         # Reactivation must not revive the sign-ins that were live before.

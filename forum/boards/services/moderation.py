@@ -1,4 +1,9 @@
-"""Moderators' tools: pin, lock, move, hide with a reason, and the queue of members' flags."""
+"""Moderators' tools: pin, lock, move, hide with a reason, and the queue of members' flags.
+
+Every moderation action leaves an entry in the audit log (accounts' audit.record), in the
+transaction of the action; so do deletes and restores of posts by a moderator (through the
+post_deleted / post_restored signals, since posts.py performs them).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ import logging
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.accounts.models import User
+from forum.accounts.models import AuditAction, User
+from forum.accounts.services import audit
 from forum.boards import signals
 from forum.boards.models import REASON_MAX, Board, Flag, FlagState, Post, Thread
 from forum.boards.services import notify
@@ -39,6 +45,9 @@ def set_pinned(thread: Thread, *, actor: User, pinned: bool) -> Thread:
     if thread.is_pinned != pinned:
         thread.is_pinned = pinned
         db.session.flush()
+        audit.record(
+            AuditAction.THREAD_PINNED if pinned else AuditAction.THREAD_UNPINNED, actor, thread
+        )
         logger.info("thread %s pinned=%s by user %s", thread.id, pinned, actor.id)
         signals.thread_updated.send(thread, actor=actor, changes={"is_pinned"})
     return thread
@@ -50,6 +59,9 @@ def set_locked(thread: Thread, *, actor: User, locked: bool) -> Thread:
     if thread.is_locked != locked:
         thread.is_locked = locked
         db.session.flush()
+        audit.record(
+            AuditAction.THREAD_LOCKED if locked else AuditAction.THREAD_UNLOCKED, actor, thread
+        )
         if thread.author_id != actor.id:
             state = "locked" if locked else "unlocked"
             notify.notify_moderation(
@@ -76,6 +88,13 @@ def move_thread(thread: Thread, *, actor: User, to_board: Board) -> Thread:
     from_board = thread.board
     thread.board = to_board
     db.session.flush()
+    audit.record(
+        AuditAction.THREAD_MOVED,
+        actor,
+        thread,
+        from_board=from_board.slug,
+        to_board=to_board.slug,
+    )
     if thread.author_id != actor.id:
         notify.notify_moderation(
             thread.author,
@@ -124,6 +143,7 @@ def hide_post(post: Post, *, actor: User, reason: str, now: dt.datetime | None =
         thread.solution_post_id = None
         thread.solved_at = thread.solved_by_id = None
     db.session.flush()
+    audit.record(AuditAction.POST_HIDDEN, actor, post, now=now, thread=thread.id, reason=text)
     if unsolved:
         signals.thread_solved.send(thread, post=None, solution_thread=None, actor=actor)
     if post.author_id != actor.id:
@@ -210,6 +230,13 @@ def resolve_flag(flag: Flag, *, actor: User, dismiss: bool, now: dt.datetime | N
     flag.state = FlagState.DISMISSED if dismiss else FlagState.RESOLVED
     flag.resolved_at, flag.resolved_by_id = now or utcnow(), actor.id
     db.session.flush()
+    audit.record(
+        AuditAction.FLAG_DISMISSED if dismiss else AuditAction.FLAG_RESOLVED,
+        actor,
+        flag,
+        now=now,
+        post=flag.post_id,
+    )
     return flag
 
 
@@ -234,3 +261,16 @@ def open_flag_count(actor: User) -> int:
             return 0
         query = query.where(Thread.board_id.in_(board_ids))
     return db.session.scalar(query) or 0
+
+
+@signals.post_deleted.connect
+def _audit_moderator_delete(post: Post, *, actor: User, **_: object) -> None:
+    # An author deleting their own post is not a moderation action.
+    if post.author_id != actor.id:
+        audit.record(AuditAction.POST_DELETED, actor, post, thread=post.thread_id)
+
+
+@signals.post_restored.connect
+def _audit_moderator_restore(post: Post, *, actor: User, **_: object) -> None:
+    if post.author_id != actor.id:
+        audit.record(AuditAction.POST_RESTORED, actor, post, thread=post.thread_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from forum.core.db import utcnow
 from forum.core.errors import Invalid
+from forum.core.spreadsheet import spreadsheet_safe, unescape_cell
 from forum.registry.models import SocialProfile
 from forum.registry.services.attention import needs_attention
 from forum.registry.services.validation import FIELDS, current_values
@@ -18,20 +19,7 @@ from forum.registry.services.validation import FIELDS, current_values
 # Read-only columns export adds for people; import ignores them.
 READ_ONLY = ("canonical_url", "last_reviewed_at", "last_reviewed_by", "needs_attention")
 COLUMNS: tuple[str, ...] = ("id", *FIELDS, "status", "status_reason", *READ_ONLY)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 5000
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Prefix `'` so no cell starts a formula (=, +, -, @, tab or carriage return)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def unescape_cell(value: str) -> str:
-    """Undo `spreadsheet_safe`."""
-    if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_STARTS:
-        return value[1:]
-    return value
 
 
 def cell_text(value: Any) -> str:
