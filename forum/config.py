@@ -53,6 +53,10 @@ class Config(BaseSettings):
     SECRET_KEY: str | None = None
     # SQLAlchemy URL; default is a SQLite file in instance/. PostgreSQL: postgresql+psycopg://...
     DATABASE_URL: str | None = None
+    # Where search looks: "whoosh" (an index directory on this host, kept by a queue and an
+    # indexer) or "postgres" (full-text search in the PostgreSQL database itself, kept current
+    # in each write's own transaction: for several app hosts; needs a PostgreSQL DATABASE_URL).
+    SEARCH_BACKEND: Literal["whoosh", "postgres"] = "whoosh"
     # Directory of the Whoosh index; default instance/search-index.
     SEARCH_INDEX_DIR: str | None = None
     # Seconds a process waits for the search index writer lock before leaving its changes queued.
@@ -341,6 +345,13 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
         settings["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'forum.db'}"
     )
+    if settings["SEARCH_BACKEND"] == "postgres" and not settings[
+        "SQLALCHEMY_DATABASE_URI"
+    ].startswith("postgresql"):
+        raise ConfigError(
+            "Invalid configuration: SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL"
+            " (postgresql+psycopg://…); use SEARCH_BACKEND=whoosh with SQLite."
+        )
     if settings["RATELIMIT_STORAGE_URI"] == "forumdb://":
         # The throttle storage reaches the app's database through its own URI, so nothing
         # needs passing as (process-wide, sticky) Flask-Limiter storage options.

@@ -6,6 +6,8 @@ from flask import current_app
 
 from alembic import context
 
+from forum.search.models import is_postgres_only
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -45,6 +47,11 @@ target_db = current_app.extensions['migrate'].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
+
+
+def include_modelled(obj, name, type_, reflected, compare_to):
+    """Leave out the PostgreSQL-only objects that DDL makes beside the models."""
+    return not (reflected and compare_to is None and is_postgres_only(name))
 
 
 def get_metadata():
@@ -115,7 +122,12 @@ def run_migrations_online():
     if only:
         # Autogenerate one capability's revision at a time: only tables whose models live in
         # the named packages (e.g. FORUM_MIGRATE_ONLY=forum.boards) are compared.
-        conf_args["include_object"] = _only_packages(tuple(only.split(",")))
+        in_packages = _only_packages(tuple(only.split(",")))
+        conf_args["include_object"] = lambda *args: (
+            in_packages(*args) and include_modelled(*args)
+        )
+    else:
+        conf_args["include_object"] = include_modelled
 
     connectable = get_engine()
 

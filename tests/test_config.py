@@ -161,3 +161,16 @@ def test_log_settings_are_checked(tmp_path: Path) -> None:
         load_config(str(tmp_path), {"LOG_LEVEL": "LOUD"})
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         load_config(str(tmp_path), {"LOG_FORMAT": "xml"})
+
+
+def test_postgres_search_refuses_a_database_that_is_not_postgresql(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgres needs a PostgreSQL"):
+        load_config(str(tmp_path), {"SEARCH_BACKEND": "postgres"})
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND"):
+        load_config(str(tmp_path), {"SEARCH_BACKEND": "elastic"})
+    settings = load_config(
+        str(tmp_path),
+        {"SEARCH_BACKEND": "postgres", "DATABASE_URL": "postgres://u@db.example/forum"},
+    )
+    assert settings["SEARCH_BACKEND"] == "postgres"
+    assert load_config(str(tmp_path))["SEARCH_BACKEND"] == "whoosh"

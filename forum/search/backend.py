@@ -1,7 +1,8 @@
 """The SearchBackend protocol and the plain values that cross it (documents, queries, hits).
 
-Services speak only this protocol, so a PostgreSQL full-text backend can replace Whoosh later
-without touching the queue, the views or the API.
+Services speak only this protocol, so the PostgreSQL full-text backend replaces Whoosh
+(SEARCH_BACKEND) without touching the views or the API. A backend that also speaks
+InTransactionBackend keeps its documents in the app's database, in each writer's transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import enum
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class IndexState(enum.StrEnum):
@@ -186,6 +190,26 @@ class SearchBackend(Protocol):
     def rebuild(self, documents: Iterator[SearchDocument]) -> int:
         """Build a fresh index from `documents` aside, then swap it in atomically; returns
         the number of documents."""
+        ...
+
+
+@runtime_checkable
+class InTransactionBackend(SearchBackend, Protocol):
+    """A backend whose documents are rows of the app's database: writers change them inside
+    their own transaction (forum.search.in_transaction) instead of queueing, so they commit or
+    roll back with the change and search never lags behind the database."""
+
+    def lock_threads(self, session: Session, thread_ids: Iterable[int]) -> None:
+        """Take, until `session`'s transaction ends, the right to rewrite these threads'
+        documents: writers of one thread (and a rebuild) then apply their changes in turn."""
+        ...
+
+    def apply_in(self, session: Session, batch: IndexBatch) -> None:
+        """Apply the changes inside `session`'s transaction (its caller commits)."""
+        ...
+
+    def remove_orphans(self, session: Session) -> int:
+        """Remove documents whose thread no longer exists; returns how many."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from forum.accounts.models import User
 from forum.boards.models import Post, Thread
 from forum.core.markup import plain_text
-from forum.search.backend import SearchDocument, chunked
+from forum.search.backend import IndexBatch, SearchDocument, chunked
+from forum.search.models import SearchAction, SearchDocType
 
 REBUILD_CHUNK = 200
 
@@ -131,11 +132,48 @@ def count_posts(session: Session) -> int:
     return int(session.scalar(select(func.count(Post.id))) or 0)
 
 
-def all_documents(
-    session: Session, on_thread: Callable[[int], None] | None = None
-) -> Iterator[SearchDocument]:
-    """Every document of every thread, a chunk of threads at a time; `on_thread(n)` is called
-    after each chunk with the number of threads it held."""
+def batch_for(session: Session, rows: Sequence[tuple[str, int, str]]) -> IndexBatch:
+    """The index changes that make the documents named by (doc_type, doc_id, action) rows,
+    in the order they were recorded, match the database now."""
+    latest: dict[tuple[str, int], str] = {}
+    for doc_type, doc_id, action in rows:
+        latest[(doc_type, doc_id)] = action  # rows come in id order: the last one wins
+    threads_to_delete = {
+        doc_id
+        for (doc_type, doc_id), action in latest.items()
+        if doc_type == SearchDocType.THREAD and action == SearchAction.DELETE
+    }
+    thread_ids = {
+        doc_id for (doc_type, doc_id) in latest if doc_type == SearchDocType.THREAD
+    } - threads_to_delete
+    post_actions = {
+        doc_id: action
+        for (doc_type, doc_id), action in latest.items()
+        if doc_type == SearchDocType.POST
+    }
+    posts = posts_by_id(session, post_actions)
+    first_ids = first_post_ids(session, {post.thread_id for post in posts.values()})
+    # An opening post lives in its thread's document: refresh the whole thread.
+    thread_ids |= {post.thread_id for post in posts.values() if post.id in first_ids}
+
+    batch = IndexBatch()
+    for post_id, action in post_actions.items():
+        post = posts.get(post_id)
+        if post is not None and (
+            post.thread_id in thread_ids or post.thread_id in threads_to_delete
+        ):
+            continue
+        if post is None or action == SearchAction.DELETE or not post.is_visible:
+            batch.deletes.append(post_key(post_id))
+        else:
+            batch.upserts.append(reply_document(post))
+    batch.threads.update(thread_documents(session, thread_ids))
+    batch.threads.update({thread_id: [] for thread_id in threads_to_delete})
+    return batch
+
+
+def thread_id_chunks(session: Session) -> Iterator[list[int]]:
+    """Every thread id, REBUILD_CHUNK at a time, in id order."""
     last_id = 0
     while True:
         chunk = list(
@@ -148,9 +186,18 @@ def all_documents(
         )
         if not chunk:
             return
+        yield chunk
+        last_id = chunk[-1]
+
+
+def all_documents(
+    session: Session, on_thread: Callable[[int], None] | None = None
+) -> Iterator[SearchDocument]:
+    """Every document of every thread, a chunk of threads at a time; `on_thread(n)` is called
+    after each chunk with the number of threads it held."""
+    for chunk in thread_id_chunks(session):
         for documents in thread_documents(session, chunk).values():
             yield from documents
         if on_thread is not None:
             on_thread(len(chunk))
-        last_id = chunk[-1]
         session.expunge_all()

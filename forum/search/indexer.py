@@ -1,5 +1,7 @@
 """The background indexer: `flask --app wsgi search work` applies queued index changes as they
-arrive, so requests only queue them (SEARCH_INDEX_INLINE off, as in production).
+arrive, so requests only queue them (SEARCH_INDEX_INLINE off, as in production). Only the
+Whoosh backend needs it: with SEARCH_BACKEND=postgres writers keep their documents current in
+their own transaction, and the queue stays empty.
 
 It is a `core.work.Runner` with one job, run every turn (polling every `poll` seconds when idle),
 so it stops cleanly on SIGTERM like `flask work`. Killing it loses nothing: queue rows are

@@ -13,6 +13,11 @@ after its commit. Without it (production) requests only queue, and the backgroun
 (`flask --app wsgi search work`, forum.search.indexer) drains within a fraction of a second; the
 search page drains by itself only when the queue's oldest row shows that indexer is behind.
 
+With a backend that keeps its documents in the database (SEARCH_BACKEND=postgres, an
+InTransactionBackend) the receivers note the change on the session instead of queueing it, and
+forum.search.in_transaction writes the documents inside the same transaction: no queue, no
+drain; a rebuild rewrites them in place, a chunk of threads at a time.
+
 The index stores each document's board id, and searches filter by the boards the reader may see
 at query time, so a board's visibility change needs no reindex; moving a thread re-indexes that
 thread's documents only.
@@ -24,7 +29,7 @@ import datetime as dt
 import enum
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +42,13 @@ from forum.boards.models import Post, Thread
 from forum.core.db import immediate_transactions, utcnow
 from forum.core.errors import Conflict
 from forum.extensions import db
-from forum.search import documents
-from forum.search.backend import IndexBatch, IndexState, IndexUnavailable, SearchBackend
+from forum.search import documents, in_transaction
+from forum.search.backend import (
+    IndexState,
+    IndexUnavailable,
+    InTransactionBackend,
+    SearchBackend,
+)
 from forum.search.models import SearchAction, SearchDocType, SearchQueueItem
 
 logger = logging.getLogger(__name__)
@@ -73,12 +83,17 @@ def enqueue(
     *,
     session: Any = None,
 ) -> None:
-    """Queue an index change in the caller's transaction; it is applied after commit.
+    """Queue an index change in the caller's transaction; it is applied after commit (or, with
+    a backend that keeps documents in the database, inside the transaction just before it).
 
     Never raises for ordinary input. Repeats are not merged here (a savepoint may roll back
     the first one): the drain applies each document once, as the database has it.
     """
     session = session if session is not None else db.session
+    backend = current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
+    if isinstance(backend, InTransactionBackend):
+        in_transaction.record(session, backend, doc_type, doc_id, action)
+        return
     session.info[_PENDING_KEY] = True
     session.add(
         SearchQueueItem(doc_type=doc_type, doc_id=doc_id, action=action, created_at=utcnow())
@@ -137,6 +152,7 @@ def install(app: Flask, backend: SearchBackend) -> None:
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver, weak=False)
     event.listen(db.session, "after_commit", _after_commit)
+    in_transaction.install()
     _installed = True
 
 
@@ -239,7 +255,9 @@ def drain(
                 ).all()
                 if not rows:
                     break
-                batch = _batch_for(session, [(r.doc_type, r.doc_id, r.action) for r in rows])
+                batch = documents.batch_for(
+                    session, [(r.doc_type, r.doc_id, r.action) for r in rows]
+                )
             try:
                 backend.apply(batch)
             except IndexUnavailable:
@@ -252,45 +270,6 @@ def drain(
     if applied:
         logger.info("search: applied %d queued changes", applied)
     return DrainResult(applied=applied)
-
-
-def _batch_for(session: Session, rows: Sequence[tuple[str, int, str]]) -> IndexBatch:
-    """The index changes that make the queued documents match the database now."""
-    latest: dict[tuple[str, int], str] = {}
-    for doc_type, doc_id, action in rows:
-        latest[(doc_type, doc_id)] = action  # rows come in id order: the last one wins
-    threads_to_delete = {
-        doc_id
-        for (doc_type, doc_id), action in latest.items()
-        if doc_type == SearchDocType.THREAD and action == SearchAction.DELETE
-    }
-    thread_ids = {
-        doc_id for (doc_type, doc_id) in latest if doc_type == SearchDocType.THREAD
-    } - threads_to_delete
-    post_actions = {
-        doc_id: action
-        for (doc_type, doc_id), action in latest.items()
-        if doc_type == SearchDocType.POST
-    }
-    posts = documents.posts_by_id(session, post_actions)
-    first_ids = documents.first_post_ids(session, {post.thread_id for post in posts.values()})
-    # An opening post lives in its thread's document: refresh the whole thread.
-    thread_ids |= {post.thread_id for post in posts.values() if post.id in first_ids}
-
-    batch = IndexBatch()
-    for post_id, action in post_actions.items():
-        post = posts.get(post_id)
-        if post is not None and (
-            post.thread_id in thread_ids or post.thread_id in threads_to_delete
-        ):
-            continue
-        if post is None or action == SearchAction.DELETE or not post.is_visible:
-            batch.deletes.append(documents.post_key(post_id))
-        else:
-            batch.upserts.append(documents.reply_document(post))
-    batch.threads.update(documents.thread_documents(session, thread_ids))
-    batch.threads.update({thread_id: [] for thread_id in threads_to_delete})
-    return batch
 
 
 def _delete_rows(ids: list[int]) -> None:
@@ -311,6 +290,11 @@ def rebuild(*, on_thread: Callable[[int], None] | None = None) -> int:
     with backend.rebuild_lock() as rebuilding:
         if not rebuilding:
             raise Conflict("The search index is already being rebuilt.")
+        if isinstance(backend, InTransactionBackend):
+            # Rewritten in place, thread by thread: writers keep writing meanwhile.
+            count = in_transaction.rebuild(backend, on_thread)
+            logger.info("search: documents rebuilt: %d", count)
+            return count
         # Drains skip while the rebuild lock is held; wait for one already under way.
         with backend.write_lock(REBUILD_LOCK_WAIT) as writing:
             if not writing:

@@ -1,11 +1,11 @@
-"""The search queue: index changes recorded in the writer's transaction, applied after commit."""
+"""Search tables: the queue of index changes, and the documents the PostgreSQL backend searches."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
-from sqlalchemy import Integer, String
+from sqlalchemy import DDL, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.core.db import UTCDateTime, utcnow
@@ -43,3 +43,64 @@ class SearchQueueItem(Model):
 
     def __repr__(self) -> str:
         return f"<SearchQueueItem {self.id} {self.action} {self.doc_type}:{self.doc_id}>"
+
+
+class SearchDocumentRow(Model):
+    """One searchable document (a SearchDocument) kept in the database, for
+    SEARCH_BACKEND=postgres. Written in the same transaction as the change it follows.
+
+    On PostgreSQL the table also has `search_vector`, a tsvector generated from the title (weight
+    A, thread documents only), the tags (B) and the text (C), with a GIN index on it. They are
+    created by DDL only there (see POSTGRES_ONLY_DDL), so they are not mapped here."""
+
+    __tablename__ = "search_documents"
+
+    # "thread:<id>" or "post:<id>" (forum.search.documents).
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(20))
+    thread_id: Mapped[int] = mapped_column(Integer, index=True)
+    post_id: Mapped[int] = mapped_column(Integer)
+    board_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    # The thread's title on every document (shown); searchable on thread documents only.
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    # Space-separated, lower case: what `tag:` and `author:` match, word for word.
+    tags: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(Integer)
+    author_terms: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    def __repr__(self) -> str:
+        return f"<SearchDocumentRow {self.key}>"
+
+
+# The text search configuration of documents and queries. 'english' stems (`jams` finds `jam`)
+# and drops stop words, as the Whoosh index's StemmingAnalyzer does; 'simple' would not stem.
+TS_CONFIG = "english"
+VECTOR_COLUMN = "search_vector"
+VECTOR_INDEX = "ix_search_documents_search_vector"
+POSTGRES_ONLY_DDL = (
+    f"ALTER TABLE search_documents ADD COLUMN {VECTOR_COLUMN} tsvector GENERATED ALWAYS AS ("
+    f"setweight(to_tsvector('{TS_CONFIG}', CASE WHEN doc_type = 'thread' THEN title"
+    " ELSE '' END), 'A')"
+    " || setweight(to_tsvector('simple', tags), 'B')"
+    f" || setweight(to_tsvector('{TS_CONFIG}', text), 'C')) STORED",
+    f"CREATE INDEX {VECTOR_INDEX} ON search_documents USING gin ({VECTOR_COLUMN})",
+)
+
+
+def is_postgres_only(name: str | None) -> bool:
+    """Whether a schema object is one of the PostgreSQL-only ones above, which schema
+    comparisons (autogenerate, the migrations test) leave alone."""
+    return name in {VECTOR_COLUMN, VECTOR_INDEX}
+
+
+for _statement in POSTGRES_ONLY_DDL:
+    # create_all (tests, fresh databases) makes them too; migration 0014 does the same.
+    event.listen(
+        SearchDocumentRow.__table__,
+        "after_create",
+        DDL(_statement).execute_if(dialect="postgresql"),
+    )

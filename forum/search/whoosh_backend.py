@@ -51,6 +51,7 @@ from forum.search.backend import (
     SearchResults,
 )
 from forum.search.locks import FileLock, held
+from forum.search.snippets import SNIPPET_CHARS, plain_snippet
 from forum.search.whoosh_query import LOWER_ID, compile_query, is_scored, naive_utc
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ logger = logging.getLogger(__name__)
 # 2: the `ref` column, read for every candidate when search checks the database.
 SCHEMA_VERSION = 2
 POINTER = "CURRENT"
-SNIPPET_CHARS = 240
 _REF = struct.Struct("!QQQ")
 
 SCHEMA = wf.Schema(
@@ -142,13 +142,6 @@ def _refs(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[t
         if board_id in board_ids:
             found.append((rank, (thread_id, post_id)))
     return found
-
-
-def plain_snippet(text: str, length: int = SNIPPET_CHARS) -> str:
-    """The escaped start of a text, for hits whose match is not in the body."""
-    if len(text) > length:
-        text = text[: length - 1].rstrip() + "…"
-    return str(escape(text))
 
 
 _open_lock = threading.Lock()

@@ -42,6 +42,17 @@ QUERY_SCHEMA = wf.Schema(
     board=wf.ID(analyzer=LOWER_ID),
 )
 
+# The same syntax with the words of titles and text only lower-cased, neither stemmed nor
+# stopped: for backends that analyze the words themselves (PostgreSQL's to_tsquery).
+WORDS_SCHEMA = wf.Schema(
+    title=wf.TEXT(analyzer=analysis.SimpleAnalyzer()),
+    text=wf.TEXT(analyzer=analysis.SimpleAnalyzer()),
+    kind=wf.ID(analyzer=LOWER_ID),
+    tag=wf.KEYWORD(lowercase=True),
+    author=wf.KEYWORD(lowercase=True),
+    board=wf.ID(analyzer=LOWER_ID),
+)
+
 
 def naive_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
@@ -49,8 +60,8 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _parser() -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), QUERY_SCHEMA)
+def _parser(schema: wf.Schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
     # `-word` excludes and `+word` requires, but only at the start of a word, so hyphenated
     # slugs and tags (`board:it-help`, `tag:social-media`) stay whole.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
@@ -73,20 +84,20 @@ def _rewrite(node: wq.Query, board_ids_by_slug: dict[str, int]) -> wq.Query:
     return node
 
 
-def _parse(text: str) -> wq.Query:
+def _parse(text: str, schema: wf.Schema) -> wq.Query:
     """The parsed text; when Whoosh's parser chokes on odd syntax, the plain words instead."""
     try:
-        return _parser().parse(text)
+        return _parser(schema).parse(text)
     except Exception:
         logger.info("search: query syntax not understood; searching its words")
-        return _parser().parse(_SYNTAX_CHARS.sub(" ", text))
+        return _parser(schema).parse(_SYNTAX_CHARS.sub(" ", text))
 
 
-def _compile(query: SearchQuery) -> wq.Query | None:
+def _compile(query: SearchQuery, schema: wf.Schema) -> wq.Query | None:
     parts: list[wq.Query] = []
     slugs = {slug.lower(): board_id for slug, board_id in query.board_ids_by_slug.items()}
     if query.text.strip():
-        parts.append(_parse(query.text).accept(lambda node: _rewrite(node, slugs)))
+        parts.append(_parse(query.text, schema).accept(lambda node: _rewrite(node, slugs)))
     if query.kind:
         parts.append(wq.Term("kind", query.kind.lower()))
     if query.board_id is not None:
@@ -117,18 +128,20 @@ _compiled_lock = threading.Lock()
 COMPILED_MAX = 512
 
 
-def compile_query(query: SearchQuery) -> wq.Query | None:
-    """The Whoosh query for a request, or None when it asks for nothing.
+def compile_query(query: SearchQuery, schema: wf.Schema = QUERY_SCHEMA) -> wq.Query | None:
+    """The Whoosh query for a request, or None when it asks for nothing. `schema` says how the
+    words of titles and text are analyzed (the PostgreSQL backend parses with WORDS_SCHEMA and
+    leaves stemming to PostgreSQL).
 
     Raises QuerySyntaxError when the text cannot be parsed even as plain words.
     """
-    key = query.key()
+    key = (id(schema), *query.key())
     with _compiled_lock:
         if key in _compiled:
             _compiled.move_to_end(key)
             return _compiled[key]
     try:
-        compiled = _compile(query)
+        compiled = _compile(query, schema)
     except Exception as exc:
         # Parser internals fail in many ways; none of them is the person's data being lost.
         logger.info("search: query refused by the parser (%s)", type(exc).__name__)

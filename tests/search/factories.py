@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from whoosh import index
 
 from forum.accounts.models import Role, User
 from forum.boards.models import Post, Thread
+from forum.extensions import db
 from forum.search import indexing, services
+from forum.search.models import SearchDocumentRow
+from forum.search.postgres_backend import PostgresBackend
 
 # Boards' factories, re-exported: search tests build their data the same way.
 from tests.boards.factories import make_board as make_board
@@ -29,8 +34,27 @@ def first_post(thread: Thread) -> Post:
 
 
 def indexed() -> dict[str, dict[str, Any]]:
-    """Every document in the live index, by key (read straight from Whoosh)."""
+    """Every document the backend holds (committed), by key, with Whoosh's stored fields: read
+    straight from the Whoosh index, or from `search_documents` on PostgreSQL."""
     backend = indexing.get_backend()
+    if isinstance(backend, PostgresBackend):
+        with Session(db.engine) as session:
+            return {
+                row.key: {
+                    "key": row.key,
+                    "doc_type": row.doc_type,
+                    "thread_id": str(row.thread_id),
+                    "post_id": str(row.post_id),
+                    "board_id": str(row.board_id),
+                    "kind": row.kind,
+                    "thread_title": row.title,
+                    "text": row.text,
+                    "author_id": str(row.author_id),
+                    "author_name": row.author_name,
+                    "created_at": row.created_at.replace(tzinfo=None),
+                }
+                for row in session.scalars(select(SearchDocumentRow))
+            }
     name = (backend.root / "CURRENT").read_text().strip()  # type: ignore[attr-defined]
     ix = index.open_dir(str(backend.root / name))  # type: ignore[attr-defined]
     with ix.searcher() as searcher:

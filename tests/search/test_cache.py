@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -19,6 +20,7 @@ Login = Callable[[Any], FlaskClient]
 Api = Callable[[Any], Any]
 
 
+@pytest.mark.whoosh_only
 def test_a_repeated_search_is_answered_from_the_cache(app: Flask) -> None:
     board = make_board()
     for n in range(3):

@@ -21,6 +21,9 @@ from tests.factories import make_user
 from tests.search import workers
 from tests.search.factories import hits, indexed, make_board, make_reply, make_thread
 
+# The queue and its indexer are how Whoosh follows writes; PostgreSQL search needs neither.
+pytestmark = pytest.mark.whoosh_only
+
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from forum.accounts.models import Role
 from forum.boards import services as boards
 from forum.boards.models import BoardVisibility, PostKind
 from forum.extensions import db
-from forum.search import indexing, services
+from forum.search import documents, indexing, services
 from forum.search.backend import IndexState, IndexUnavailable
 from forum.search.indexing import SearchStatus
 from forum.search.locks import FileLock
@@ -148,10 +148,10 @@ def test_move_updates_the_threads_documents_only(app: Flask) -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         queued: list[list[tuple[str, int, str]]] = []
-        real = indexing._batch_for
+        real = documents.batch_for
         patch.setattr(
-            indexing,
-            "_batch_for",
+            documents,
+            "batch_for",
             lambda session, rows: queued.append(list(rows)) or real(session, rows),
         )
         boards.move_thread(moved, actor=make_user(Role.ADMIN), to_board=housing_board)
@@ -203,6 +203,7 @@ def test_a_visibility_change_applies_at_once_without_reindexing(app: Flask) -> N
     assert [t for t, _ in hits(outsider, "arrears")] == [thread.id]
 
 
+@pytest.mark.whoosh_only
 def test_a_writer_that_cannot_get_the_lock_leaves_its_change_queued(app: Flask) -> None:
     app.config["SEARCH_LOCK_TIMEOUT_SECONDS"] = 0.1
     board = make_board()
@@ -221,6 +222,7 @@ def test_a_writer_that_cannot_get_the_lock_leaves_its_change_queued(app: Flask) 
     assert indexing.pending_count() == 0
 
 
+@pytest.mark.whoosh_only
 def test_a_failed_index_write_keeps_the_rows_for_the_next_drain(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,6 +247,7 @@ damaged_index = pytest.mark.filterwarnings(
 )
 
 
+@pytest.mark.whoosh_only
 @damaged_index
 @pytest.mark.parametrize("damage", ["garbage", "segments-gone", "directory-gone"])
 def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask, damage: str) -> None:
@@ -269,6 +272,7 @@ def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask, d
     gc.collect()
 
 
+@pytest.mark.whoosh_only
 def test_a_missing_index_is_built_on_first_use(app: Flask) -> None:
     thread = make_thread(make_board(), title="Franking machine")
     shutil.rmtree(index_dir())
@@ -276,6 +280,7 @@ def test_a_missing_index_is_built_on_first_use(app: Flask) -> None:
     assert [t for t, _ in hits(make_user(), "franking")] == [thread.id]
 
 
+@pytest.mark.whoosh_only
 def test_while_another_process_rebuilds_search_says_so_and_changes_wait(app: Flask) -> None:
     board = make_board()
     old = make_thread(board, title="Binder jam")
@@ -295,6 +300,7 @@ def test_while_another_process_rebuilds_search_says_so_and_changes_wait(app: Fla
     assert {t for t, _ in hits(make_user(), "binder")} == {old.id, new.id}
 
 
+@pytest.mark.whoosh_only
 @damaged_index
 def test_a_big_database_is_rebuilt_in_the_background(app: Flask) -> None:
     thread = make_thread(make_board(), title="Guillotine blade")
@@ -316,6 +322,7 @@ def test_a_big_database_is_rebuilt_in_the_background(app: Flask) -> None:
     gc.collect()
 
 
+@pytest.mark.whoosh_only
 def test_rebuild_keeps_one_previous_generation_and_clears_older_ones(app: Flask) -> None:
     make_thread(make_board(), title="Stapler")
     first = live_dir()

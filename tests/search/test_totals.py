@@ -55,6 +55,7 @@ def index_lagging(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         other_worker.release()
 
 
+@pytest.mark.whoosh_only
 def test_a_thread_moved_out_of_sight_is_not_counted_while_the_index_lags(
     app: Flask, login: Login, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,6 +86,7 @@ def test_a_thread_moved_out_of_sight_is_not_counted_while_the_index_lags(
     assert services.search(insider, q="zeppelin").page.total == 2
 
 
+@pytest.mark.whoosh_only
 def test_deleted_and_hidden_replies_are_not_counted_before_the_index_catches_up(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,6 +106,7 @@ def test_deleted_and_hidden_replies_are_not_counted_before_the_index_catches_up(
         assert {row.post_id for row in outcome.page.items} == {first_post(thread).id, kept.id}
 
 
+@pytest.mark.whoosh_only
 def test_pages_fill_up_past_stale_hits_and_the_page_count_follows(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,6 +156,7 @@ def test_deleting_the_opening_post_takes_the_thread_out_of_search(app: Flask) ->
     assert services.search(reader, q="laminator").page.total == 2
 
 
+@pytest.mark.whoosh_only
 def test_a_hidden_opening_post_takes_the_thread_out_of_search_even_before_the_index_knows(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

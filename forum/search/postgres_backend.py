@@ -1,0 +1,293 @@
+"""The PostgreSQL full-text search backend (SEARCH_BACKEND=postgres): documents are rows of
+`search_documents` in the app's own database, with a weighted tsvector and a GIN index, written
+in each writer's transaction (forum.search.in_transaction). Every app host searches the same
+rows, so it suits deployments with several hosts, where a local Whoosh index cannot be shared.
+
+A search is one SQL query: the translated query (forum.search.postgres_query), the boards the
+reader may see, ranked by ts_rank (or newest first when no word was asked), a page at a time with
+the total counted in the same pass. Documents follow every change in the writer's transaction,
+so board ids and hidden or deleted posts are current in the rows themselves and the total counts
+exactly what the reader may see. Snippets come from ts_headline with control characters around
+matches, which forum.search.snippets turns into escaped text and <mark>.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from forum.boards.models import Thread
+from forum.extensions import db
+from forum.search.backend import (
+    Confirm,
+    IndexBatch,
+    IndexState,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    chunked,
+)
+from forum.search.models import VECTOR_COLUMN, SearchDocumentRow
+from forum.search.postgres_query import CONFIG, VECTOR, compile_search
+from forum.search.snippets import START, STOP, marked_snippet
+
+logger = logging.getLogger(__name__)
+
+# Advisory lock keys (two int4 each): one per thread whose documents are being rewritten, and
+# one for a rebuild. "SRCH" and "SRCI" in ASCII.
+THREAD_LOCKS = 0x53524348
+REBUILD_LOCK = (0x53524349, 1)
+INSERT_CHUNK = 500
+_HEADLINE_OPTIONS = f'HighlightAll=true, StartSel="{START}", StopSel="{STOP}"'
+
+
+def _row(doc: SearchDocument) -> dict[str, Any]:
+    return {
+        "key": doc.key,
+        "doc_type": doc.doc_type,
+        "thread_id": doc.thread_id,
+        "post_id": doc.post_id,
+        "board_id": doc.board_id,
+        "kind": doc.kind,
+        "title": doc.title,
+        "text": doc.text,
+        "tags": " ".join(tag.lower() for tag in doc.tags),
+        "author_id": doc.author_id,
+        "author_terms": " ".join(doc.author_terms),
+        "author_name": doc.author_name,
+        "created_at": doc.created_at,
+    }
+
+
+class PostgresBackend:
+    """SearchBackend (and InTransactionBackend) over `search_documents`."""
+
+    def __init__(self) -> None:
+        self._has_vector = False
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _vector_exists(self) -> bool:
+        if not self._has_vector:
+            self._has_vector = bool(
+                db.session.scalar(
+                    text(
+                        "SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                        " current_schema() AND table_name = 'search_documents'"
+                        " AND column_name = :column"
+                    ),
+                    {"column": VECTOR_COLUMN},
+                )
+            )
+        return self._has_vector
+
+    def state(self) -> IndexState:
+        """MISSING before `flask db upgrade` made the table, and while the table is empty but
+        threads exist (the backend was just switched on: a rebuild fills it)."""
+        if not self._vector_exists():
+            logger.error("search: search_documents has no %s; run flask db upgrade", VECTOR_COLUMN)
+            return IndexState.MISSING
+        empty = db.session.execute(
+            select(
+                exists(select(Thread.id)),
+                exists(select(SearchDocumentRow.key)),
+            )
+        ).one()
+        return IndexState.MISSING if empty[0] and not empty[1] else IndexState.READY
+
+    def generation(self) -> str | None:
+        # Every host writes the same rows; no per-process result cache could tell when another
+        # host changed them, so results are not cached.
+        return None
+
+    # -- locks ---------------------------------------------------------------------------
+
+    def write_lock(self, timeout: float) -> AbstractContextManager[bool]:
+        # Writers lock the threads they rewrite (lock_threads); there is no index-wide writer.
+        return nullcontext(True)
+
+    @contextmanager
+    def _rebuild_lock(self) -> Iterator[bool]:
+        with db.engine.connect() as connection:
+            got = bool(connection.scalar(select(func.pg_try_advisory_lock(*REBUILD_LOCK))))
+            connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.scalar(select(func.pg_advisory_unlock(*REBUILD_LOCK)))
+                    connection.commit()
+
+    def rebuild_lock(self) -> AbstractContextManager[bool]:
+        return self._rebuild_lock()
+
+    def is_rebuilding(self) -> bool:
+        return bool(
+            db.session.scalar(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND classid = :classid AND objid = :objid AND objsubid = 2 AND granted)"
+                ),
+                {"classid": REBUILD_LOCK[0], "objid": REBUILD_LOCK[1]},
+            )
+        )
+
+    def lock_threads(self, session: Session, thread_ids: Iterable[int]) -> None:
+        ids = sorted(set(thread_ids))
+        if ids:
+            # In id order, so two writers of the same threads cannot deadlock.
+            session.execute(
+                text(
+                    "SELECT count(pg_advisory_xact_lock(:space, id))"
+                    " FROM unnest(CAST(:ids AS integer[])) AS id"
+                ),
+                {"space": THREAD_LOCKS, "ids": ids},
+            )
+
+    # -- writing -------------------------------------------------------------------------
+
+    def apply_in(self, session: Session, batch: IndexBatch) -> None:
+        doc = SearchDocumentRow
+        for ids in chunked(sorted(batch.threads), INSERT_CHUNK):
+            session.execute(delete(doc).where(doc.thread_id.in_(ids)))
+        keys = sorted({upsert.key for upsert in batch.upserts} | set(batch.deletes))
+        for start in range(0, len(keys), INSERT_CHUNK):
+            session.execute(delete(doc).where(doc.key.in_(keys[start : start + INSERT_CHUNK])))
+        # The last document given for a key wins.
+        rows = {
+            each.key: _row(each)
+            for each in [*(d for docs in batch.threads.values() for d in docs), *batch.upserts]
+        }
+        values = list(rows.values())
+        for start in range(0, len(values), INSERT_CHUNK):
+            statement = insert(doc).values(values[start : start + INSERT_CHUNK])
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[doc.key],
+                    set_={name: statement.excluded[name] for name in values[0] if name != "key"},
+                )
+            )
+
+    def apply(self, batch: IndexBatch) -> None:
+        """Apply a batch in a transaction of its own (changes queued before the switch from
+        Whoosh: the queue drain still runs)."""
+        if not batch:
+            return
+        with Session(db.engine) as session, session.begin():
+            thread_ids = set(batch.threads) | {doc.thread_id for doc in batch.upserts}
+            self.lock_threads(session, thread_ids)
+            self.apply_in(session, batch)
+
+    def remove_orphans(self, session: Session) -> int:
+        doc = SearchDocumentRow
+        result = session.execute(
+            delete(doc).where(~exists(select(Thread.id).where(Thread.id == doc.thread_id)))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def rebuild(self, documents: Iterator[SearchDocument]) -> int:
+        """Replace every document with `documents` in one transaction. (forum.search.indexing
+        rebuilds through in_transaction.rebuild instead, which lets writers go on.)"""
+        count = 0
+        with Session(db.engine) as session, session.begin():
+            session.execute(delete(SearchDocumentRow))
+            batch: list[SearchDocument] = []
+            for doc in documents:
+                batch.append(doc)
+                if len(batch) == INSERT_CHUNK:
+                    self.apply_in(session, IndexBatch(upserts=batch))
+                    count, batch = count + len(batch), []
+            self.apply_in(session, IndexBatch(upserts=batch))
+            count += len(batch)
+        return count
+
+    # -- reading -------------------------------------------------------------------------
+
+    def validate(self, query: SearchQuery) -> None:
+        compile_search(query)
+
+    def search(
+        self,
+        query: SearchQuery,
+        *,
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        page: int,
+        per_page: int,
+    ) -> SearchResults:
+        """Hits on `board_ids`, filtered in SQL. `confirm` is not needed: the rows change in
+        the same transactions as the posts and threads they describe."""
+        allowed = sorted(set(board_ids))
+        compiled = compile_search(query)
+        if compiled is None or not allowed:
+            return SearchResults(hits=[], total=0)
+        doc = SearchDocumentRow
+        conditions = [doc.board_id.in_(allowed), compiled.where]
+        if compiled.words is not None:
+            rank = func.ts_rank(VECTOR, func.to_tsquery(CONFIG, compiled.words))
+            order = [rank.desc(), doc.created_at.desc(), doc.key]
+        else:
+            order = [doc.created_at.desc(), doc.key]
+        rows = db.session.execute(
+            select(
+                doc.key,
+                doc.doc_type,
+                doc.thread_id,
+                doc.post_id,
+                doc.board_id,
+                doc.title,
+                doc.kind,
+                doc.author_name,
+                doc.created_at,
+                func.count().over().label("total"),
+            )
+            .where(*conditions)
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        if rows:
+            total = int(rows[0].total)
+        else:
+            total = int(db.session.scalar(select(func.count()).where(*conditions)) or 0)
+        snippets = self._snippets([row.key for row in rows], compiled.words)
+        hits = [
+            SearchHit(
+                thread_id=row.thread_id,
+                post_id=row.post_id,
+                board_id=row.board_id,
+                doc_type=row.doc_type,
+                title=row.title,
+                kind=row.kind,
+                author_name=row.author_name,
+                created_at=row.created_at,
+                snippet_html=snippets.get(row.key, ""),
+            )
+            for row in rows
+        ]
+        return SearchResults(hits=hits, total=total)
+
+    @staticmethod
+    def _snippets(keys: list[str], words: str | None) -> dict[str, str]:
+        """Snippet HTML by document key: the text with its matched words marked."""
+        if not keys:
+            return {}
+        doc = SearchDocumentRow
+        # Control characters a text might hold cannot pass for match delimiters.
+        plain = func.translate(doc.text, START + STOP, "")
+        marked = (
+            func.ts_headline(CONFIG, plain, func.to_tsquery(CONFIG, words), _HEADLINE_OPTIONS)
+            if words is not None
+            else plain
+        )
+        found = db.session.execute(
+            select(doc.key, marked.label("marked")).where(doc.key.in_(keys))
+        ).all()
+        return {row.key: marked_snippet(row.marked) for row in found}
