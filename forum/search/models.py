@@ -98,7 +98,7 @@ def is_postgres_only(name: str | None) -> bool:
 
 
 for _statement in POSTGRES_ONLY_DDL:
-    # create_all (tests, fresh databases) makes them too; migration 0014 does the same.
+    # create_all (tests, fresh databases) makes them too; migration 0016 does the same.
     event.listen(
         SearchDocumentRow.__table__,
         "after_create",

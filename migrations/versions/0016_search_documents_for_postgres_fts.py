@@ -5,8 +5,8 @@ generated `search_vector` column and GIN index only on PostgreSQL (forum.search.
 engine the PostgreSQL backend runs on. Fill it with `flask --app wsgi search rebuild` after
 switching SEARCH_BACKEND to postgres.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 18:20:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 import forum.core.db
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
