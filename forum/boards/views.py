@@ -108,7 +108,7 @@ def index() -> ResponseReturnValue:
     listing, threads = pages.listing_html(
         user,
         pages.activity_key(signature, kind, page),
-        lambda: services.recent_threads(user, kind=kind, page=page),
+        lambda: services.recent_threads(user, kind=kind, page=page, pinned_first=True),
         page=page,
         show_board=True,
     )
