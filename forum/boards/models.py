@@ -155,6 +155,8 @@ class Thread(Model):
         Index("ix_threads_board_id_last_activity_at", "board_id", "last_activity_at"),
         # The board page's order (pinned first, then by activity), read straight off the index.
         Index("ix_threads_board_listing", "board_id", "is_pinned", "last_activity_at", "id"),
+        # The activity page's order (pinned first on every board, then by activity).
+        Index("ix_threads_activity", "is_pinned", "last_activity_at", "id"),
         # A board's newest post id in one index probe: the cache key of its listings.
         Index("ix_threads_board_id_last_post_id", "board_id", "last_post_id"),
         # The newest `fix` threads (the solution picker) without sorting every one of them.

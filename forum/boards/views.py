@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from forum.accounts.forms import EmptyForm
 from forum.accounts.models import User
-from forum.boards import forms, pages, services
+from forum.boards import forms, inplace, pages, services
 from forum.boards.models import BODY_MAX, Board, Post, PostKind, Thread
 from forum.core import slots
 from forum.core.errors import ForumError, Invalid
@@ -108,7 +108,7 @@ def index() -> ResponseReturnValue:
     listing, threads = pages.listing_html(
         user,
         pages.activity_key(signature, kind, page),
-        lambda: services.recent_threads(user, kind=kind, page=page),
+        lambda: services.recent_threads(user, kind=kind, page=page, pinned_first=True),
         page=page,
         show_board=True,
     )
@@ -371,6 +371,8 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
             status = 400
         else:
             db.session.commit()
+            if inplace.wanted():
+                return inplace.created(post_url(post))
             return redirect(post_url(post))
     else:
         status = 400
@@ -481,6 +483,8 @@ def post_react(post_id: int) -> ResponseReturnValue:
     post = services.get_visible_post(me(), post_id)
     services.toggle_reaction(post, user=me(), kind=form.kind.data or "")
     db.session.commit()
+    if inplace.wanted():
+        return inplace.reactions(me(), post)
     return redirect(post_url(post))
 
 

@@ -1,5 +1,8 @@
-/* Boards: live Markdown preview for post editors. The forms work without it (the Preview
-   button submits the form and the server renders the preview); this only avoids the round trip. */
+/* Boards: live Markdown preview for post editors, and replies and reactions without a page
+   reload. Every form works without it (the Preview button submits the form and the server
+   renders the preview; a reply or a reaction is a plain POST answered with a redirect); this
+   only avoids the round trip. The server answers requests marked X-Requested-With: fetch
+   briefly (forum/boards/inplace.py): 201 with the new post's address, or the reaction counts. */
 (function () {
   "use strict";
 
@@ -75,6 +78,104 @@
       }, 600);
     });
   }
+
+  /* Replies and reactions in place. Any answer but the expected one sends the form again the
+     plain way, so the server's own page says what went wrong (a field error, a lock...). */
+
+  var status = document.createElement("div");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  document.body.appendChild(status);
+
+  function send(form) {
+    /* getAttribute: the buttons named "action" shadow form.action. */
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    });
+  }
+
+  function setBusy(form, busy) {
+    form.querySelectorAll("button").forEach(function (button) { button.disabled = busy; });
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  /* The thread page that holds the new post replaces the page's content (so the posts, the
+     pager and the panels, such as a resolved escalation, are all current), the address moves
+     to the post, and the focus goes to it. */
+  function showPage(location, html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+    var main = document.getElementById("main");
+    var post = fresh && fresh.querySelector(location.hash || "#none");
+    if (!main || !post) { window.location.assign(location.href); return; }
+    main.replaceChildren.apply(main, Array.prototype.slice.call(fresh.childNodes));
+    window.history.replaceState(null, "", location.href);
+    main.querySelectorAll("[data-editor]").forEach(enhance);
+    document.dispatchEvent(new CustomEvent("forum:content"));
+    post = document.getElementById(location.hash.slice(1));
+    post.setAttribute("tabindex", "-1");
+    post.focus();
+    status.textContent = "Your reply is posted.";
+  }
+
+  function reply(form) {
+    setBusy(form, true);
+    status.textContent = "Posting your reply…";
+    send(form).then(function (response) {
+      if (response.status !== 201 || !response.headers.get("Location")) {
+        throw new Error("reply not posted: " + response.status);
+      }
+      var location = new URL(response.headers.get("Location"), window.location.href);
+      /* Posted: from here on a failure loads the post's page instead of posting again. */
+      return fetch(location.href, { credentials: "same-origin" }).then(function (page) {
+        if (!page.ok) { throw new Error("page " + page.status); }
+        return page.text();
+      }).then(function (html) {
+        showPage(location, html);
+      }).catch(function () { window.location.assign(location.href); });
+    }).catch(function () {
+      setBusy(form, false);
+      form.submit();
+    });
+  }
+
+  function react(form) {
+    var group = form.closest(".reactions");
+    setBusy(form, true);
+    send(form).then(function (response) {
+      if (!response.ok) { throw new Error("reaction not saved: " + response.status); }
+      return response.json();
+    }).then(function (state) {
+      state.reactions.forEach(function (reaction) {
+        var input = group.querySelector('input[name="kind"][value="' + reaction.kind + '"]');
+        var button = input && input.form.querySelector("button");
+        if (!button) { return; }
+        button.querySelector(".count").textContent = String(reaction.count);
+        button.setAttribute("aria-pressed", reaction.mine ? "true" : "false");
+        button.classList.toggle("is-mine", reaction.mine);
+      });
+      setBusy(form, false);
+    }).catch(function () {
+      setBusy(form, false);
+      form.submit();
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!window.fetch || !window.DOMParser || event.defaultPrevented) { return; }
+    if (event.submitter && event.submitter.value === "preview") { return; }
+    if (form.hasAttribute("data-reply-form")) {
+      event.preventDefault();
+      reply(form);
+    } else if (form.closest(".reactions")) {
+      event.preventDefault();
+      react(form);
+    }
+  });
 
   document.querySelectorAll("[data-editor]").forEach(enhance);
 })();

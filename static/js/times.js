@@ -43,4 +43,6 @@
 
   refresh();
   window.setInterval(refresh, 60000);
+  /* Content put in the page by a script (a reply posted in place) is reworded at once. */
+  document.addEventListener("forum:content", refresh);
 }());

@@ -190,3 +190,35 @@ def test_a_plain_read_writes_nothing_and_a_cached_page_runs_few_queries(app: Fla
         writes = [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
         assert writes == [], (path, writes)
         assert len(seen) == expected, (path, [" ".join(s.split())[:40] for s in seen])
+
+
+def test_a_pinned_thread_comes_first_on_the_activity_page_at_once(app: Flask) -> None:
+    moderator, member = make_user(), make_user()
+    board, other = make_board(moderators=[moderator]), make_board()
+    welcome = make_thread(board, title="Welcome and house rules")
+    make_thread(other, title="Newer news on another board")
+    make_thread(board, title="Newest question")
+    home = reader(app, member)
+    before = page(home, "/")
+    assert before.index("Newest question") < before.index("Welcome and house rules")
+
+    pinning = reader(app, moderator)
+    assert pinning.post(f"/t/{welcome.id}/pin", data={"pinned": "1"}).status_code == 302
+    after = page(home, "/")  # the pin bumped the board's version: a new listing, not the cache
+    assert after.index("Welcome and house rules") < after.index("Newest question")
+    assert after.index("Newest question") < after.index("Newer news on another board")
+
+    assert pinning.post(f"/t/{welcome.id}/pin", data={"pinned": "0"}).status_code == 302
+    unpinned = page(home, "/")
+    assert unpinned.index("Newest question") < unpinned.index("Welcome and house rules")
+
+
+def test_feeds_and_tag_pages_keep_plain_order_of_activity(app: Flask) -> None:
+    member, board = make_user(), make_board()
+    old = make_thread(board, title="Old pinned")
+    newer = make_thread(board, title="Newer")
+    services.set_pinned(old, actor=make_user(Role.ADMIN), pinned=True)
+    db.session.commit()
+    assert [t.id for t in services.recent_threads(member).items][:2] == [newer.id, old.id]
+    pinned_first = services.recent_threads(member, pinned_first=True).items
+    assert [t.id for t in pinned_first][:2] == [old.id, newer.id]

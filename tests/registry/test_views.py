@@ -176,6 +176,25 @@ def test_detail_shows_history_reviews_and_actions_for_editors(
     assert "All checked" in html
 
 
+def test_history_shows_dates_and_times_readably_not_as_iso_text(
+    app: Flask, client: FlaskClient, login: Any
+) -> None:
+    department = make_department()
+    owner = make_user(department=department)
+    profile = make_profile(department=department, owner=owner)
+    login(owner)
+    for note in ("First look", "Second look"):
+        assert client.post(f"/profiles/{profile.id}/review", data={"note": note}).status_code == 302
+    html = client.get(f"/profiles/{profile.id}").get_data(as_text=True)
+    history = html[html.index('id="history-heading"') :]
+    cells = re.findall(r'data-label="(?:Before|After)" class="wrap">(.*?)</td>', history)
+    assert any("<time datetime=" in cell for cell in cells)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}T", re.sub(r"<[^>]+>", "", c)) for c in cells)
+    # The API keeps the ISO text.
+    entries = services.history(profile, owner)
+    assert any(e.field == "reviewed" and e.after and "T" in e.after for e in entries)
+
+
 def test_outsiders_see_the_profile_but_cannot_edit(
     app: Flask, client: FlaskClient, login: Any
 ) -> None:

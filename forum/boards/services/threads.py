@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -240,10 +241,16 @@ def recent_threads(
     tag: str | None = None,
     page: int = 1,
     per_page: int = THREADS_PER_PAGE,
+    pinned_first: bool = False,
 ) -> Page[Thread]:
-    """Threads on every board `user` can see, most recently active first."""
+    """Threads on every board `user` can see, most recently active first; with
+    `pinned_first` (the activity page) the pinned ones come before all others, read off
+    ix_threads_activity. Feeds and tag pages stay in plain order of activity."""
     query = select(Thread).join(Thread.board).where(board_visibility_clause(user))
-    query = _filtered(query, kind, tag).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    order: list[Any] = [Thread.last_activity_at.desc(), Thread.id.desc()]
+    if pinned_first:
+        order.insert(0, Thread.is_pinned.desc())
+    query = _filtered(query, kind, tag).order_by(*order)
     return _listing(query, page, per_page)
 
 

@@ -218,6 +218,32 @@ class ChangeView:
     changed_by: User | None
     changed_at: dt.datetime
 
+    @property
+    def before_time(self) -> dt.date | dt.datetime | None:
+        """The value before, when it is a date or a time (pages show it with `when`)."""
+        return _moment(self.before)
+
+    @property
+    def after_time(self) -> dt.date | dt.datetime | None:
+        """The value after, when it is a date or a time (pages show it with `when`)."""
+        return _moment(self.after)
+
+
+# Dates and times are written in the history as ISO text (profiles._display); the API keeps
+# that text, pages show it in the reader's time zone.
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?")
+
+
+def _moment(value: str | None) -> dt.date | dt.datetime | None:
+    if value is None or not _ISO_MOMENT.fullmatch(value):
+        return None
+    try:
+        if "T" in value:
+            return dt.datetime.fromisoformat(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
 
 def _thread_id(value: str | None) -> int | None:
     match = _HISTORY_THREAD.match(value or "")

@@ -3,7 +3,10 @@
 `Journey` opens one browser context per person (each signs in on their own "device"). At each
 `step`, the current page is photographed at 1280 px and at 375 px wide (saved under
 test-results/journeys/, git-ignored), must not scroll sideways at 375 px, and must pass
-axe-core with no serious or critical violation. Any console error, uncaught exception or CSP
+axe-core with no serious or critical violation. axe-core runs once per distinct page: the same
+address with the same structure (elements, their classes, roles, attribute names and whether
+they hold text) was already checked, in this journey or an earlier one of the session, so it
+is not checked again; any change to the structure (a new post, an error message) checks anew. Any console error, uncaught exception or CSP
 violation on any page visited fails the test, except the KNOWN_ROUGH_EDGES listed below.
 """
 
@@ -16,6 +19,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -74,6 +78,29 @@ _AXE_RUN = """async (impacts) => {
       nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary),
     }));
 }"""
+
+# A digest of what axe-core's rules look at on the page, without the words themselves: two
+# pages with the same address and digest get the same verdict.
+_STRUCTURE = """() => {
+  let hash = 5381;
+  const add = (text) => {
+    for (let i = 0; i < text.length; i++) { hash = ((hash * 33) ^ text.charCodeAt(i)) >>> 0; }
+  };
+  for (const el of document.querySelectorAll("*")) {
+    add(el.tagName);
+    for (const name of el.getAttributeNames().sort()) {
+      add(" " + name);
+      if (["class", "role", "type", "lang", "tabindex", "hidden"].includes(name)) {
+        add("=" + el.getAttribute(name));
+      }
+    }
+    add(el.childElementCount === 0 && el.textContent.trim() ? "+" : "-");
+  }
+  return hash.toString(16) + ":" + document.querySelectorAll("*").length;
+}"""
+
+# Pages axe-core passed this session: (address without host or fragment, structure digest).
+_CHECKED: set[tuple[str, str]] = set()
 
 # The outline or box shadow that shows where the keyboard is, on the focused element.
 _FOCUS_STYLE = """() => {
@@ -148,12 +175,20 @@ class Journey:
         self.assert_accessible(page, label)
         self.assert_quiet_console(label)
 
-    def assert_accessible(self, page: Any, label: str) -> None:
+    def assert_accessible(self, page: Any, label: str) -> bool:
+        """axe-core finds no serious or critical violation; False if this very page (address
+        and structure) already passed, so it was not checked again."""
+        parts = urlsplit(page.url)
+        key = (parts.path + ("?" + parts.query if parts.query else ""), page.evaluate(_STRUCTURE))
+        if key in _CHECKED:
+            return False
         # page.evaluate is not subject to the page's CSP, unlike an injected <script>.
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(self.axe)
         violations = page.evaluate(_AXE_RUN, list(BLOCKING_IMPACTS))
         assert violations == [], f"axe-core at step {label!r} ({page.url}): {violations}"
+        _CHECKED.add(key)
+        return True
 
     def assert_quiet_console(self, label: str = "the end") -> None:
         unreported = self.console[self._reported :]

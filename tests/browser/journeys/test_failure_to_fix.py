@@ -34,7 +34,7 @@ def test_failure_posted_fixed_solved_and_found(journey: Journey) -> None:
     journey.step(ada, "new thread")
     ada.get_by_label("What kind of post is this?").select_option("failure")
     ada.get_by_label("Title").fill("Bin collection post published twice")
-    ada.get_by_label("What happened?").press_sequentially(FAILURE_BODY, delay=2)
+    ada.get_by_label("What happened?").press_sequentially(FAILURE_BODY)
     preview = ada.get_by_role("region", name="Preview")
     preview.get_by_role("listitem").filter(has_text="again at 09:05").wait_for()
     assert preview.locator("strong", has_text="scheduled post").is_visible()

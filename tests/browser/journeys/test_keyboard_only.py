@@ -106,9 +106,12 @@ def test_failure_to_fix_with_the_keyboard_only(journey: Journey) -> None:
     tab_to(journey, ben, "Your reply")
     ben.keyboard.type("Clear the *duplicate queue* in the scheduler, then republish.")
     tab_to(journey, ben, "Post reply")
-    with ben.expect_navigation():
-        ben.keyboard.press("Space")
-    ben.get_by_role("article", name="Ben Colleague").wait_for()
+    ben.keyboard.press("Space")  # posted in place (boards.js): the focus moves to the reply
+    reply = ben.get_by_role("article", name="Ben Colleague")
+    reply.wait_for()
+    ben.wait_for_function("() => document.activeElement.matches('article.post')")
+    assert ben.evaluate("() => document.activeElement.id") == reply.get_attribute("id")
+    journey.assert_visible_focus(ben)
     journey.step(ben, "reply posted")
 
     ada.goto(thread_url)
