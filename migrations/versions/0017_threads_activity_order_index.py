@@ -4,16 +4,16 @@ The activity page lists pinned threads first on every board the reader sees, the
 last activity; `ix_threads_activity` (is_pinned, last_activity_at, id) lets SQLite and
 PostgreSQL read the first page straight off the index instead of sorting every thread.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03 18:20:00
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
