@@ -100,13 +100,14 @@ def _validate(vision: str, goals: list[GoalInput]) -> None:
 def save_strategy(
     actor: User, *, vision: str, goals: list[GoalInput], now: dt.datetime | None = None
 ) -> StrategyVersion:
-    """Save the strategy as a new version (admins only): every save is kept, never overwritten.
+    """Save the strategy as a new version (seniors and admins): every save is kept, never
+    overwritten, and other seniors endorse the version they agree with.
 
     Saving is a revisit: each goal records the metric's value now as its baseline, which the
-    page compares the live value with. Raises NotPermitted for non-admins and Invalid for an
+    page compares the live value with. Raises NotPermitted below senior and Invalid for an
     empty vision, no goals, more than MAX_GOALS, or a goal with an unknown metric.
     """
-    require_role(actor, Role.ADMIN)
+    require_role(actor, Role.SENIOR)
     _validate(vision, goals)
     now = now or utcnow()
     number = (db.session.scalar(select(func.max(StrategyVersion.number))) or 0) + 1

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forum.accounts.models import Role
-from forum.accounts.permissions import admin_required, has_role
+from forum.accounts.permissions import has_role, require_role
 from forum.boards.services.visibility import board_visibility_clause
 from forum.core.db import utcnow
 from forum.core.errors import Invalid
@@ -120,7 +120,7 @@ def _render_version(version: object, *, is_current: bool) -> ResponseReturnValue
         version=version,
         statuses=statuses,
         is_current=is_current,
-        can_edit=has_role(current_user, Role.ADMIN),
+        can_edit=has_role(current_user, Role.SENIOR),
         can_endorse=has_role(current_user, Role.SENIOR)
         and version is not None
         and not services.has_endorsed(current_user, version),  # type: ignore[arg-type]
@@ -134,8 +134,9 @@ def strategy_versions() -> ResponseReturnValue:
 
 
 @bp.route("/strategy/edit", methods=["GET", "POST"])
-@admin_required
 def strategy_edit() -> ResponseReturnValue:
+    # Seniors write the strategy as well as endorse it: the coordinators, not only admins.
+    require_role(current_user, Role.SENIOR)
     current = services.current_version()
     form = StrategyForm()
     if request.method == "GET" and current is not None:

@@ -30,11 +30,11 @@ def goal(
     )
 
 
-def test_only_admins_save_and_every_save_is_a_new_version(app: object) -> None:
+def test_seniors_and_admins_save_and_every_save_is_a_new_version(app: object) -> None:
     admin, senior = make_user(Role.ADMIN), make_user(Role.SENIOR)
     with pytest.raises(NotPermitted):
-        services.save_strategy(senior, vision="Be useful", goals=[goal()])
-    first = services.save_strategy(admin, vision="Be useful", goals=[goal()], now=at(1))
+        services.save_strategy(make_user(Role.ENTHUSIAST), vision="Be useful", goals=[goal()])
+    first = services.save_strategy(senior, vision="Be useful", goals=[goal()], now=at(1))
     second = services.save_strategy(admin, vision="Be more useful", goals=[goal()], now=at(2))
     db.session.commit()
     assert (first.number, second.number) == (1, 2)

@@ -214,10 +214,15 @@ def test_strategy_form_errors_are_shown(app: object, login: Callable[..., Any]) 
     assert "Add at least one goal." in response.get_data(as_text=True)
 
 
-def test_non_admins_cannot_edit(app: object, login: Callable[..., Any]) -> None:
-    client = login(make_user(Role.SENIOR))
+def test_only_seniors_and_admins_edit(app: object, login: Callable[..., Any]) -> None:
+    client = login(make_user(Role.ENTHUSIAST))
+    assert "Write the strategy" not in client.get("/strategy").get_data(as_text=True)
     assert client.get("/strategy/edit").status_code == 403
     assert client.post("/strategy/edit", data={"vision": "x"}).status_code == 403
+    client.post("/logout")
+    client = login(make_user(Role.SENIOR))
+    assert "Write the strategy" in client.get("/strategy").get_data(as_text=True)
+    assert client.get("/strategy/edit").status_code == 200
 
 
 def test_senior_endorses_and_who_and_when_is_shown(app: object, login: Callable[..., Any]) -> None:

@@ -337,8 +337,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/strategy/versions"): staff(),
     ("GET", "/strategy/v/<id:number>"): staff(),
     ("POST", "/strategy/v/<id:number>/endorse"): from_role("senior"),
-    ("GET", "/strategy/edit"): ADMIN,
-    ("POST", "/strategy/edit"): ADMIN,
+    ("GET", "/strategy/edit"): from_role("senior"),
+    ("POST", "/strategy/edit"): from_role("senior"),
     # --- people and departments over the API: admins manage, everyone lists departments ---
     ("GET", "/api/v1/departments"): staff(),
     ("POST", "/api/v1/departments"): from_role(
