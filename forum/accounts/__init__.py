@@ -10,6 +10,7 @@ bp = Blueprint("accounts", __name__)
 
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.accounts import settings_views as _settings_views  # noqa: E402, F401  (settings)
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
