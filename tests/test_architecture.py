@@ -129,6 +129,17 @@ def test_templates_use_no_higher_capabilitys_partials() -> None:
     assert template_violations() == []
 
 
+def test_every_pager_is_the_one_macro() -> None:
+    """Pagination is written once, in `_macros/pagination.html`; pages import its `pager`."""
+    pagers = sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if 'class="pagination"' in path.read_text(encoding="utf-8")
+        or re.search(r"\{%-?\s*macro\s+pager\b", path.read_text(encoding="utf-8"))
+    )
+    assert pagers == ["_macros/pagination.html"]
+
+
 def _defines_blueprint(init: Path) -> bool:
     tree = ast.parse(init.read_text(encoding="utf-8"))
     return any(

@@ -70,8 +70,9 @@ def submit_or_preview(
     form: FlaskForm, action: Callable[[], T], *, success: str | None = None
 ) -> tuple[Outcome[T], str | None]:
     """A writing form's two buttons: Preview shows what saving would store (or the body's
-    length error) and saves nothing; the other one `submit`s. Returns the outcome and the
-    preview's HTML, if any."""
+    length error) and saves nothing; the other one `submit`s, showing an `Invalid` on the form
+    (any other refusal, such as a locked thread's 403, goes to the error pages). Returns the
+    outcome and the preview's HTML, if any."""
     if request.method != "POST" or request.form.get("action") != "preview":
         return submit(form, action, success=success, catch=(Invalid,)), None
     body = form.body.data or ""  # type: ignore[attr-defined]
