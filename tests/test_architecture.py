@@ -38,12 +38,6 @@ ALLOWED = {
     ("forum.api.blueprint", "forum.accounts.models"),
 }
 
-# Capabilities whose layout pass is still to come (docs/architecture.md, "Layout"); remove
-# an entry when its pass lands.
-LAYOUT_PENDING = {
-    "boards": {"blueprint in __init__.py"},
-    "search": {"blueprint in __init__.py", "demo.py"},
-}
 LAYOUT_FILES = ("models.py", "views.py", "api.py", "forms.py", "schemas.py", "cli.py", "demo.py")
 
 
@@ -135,6 +129,17 @@ def test_templates_use_no_higher_capabilitys_partials() -> None:
     assert template_violations() == []
 
 
+def test_every_pager_is_the_one_macro() -> None:
+    """Pagination is written once, in `_macros/pagination.html`; pages import its `pager`."""
+    pagers = sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if 'class="pagination"' in path.read_text(encoding="utf-8")
+        or re.search(r"\{%-?\s*macro\s+pager\b", path.read_text(encoding="utf-8"))
+    )
+    assert pagers == ["_macros/pagination.html"]
+
+
 def _defines_blueprint(init: Path) -> bool:
     tree = ast.parse(init.read_text(encoding="utf-8"))
     return any(
@@ -149,14 +154,38 @@ def _defines_blueprint(init: Path) -> bool:
 @pytest.mark.parametrize("name", [n for n in CAPABILITIES if n not in TOOLS])
 def test_every_capability_has_the_same_layout(name: str) -> None:
     package = FORUM / name
-    pending = LAYOUT_PENDING.get(name, set())
-    missing = [f for f in LAYOUT_FILES if f not in pending and not (package / f).is_file()]
+    missing = [f for f in LAYOUT_FILES if not (package / f).is_file()]
     if not ((package / "services.py").is_file() or (package / "services").is_dir()):
         missing.append("services.py or services/")
-    if "blueprint in __init__.py" not in pending and not _defines_blueprint(
-        package / "__init__.py"
-    ):
+    if not _defines_blueprint(package / "__init__.py"):
         missing.append("bp = Blueprint(...) in __init__.py")
     assert missing == []
     if (package / "services.py").is_file() and (package / "services").is_dir():
         pytest.fail(f"{name} has both services.py and services/")
+
+
+MODULE_LINES = 400
+# Modules allowed past the limit, with the reason. An entry that is no longer over it fails the
+# test, so the list only shrinks.
+LONG_MODULES = {
+    # Demo accounts: content, not logic (docs/architecture.md, "Layout of a capability").
+    "forum/registry/demo_content.py": 410,
+    # Left alone while a PostgreSQL search backend is written beside it on another branch;
+    # split it by noun (snippets, searchers) once that has landed.
+    "forum/search/whoosh_backend.py": 425,
+}
+
+
+def test_no_module_is_over_about_400_lines() -> None:
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(FORUM.rglob("*.py"))
+    }
+    too_long = {
+        name: lines
+        for name, lines in lengths.items()
+        if lines > LONG_MODULES.get(name, MODULE_LINES)
+    }
+    assert too_long == {}, "split these by noun (docs/architecture.md)"
+    stale = [name for name in LONG_MODULES if lengths.get(name, 0) <= MODULE_LINES]
+    assert stale == [], "no longer over the limit: remove them from LONG_MODULES"

@@ -14,7 +14,6 @@ search would prove nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -37,7 +36,7 @@ from forum.escalations.models import Urgency
 from forum.extensions import db
 from forum.insights import report
 from forum.registry import services as registry
-from tests.alerts.servers import SmtpServer, WebhookReceiver, free_port
+from tests.alerts.servers import SmtpServer, WebhookReceiver
 from tests.boards.factories import make_board, make_post, make_thread
 from tests.escalations.factories import make_policy
 from tests.factories import make_department, make_user
@@ -47,21 +46,8 @@ WORD = "Quillowmarsh"
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def app_config(app_config: dict[str, Any], smtp_port: int) -> dict[str, Any]:
     return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port}
-
-
-@pytest.fixture
-def smtp(smtp_port: int) -> Iterator[SmtpServer]:
-    server = SmtpServer(smtp_port)
-    server.start()
-    yield server
-    server.stop()
 
 
 def mail_text(message: EmailMessage) -> str:

@@ -12,6 +12,7 @@ bp = Blueprint("accounts", __name__)
 from forum.accounts import admin_views as _admin_views  # noqa: E402, F401  (the admin pages)
 from forum.accounts import api as _api  # noqa: E402, F401  (registers the API routes)
 from forum.accounts import audit_views as _audit_views  # noqa: E402, F401  (the audit log page)
+from forum.accounts import settings_views as _settings_views  # noqa: E402, F401  (settings)
 from forum.accounts import sso_views as _sso_views  # noqa: E402, F401  (single sign-on)
 from forum.accounts import twofactor_views as _twofactor_views  # noqa: E402, F401
 from forum.accounts import views as _views  # noqa: E402, F401  (registers the HTML routes)

@@ -9,10 +9,6 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from forum.accounts.models import Department, EmailPreference, Role
 from forum.core.clock import time_zone_names
-from forum.core.forms import ActionForm
-
-# The boards still import the one-button form by this name (until their layout pass).
-EmptyForm = ActionForm
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 

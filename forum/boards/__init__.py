@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from forum.boards import admin as _admin  # noqa: F401  (registers the admin pages)
-from forum.boards import api as _api  # noqa: F401  (registers the API routes)
 from forum.boards import models as models
-from forum.boards import moderation_views as _moderation  # noqa: F401  (registers routes)
 from forum.boards import signals as signals
-from forum.boards.views import bp
+
+bp = Blueprint("boards", __name__)
+
+# The HTML routes, split by noun, and the API routes attach themselves to `bp` (and the API's).
+from forum.boards import admin_views as _admin_views  # noqa: E402, F401
+from forum.boards import api as _api  # noqa: E402, F401
+from forum.boards import moderation_views as _moderation_views  # noqa: E402, F401
+from forum.boards import post_views as _post_views  # noqa: E402, F401
+from forum.boards import thread_views as _thread_views  # noqa: E402, F401
+from forum.boards import views as _views  # noqa: E402, F401
 
 __all__ = ["bp", "init_app", "models", "signals"]
 

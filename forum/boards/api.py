@@ -8,8 +8,8 @@ from forum.accounts import services as account_services
 from forum.accounts.models import Department
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.boards import schemas, services
+from forum.boards.limits import edit_rate_limit, post_rate_limit
 from forum.boards.models import Post
-from forum.boards.views import edit_rate_limit, post_rate_limit
 from forum.core.errors import Invalid, NotFound
 from forum.extensions import db
 

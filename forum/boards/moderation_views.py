@@ -6,24 +6,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from forum.boards import forms, services
+from forum.boards import bp, forms, services
 from forum.boards.models import Board
-from forum.boards.views import (
-    _require_empty_form,
-    apply_errors,
-    bp,
-    me,
-    post_url,
-    thread_url,
-)
+from forum.boards.views import me, post_url, thread_url
 from forum.core.errors import Invalid, NotFound
+from forum.core.forms import require_action, submit
 from forum.core.pagination import page_number
 from forum.extensions import db
 
 
 @bp.post("/t/<id:thread_id>/pin")
 def thread_pin(thread_id: int) -> ResponseReturnValue:
-    _require_empty_form()
+    require_action()
     thread = services.get_visible_thread(me(), thread_id)
     services.set_pinned(thread, actor=me(), pinned=request.form.get("pinned") != "0")
     db.session.commit()
@@ -33,7 +27,7 @@ def thread_pin(thread_id: int) -> ResponseReturnValue:
 
 @bp.post("/t/<id:thread_id>/lock")
 def thread_lock(thread_id: int) -> ResponseReturnValue:
-    _require_empty_form()
+    require_action()
     thread = services.get_visible_thread(me(), thread_id)
     services.set_locked(thread, actor=me(), locked=request.form.get("locked") != "0")
     db.session.commit()
@@ -50,24 +44,20 @@ def thread_move(thread_id: int) -> ResponseReturnValue:
     form = forms.MoveForm()
     boards = [b for b in services.visible_boards(user) if b.id != thread.board_id]
     form.board.choices = [SelectChoice(b.slug, b.name) for b in boards]
-    status = 200
-    if form.validate_on_submit():
+
+    def move() -> Board:
         target: Board | None = next((b for b in boards if b.slug == form.board.data), None)
         if target is None:
             raise NotFound("There is no such board.")
-        try:
-            services.move_thread(thread, actor=user, to_board=target)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Moved to {target.name}.", "success")
-            return redirect(thread_url(thread))
-    elif request.method == "POST":
-        status = 400
-    return render_template("boards/thread_move.html", thread=thread, form=form), status
+        services.move_thread(thread, actor=user, to_board=target)
+        return target
+
+    outcome = submit(
+        form, move, success=lambda target: f"Moved to {target.name}.", catch=(Invalid,)
+    )
+    if outcome.saved:
+        return redirect(thread_url(thread))
+    return render_template("boards/thread_move.html", thread=thread, form=form), outcome.status
 
 
 def _reason_page(endpoint: str, post_id: int, *, title: str, action: str) -> ResponseReturnValue:
@@ -77,28 +67,21 @@ def _reason_page(endpoint: str, post_id: int, *, title: str, action: str) -> Res
     if action == "hide" and not services.can_moderate(user, post.thread.board):
         abort(403)
     form = forms.ReasonForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            if action == "hide":
-                services.hide_post(post, actor=user, reason=form.reason.data or "")
-                message = "Post hidden."
-            else:
-                services.flag_post(post, reporter=user, reason=form.reason.data or "")
-                message = "Thanks: the moderators will look at it."
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = 400
+
+    def act() -> None:
+        reason = form.reason.data or ""
+        if action == "hide":
+            services.hide_post(post, actor=user, reason=reason)
         else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(post_url(post))
-    elif request.method == "POST":
-        status = 400
+            services.flag_post(post, reporter=user, reason=reason)
+
+    success = "Post hidden." if action == "hide" else "Thanks: the moderators will look at it."
+    outcome = submit(form, act, success=success, catch=(Invalid,))
+    if outcome.saved:
+        return redirect(post_url(post))
     return render_template(
         "boards/post_reason.html", post=post, form=form, title=title, endpoint=endpoint
-    ), status
+    ), outcome.status
 
 
 @bp.route("/p/<id:post_id>/hide", methods=["GET", "POST"])

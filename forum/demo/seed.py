@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.extensions import db
 
-# Each capability with demo data has a `demo` module with `seed() -> str`, run in this order.
-CAPABILITY_SEEDERS = ("accounts", "alerts", "boards", "registry", "escalations", "insights")
+# Each capability has a `demo` module with `seed() -> str`, run in this order: the order of
+# the layers, but search last, since it reports what the others queued for the index.
+CAPABILITY_SEEDERS = (
+    "accounts",
+    "alerts",
+    "boards",
+    "registry",
+    "escalations",
+    "insights",
+    "search",
+)
 
 
 def seeders() -> list[Callable[[], str]]:

@@ -155,7 +155,6 @@ def seed() -> str:
     policies_added = _seed_policy(admin)
     db.session.flush()
     if (db.session.scalar(select(func.count()).select_from(Escalation)) or 0) > 0:
-        db.session.commit()
         return f"{policies_added} escalation policy, escalations already present"
     now = utcnow()
     threads = _demo_threads(admin, now - dt.timedelta(days=2))
@@ -190,5 +189,5 @@ def seed() -> str:
         elif outcome == "climbed":
             services.advance_ladder(at + routing.timeout_for(escalation, escalation.level))
         created += 1
-    db.session.commit()
+    db.session.flush()
     return f"{policies_added} escalation policy, {created} escalations"

@@ -3,18 +3,21 @@ or PostgreSQL full-text search kept in each write's transaction (SEARCH_BACKEND=
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from forum.core.work import register_job
-from forum.search import api as _api  # noqa: F401  (registers the API routes)
 from forum.search import models as models
 from forum.search.backend import SearchBackend
 from forum.search.cli import search_cli
 from forum.search.indexer import drain_job
 from forum.search.indexing import install
 from forum.search.postgres_backend import PostgresBackend
-from forum.search.views import bp
 from forum.search.whoosh_backend import WhooshBackend
+
+bp = Blueprint("search", __name__)
+
+from forum.search import api as _api  # noqa: E402, F401  (registers the API routes)
+from forum.search import views as _views  # noqa: E402, F401  (registers the HTML routes)
 
 __all__ = ["bp", "init_app"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,10 +13,8 @@ from forum.boards import services as boards
 from forum.boards.models import PostKind
 from forum.core.errors import Invalid
 from forum.core.pagination import page_number
-from forum.search import services
+from forum.search import bp, services
 from forum.search.forms import SearchForm
-
-bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")

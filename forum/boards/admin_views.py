@@ -11,9 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from forum.accounts import services as account_services
 from forum.accounts.models import Department, User
 from forum.accounts.permissions import admin_required
-from forum.boards import forms, services
+from forum.boards import bp, forms, services
 from forum.boards.models import Board
-from forum.boards.views import bp, me
+from forum.boards.views import me
 from forum.core.errors import Invalid
 from forum.core.forms import submit
 from forum.extensions import db

@@ -1,0 +1,166 @@
+"""HTML routes for threads: reading one, starting one, its solution and watching it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
+
+from forum.boards import bp, forms, pages, services
+from forum.boards.limits import post_rate_limit
+from forum.boards.models import Post, PostKind, Thread
+from forum.boards.views import me, post_url, submit_or_preview, thread_url
+from forum.core import slots
+from forum.core.errors import Invalid
+from forum.core.forms import ActionForm, require_action, require_valid
+from forum.core.pagination import Page, page_number
+from forum.extensions import db
+
+
+def _thread_page(
+    thread: Thread, *, page: int, read_mark: int, watching: bool
+) -> tuple[str, int | None]:
+    """The rendered page and the id of its last post."""
+    user = me()
+    can_solve = services.can_mark_solution(user, thread)
+    audience = pages.Audience(
+        moderator=services.can_moderate(user, thread.board),
+        can_reply=services.can_reply(user, thread),
+        can_solve=can_solve,
+    )
+    post_list, last_on_page = pages.thread_posts_html(user, thread, page, audience, read_mark)
+    if page == 1:
+        services.load_solution(thread)
+    html = render_template(
+        "boards/thread_detail.html",
+        thread=thread,
+        posts=Page[Post](
+            items=[], page=page, per_page=services.POSTS_PER_PAGE, total=thread.post_count
+        ),
+        post_list=post_list,
+        is_unread=services.unread_state(thread, {thread.id: read_mark} if read_mark else {}),
+        watching=watching,
+        can_moderate=audience.moderator,
+        can_reply=audience.can_reply,
+        can_solve=can_solve,
+        reply_form=forms.ReplyForm(),
+        empty_form=ActionForm(),
+        body_hint=forms.BODY_HINT,
+        solution_fix=services.solution_thread_for(user, thread) if page == 1 else None,
+        thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
+    )
+    return html, last_on_page
+
+
+@bp.get("/t/<id:thread_id>")
+@bp.get("/t/<id:thread_id>-<slug>")
+def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValue:
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    page = page_number(request.args.get("page"))
+    if slug is not None and slug != thread.slug:
+        return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)
+    if page > 1 and (page - 1) * services.POSTS_PER_PAGE >= thread.post_count:
+        abort(404)
+    read_mark, watching = services.reader_state(user, thread)
+    html, last_on_page = _thread_page(thread, page=page, read_mark=read_mark, watching=watching)
+    # A plain read writes nothing unless the mark moves forward; then in its own short
+    # transaction after the page is built, so a reading request never upgrades a read
+    # transaction to a write (SQLite "database is locked").
+    if last_on_page and last_on_page > read_mark:
+        user_id, thread_id = user.id, thread.id
+        db.session.commit()
+        services.mark_read_ids(user_id, thread_id, last_on_page)
+        db.session.commit()
+    return html
+
+
+@bp.get("/t/<id:thread_id>/unread")
+def thread_unread(thread_id: int) -> ResponseReturnValue:
+    """Jump to the first post the reader has not seen (or the last post when all are read)."""
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    post_id = services.first_unread_post_id(user, thread) or thread.last_post_id
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None:
+        return redirect(thread_url(thread))
+    return redirect(post_url(post))
+
+
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@post_rate_limit
+def thread_new(slug: str) -> ResponseReturnValue:
+    user = me()
+    board = services.get_visible_board(user, slug)
+    form = forms.ThreadForm()
+    if request.method == "GET" and request.args.get("kind") in {k.value for k in PostKind}:
+        form.kind.data = request.args["kind"]
+    outcome, preview_html = submit_or_preview(
+        form,
+        lambda: services.create_thread(
+            board,
+            author=user,
+            kind=form.kind.data or "",
+            title=form.title.data or "",
+            body=form.body.data or "",
+            tags=form.tags.data,
+        ),
+    )
+    if outcome.saved:
+        return redirect(thread_url(outcome.value))
+    return render_template(
+        "boards/thread_new.html",
+        board=board,
+        form=form,
+        preview_html=preview_html,
+        body_hint=forms.BODY_HINT,
+    ), outcome.status
+
+
+@bp.route("/t/<id:thread_id>/solution", methods=["GET", "POST"])
+def thread_solution(thread_id: int) -> ResponseReturnValue:
+    """The fix-thread picker (on its own page: the thread page would query the choices on
+    every view), and marking or clearing a solution from it or from a post's button."""
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    if request.method == "GET":
+        if not services.can_mark_solution(user, thread):
+            abort(403)
+        return render_template(
+            "boards/thread_solution.html",
+            thread=thread,
+            fix_threads=services.fix_thread_choices(user, thread),
+            empty_form=ActionForm(),
+        )
+    form = forms.SolutionForm()
+    form.solution_thread_id.choices = [SelectChoice("", "")] + [
+        SelectChoice(str(t.id), t.title) for t in services.fix_threads_for(user, thread)
+    ]
+    require_valid(form)
+    post = db.session.get(Post, form.post_id.data) if form.post_id.data else None
+    if post is not None and post.thread_id != thread.id:
+        raise Invalid(fields={"post_id": "Choose a reply in this thread."})
+    fix = (
+        services.get_visible_thread(user, int(form.solution_thread_id.data))
+        if form.solution_thread_id.data
+        else None
+    )
+    services.mark_solution(thread, actor=user, post=post, solution_thread=fix)
+    db.session.commit()
+    flash("Marked as solved." if thread.is_solved else "Solution cleared.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/t/<id:thread_id>/watch")
+def thread_watch(thread_id: int) -> ResponseReturnValue:
+    require_action()
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    if request.form.get("watch") == "0":
+        services.unwatch_thread(user, thread)
+        flash("You will no longer be notified of replies.", "info")
+    else:
+        services.watch_thread(user, thread)
+        flash("You will be notified of replies.", "info")
+    db.session.commit()
+    return redirect(thread_url(thread))
