@@ -22,7 +22,6 @@ import datetime as dt
 import logging
 import os
 import shutil
-import struct
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -30,9 +29,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from markupsafe import escape
-from whoosh import analysis, columns, highlight, index
-from whoosh import fields as wf
+from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
@@ -40,7 +37,6 @@ from whoosh.searching import Searcher
 
 from forum.search.backend import (
     Confirm,
-    DocRef,
     IndexBatch,
     IndexState,
     IndexUnavailable,
@@ -52,96 +48,20 @@ from forum.search.backend import (
 )
 from forum.search.locks import FileLock, held
 from forum.search.snippets import SNIPPET_CHARS, plain_snippet
-from forum.search.whoosh_query import LOWER_ID, compile_query, is_scored, naive_utc
+from forum.search.whoosh_query import compile_query, is_scored
+from forum.search.whoosh_schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    MarkFormatter,
+    document_fields,
+    refs_on_boards,
+)
 
 logger = logging.getLogger(__name__)
 
-# 2: the `ref` column, read for every candidate when search checks the database.
-SCHEMA_VERSION = 2
 POINTER = "CURRENT"
-_REF = struct.Struct("!QQQ")
-
-SCHEMA = wf.Schema(
-    key=wf.ID(unique=True, stored=True),
-    doc_type=wf.ID(stored=True),
-    thread_id=wf.ID(stored=True),
-    post_id=wf.ID(stored=True),
-    board_id=wf.ID(stored=True),
-    kind=wf.ID(stored=True, analyzer=LOWER_ID),
-    title=wf.TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0),
-    thread_title=wf.STORED(),
-    text=wf.TEXT(stored=True, analyzer=analysis.StemmingAnalyzer()),
-    tag=wf.KEYWORD(lowercase=True, scorable=True),
-    author=wf.KEYWORD(lowercase=True),
-    author_id=wf.ID(stored=True),
-    author_name=wf.STORED(),
-    created_at=wf.DATETIME(stored=True, sortable=True),
-    # (board id, thread id, post id) packed with _REF: what search reads for every candidate
-    # (one fixed-size read each) to filter by board and ask the database, without stored text.
-    ref=wf.COLUMN(columns.FixedBytesColumn(_REF.size)),
-)
 
 _T = TypeVar("_T")
-
-
-def _fields(doc: SearchDocument) -> dict[str, Any]:
-    return {
-        "key": doc.key,
-        "doc_type": doc.doc_type,
-        "thread_id": str(doc.thread_id),
-        "post_id": str(doc.post_id),
-        "board_id": str(doc.board_id),
-        "kind": doc.kind,
-        "title": doc.title if doc.doc_type == "thread" else "",
-        "thread_title": doc.title,
-        "text": doc.text,
-        "tag": " ".join(doc.tags),
-        "author": " ".join(doc.author_terms),
-        "author_id": str(doc.author_id),
-        "author_name": doc.author_name,
-        "created_at": naive_utc(doc.created_at),
-        "ref": _REF.pack(doc.board_id, doc.thread_id, doc.post_id),
-    }
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Escapes every character of the text and wraps matches in <mark>: nothing else is emitted,
-    so a post containing markup can never put raw HTML into a snippet."""
-
-    def _text(self, text: str) -> str:
-        return str(escape(text))
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<mark>" + str(escape(highlight.get_text(text, token, replace))) + "</mark>"
-
-    def format(self, fragments: list[Any], replace: bool = False) -> str:
-        """Passages in text order, with an ellipsis wherever the text was cut."""
-        if not fragments:
-            return ""
-        passages = [
-            self.format_fragment(fragment, replace=replace).strip() for fragment in fragments
-        ]
-        text = " … ".join(passages)
-        if fragments[0].startchar > 0:
-            text = "… " + text
-        if fragments[-1].endchar < len(fragments[-1].text.rstrip()):
-            text += " …"
-        return text
-
-
-def _refs(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[tuple[int, DocRef]]:
-    """(rank, (thread_id, post_id)) of each of the ranked documents that is indexed on one of
-    `board_ids`, read from the `ref` column."""
-    if not docnums:
-        return []  # an empty index has no column to read
-    column = searcher.reader().column_reader("ref", translate=False)
-    unpack = _REF.unpack
-    found = []
-    for rank, docnum in enumerate(docnums):
-        board_id, thread_id, post_id = unpack(column[docnum])
-        if board_id in board_ids:
-            found.append((rank, (thread_id, post_id)))
-    return found
 
 
 _open_lock = threading.Lock()
@@ -236,7 +156,7 @@ class WhooshBackend:
         _close_all(kept)
         searcher = ix.searcher()
         if searcher.doc_count_all():
-            searcher.stored_fields(0)
+            searcher.storedfields(0)
         kept[path] = searcher
         return Path(path).name, searcher
 
@@ -289,7 +209,7 @@ class WhooshBackend:
             for thread_id, documents in batch.threads.items():
                 writer.delete_by_term("thread_id", str(thread_id))
                 for doc in documents:
-                    writer.add_document(**_fields(doc))
+                    writer.add_document(**document_fields(doc))
             # One searcher for every delete (update_document would open one per document).
             with writer.searcher() as existing:
                 for doc in batch.upserts:
@@ -297,7 +217,7 @@ class WhooshBackend:
                 for key in batch.deletes:
                     writer.delete_by_term("key", key, searcher=existing)
             for doc in batch.upserts:
-                writer.add_document(**_fields(doc))
+                writer.add_document(**document_fields(doc))
             writer.commit()
         except Exception as exc:
             writer.cancel()
@@ -316,7 +236,7 @@ class WhooshBackend:
             writer = ix.writer(limitmb=128)
             try:
                 for doc in documents:
-                    writer.add_document(**_fields(doc))
+                    writer.add_document(**document_fields(doc))
                     count += 1
                 writer.commit(optimize=True)
             except BaseException:
@@ -378,7 +298,7 @@ class WhooshBackend:
         # Boards are filtered here, on the column, rather than with Whoosh's `filter=`,
         # which would first gather every document on those boards, matching or not.
         docnums = [docnum for _, docnum in results.top_n]
-        candidates = self._guard(lambda: _refs(searcher, docnums, allowed))
+        candidates = self._guard(lambda: refs_on_boards(searcher, docnums, allowed))
         current = confirm([ref for _, ref in candidates])
         kept = [rank for rank, (_, post_id) in candidates if post_id in current]
         start = (page - 1) * per_page
@@ -398,7 +318,7 @@ class WhooshBackend:
             if len(text) <= SNIPPET_CHARS
             else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         )
-        highlighter = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
+        highlighter = highlight.Highlighter(fragmenter=fragmenter, formatter=MarkFormatter())
         snippet = highlighter.highlight_hit(hit, "text", text=text, top=2) or plain_snippet(text)
         created = stored.get("created_at")
         return SearchHit(
