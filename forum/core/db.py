@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Insert, MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +25,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_insert(model: type[Base]) -> Insert:
+    """A Core INSERT into `model`'s table, for `session.execute(table_insert(M), rows)`.
+
+    Rows (dicts with the same keys) go in one executemany, whereas the ORM's bulk insert
+    splits them into one statement per pattern of None values. Nothing joins the session.
+    """
+    return cast(Table, model.__table__).insert()
 
 
 def utcnow() -> dt.datetime:
