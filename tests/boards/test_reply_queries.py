@@ -41,8 +41,8 @@ def _told(post_url: str) -> dict[int, str]:
     see_committed()
     rows = db.session.execute(
         select(Notification.user_id, Notification.kind).where(Notification.url == post_url)
-    )
-    return dict(rows.tuples())
+    ).all()
+    return {row.user_id: row.kind for row in rows}
 
 
 def _emailed(post_url: str) -> set[str]:
