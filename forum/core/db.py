@@ -10,6 +10,8 @@ from typing import Any, cast
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Insert, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -27,13 +29,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def table_insert(model: type[Base]) -> Insert:
-    """A Core INSERT into `model`'s table, for `session.execute(table_insert(M), rows)`.
+def insert_new_rows(model: type[Base], dialect: str) -> Insert:
+    """A Core INSERT into `model`'s table that skips any row clashing with a unique key
+    (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL: `dialect` is the engine's name).
 
-    Rows (dicts with the same keys) go in one executemany, whereas the ORM's bulk insert
-    splits them into one statement per pattern of None values. Nothing joins the session.
+    `session.execute(insert_new_rows(M, name), rows)` writes rows (dicts with the same keys) in
+    one executemany, whereas the ORM's bulk insert splits them into one statement per pattern
+    of None values. Nothing joins the session.
     """
-    return cast(Table, model.__table__).insert()
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(cast(Table, model.__table__)).on_conflict_do_nothing()
 
 
 def utcnow() -> dt.datetime:

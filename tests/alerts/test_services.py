@@ -203,7 +203,7 @@ def test_notify_users_does_for_each_what_notify_user_does(app: Flask) -> None:
 
 def test_enqueue_many_skips_keys_already_queued_or_repeated(app: Flask) -> None:
     services.enqueue(Channel.EMAIL, "a@example.org", {"subject": "old"}, "m1", now=T0)
-    added = services.enqueue_many(
+    services.enqueue_many(
         Channel.EMAIL,
         [
             ("a@example.org", {"subject": "new"}, "m1"),
@@ -213,7 +213,6 @@ def test_enqueue_many_skips_keys_already_queued_or_repeated(app: Flask) -> None:
         now=T0,
     )
     db.session.commit()
-    assert added == 1
     rows = db.session.execute(
         select(OutboxMessage.dedupe_key, OutboxMessage.recipient, OutboxMessage.status).order_by(
             OutboxMessage.id

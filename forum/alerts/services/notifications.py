@@ -13,8 +13,8 @@ from forum.accounts.models import EmailPreference, User
 from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification
 from forum.alerts.redaction import NoticeView
-from forum.alerts.services.outbox import enqueue, enqueue_many, taken_keys
-from forum.core.db import table_insert, utcnow
+from forum.alerts.services.outbox import dialect_name, enqueue, enqueue_many
+from forum.core.db import insert_new_rows, utcnow
 from forum.core.errors import NotFound
 from forum.core.pagination import Page
 from forum.extensions import db
@@ -120,9 +120,8 @@ def notify_users(
     refs: list[str] | None = None,
 ) -> None:
     """Tell several people the same thing, each (person, dedupe key): what `notify_user` does
-    for each of them (email per preference), in a fixed number of statements however many
-    they are (one event's watchers or mentions). Inactive people, and keys already used, get
-    nothing new.
+    for each of them (email per preference), in two statements however many they are (one
+    event's watchers or mentions). Inactive people, and keys already used, get nothing new.
     """
     wanted: dict[str, User] = {}
     for user, dedupe_key in recipients:
@@ -131,7 +130,6 @@ def notify_users(
     if not wanted:
         return
     now = now or utcnow()
-    taken = taken_keys(Notification.dedupe_key, wanted)
     rows = [
         {
             "user_id": user.id,
@@ -145,10 +143,9 @@ def notify_users(
             "digested_at": None if _email_plan(user, None)[1] else now,
         }
         for dedupe_key, user in wanted.items()
-        if dedupe_key not in taken
     ]
-    if rows:
-        db.session.execute(table_insert(Notification), rows)
+    # The unique dedupe key skips the notices already written, even by a concurrent request.
+    db.session.execute(insert_new_rows(Notification, dialect_name()), rows)
     emails = [
         (
             user.email,

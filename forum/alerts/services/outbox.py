@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute
 
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import require_role
 from forum.alerts.models import Channel, OutboxMessage, OutboxStatus, WebhookEndpoint
-from forum.core.db import table_insert, utcnow
+from forum.core.db import insert_new_rows, utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.mail import Email
 from forum.core.pagination import Page
@@ -24,9 +23,6 @@ from forum.core.web import base_url
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
-
-# Dedupe keys looked up at once: well under any driver's limit on bound parameters.
-KEYS_PER_QUERY = 500
 
 
 def enqueue(
@@ -70,11 +66,10 @@ def enqueue_many(
     messages: Iterable[tuple[str, dict[str, Any], str]],
     *,
     now: dt.datetime | None = None,
-) -> int:
+) -> None:
     """Add several messages of one channel, each (recipient, payload, dedupe key), to the
-    outbox in the caller's transaction, as `enqueue` would one by one but in two statements
-    whatever their number (per KEYS_PER_QUERY): a key already queued, or repeated, adds nothing.
-    Returns how many rows were added.
+    outbox in the caller's transaction, as `enqueue` would one by one, in one statement
+    whatever their number: a key already queued, or repeated, adds nothing.
 
     Raises Invalid for an unknown channel or an empty or oversize dedupe key.
     """
@@ -82,7 +77,8 @@ def enqueue_many(
     for recipient, payload, dedupe_key in messages:
         wanted.setdefault(dedupe_key, (recipient, payload))
     channel = _checked(channel, wanted)
-    taken = taken_keys(OutboxMessage.dedupe_key, wanted)
+    if not wanted:
+        return
     now = now or utcnow()
     rows = [
         {
@@ -96,23 +92,14 @@ def enqueue_many(
             "next_attempt_at": now,
         }
         for dedupe_key, (recipient, payload) in wanted.items()
-        if dedupe_key not in taken
     ]
-    if rows:
-        db.session.execute(table_insert(OutboxMessage), rows)
-    return len(rows)
+    # The unique dedupe key skips what is already queued, even by a concurrent transaction.
+    db.session.execute(insert_new_rows(OutboxMessage, dialect_name()), rows)
 
 
-def taken_keys(column: InstrumentedAttribute[str | None], keys: Iterable[str]) -> set[str]:
-    """Those of `keys` already stored in the unique `column`: one query per KEYS_PER_QUERY."""
-    wanted = list(keys)
-    taken: set[str] = set()
-    for start in range(0, len(wanted), KEYS_PER_QUERY):
-        chunk = wanted[start : start + KEYS_PER_QUERY]
-        taken.update(
-            key for key in db.session.scalars(select(column).where(column.in_(chunk))) if key
-        )
-    return taken
+def dialect_name() -> str:
+    """The database engine's name ("sqlite", "postgresql") of the session's connection."""
+    return db.session.get_bind().dialect.name
 
 
 def _checked(channel: Channel | str, dedupe_keys: Iterable[str]) -> Channel:
