@@ -1,10 +1,12 @@
 """Who hears about what on the boards: replies, mentions, solutions and moderation events.
 
 Everything goes through `_send`, then alerts.services.notify_user (in-app row plus email per
-preference) in the caller's transaction. `_send` names the threads a notice mentions and sends
-it only to a person who may read every one of them (disclosure.can_read_thread); the notice
-keeps them as refs, so it is checked again whenever it is shown or emailed later. Dedupe keys
-make every event notify a person once.
+preference) in the caller's transaction, or, for many people told the same thing (a reply's
+watchers, a post's mentions), through `_send_all` and alerts.services.notify_users, whose
+statements do not grow with the number of people. Both name the threads a notice mentions and
+send it only to a person who may read every one of them (disclosure.can_read_thread); the
+notice keeps them as refs, so it is checked again whenever it is shown or emailed later. Dedupe
+keys make every event notify a person once.
 """
 
 from __future__ import annotations
