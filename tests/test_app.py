@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from forum.accounts.models import Role
 from forum.core.web import register_public_endpoint
+from tests.boards.factories import make_thread
 from tests.factories import PASSWORD, make_user
 
 
@@ -46,6 +47,17 @@ def test_security_headers_on_every_response(client: FlaskClient) -> None:
         assert "frame-ancestors 'none'" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"]
+
+
+def test_signed_in_responses_are_not_cached(client: FlaskClient, login: Any) -> None:
+    assert "Cache-Control" not in client.get("/login").headers
+    thread = make_thread()
+    login(make_user())
+    assert client.get("/").headers["Cache-Control"] == "private, no-store"
+    # Also a write's redirect, after its commit expired the signed-in person's row.
+    response = client.post(f"/t/{thread.id}/reply", data={"body": "Noted."})
+    assert response.status_code == 302
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_not_found_page_leaks_nothing(client: FlaskClient) -> None:

@@ -143,12 +143,14 @@ def threads_get(thread_id: int) -> ResponseReturnValue:
 @post_rate_limit
 def threads_reply(thread_id: int) -> ResponseReturnValue:
     user = current_api_user()
-    thread = services.get_visible_thread(user, thread_id)
+    thread = services.get_thread_to_reply(user, thread_id)
     data = parse_body(schemas.PostIn)
     reply_to = db.session.get(Post, data.reply_to) if data.reply_to else None
     post = services.add_post(thread, author=user, body=data.body, reply_to=reply_to)
+    # Worded from the flushed post: after the commit every field would be read again.
+    reply = schemas.PostOut.of(post).model_dump(mode="json")
     db.session.commit()
-    return schemas.PostOut.of(post).model_dump(mode="json"), 201
+    return reply, 201
 
 
 @api_route(

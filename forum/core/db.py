@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Insert, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +27,18 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def insert_new_rows(model: type[Base], dialect: str) -> Insert:
+    """A Core INSERT into `model`'s table that skips any row clashing with a unique key
+    (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL: `dialect` is the engine's name).
+
+    `session.execute(insert_new_rows(M, name), rows)` writes rows (dicts with the same keys) in
+    one executemany, whereas the ORM's bulk insert splits them into one statement per pattern
+    of None values. Nothing joins the session.
+    """
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(cast(Table, model.__table__)).on_conflict_do_nothing()
 
 
 def utcnow() -> dt.datetime:

@@ -185,7 +185,9 @@ def init_app(app: Flask) -> None:
         )
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # is_anonymous, not is_authenticated: that reads is_active, and after the view's
+        # commit expired the person's row, it would load it again on every write.
+        if current_user and not getattr(current_user, "is_anonymous", True):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -152,3 +152,77 @@ def test_mark_read_for_url_covers_anchors(app: Flask) -> None:
 def test_outbox_counts(app: Flask) -> None:
     services.enqueue(Channel.EMAIL, "a@example.org", {}, "c1")
     assert services.outbox_counts() == {"pending": 1, "sent": 0, "dead": 0}
+
+
+def test_notify_users_does_for_each_what_notify_user_does(app: Flask) -> None:
+    immediate = make_user(email_preference=EmailPreference.IMMEDIATELY)
+    daily = make_user(email_preference=EmailPreference.DAILY)
+    off = make_user(email_preference=EmailPreference.OFF)
+    inactive = make_user(is_active=False)
+    told_before = make_user(email_preference=EmailPreference.IMMEDIATELY)
+    services.notify_user(
+        told_before,
+        kind="reply",
+        title="Hi",
+        body="",
+        url="/p/1",
+        dedupe_key=f"r:{told_before.id}",
+        now=T0,
+        refs=["thread:1"],
+    )
+    people = [immediate, daily, off, inactive, told_before]
+    services.notify_users(
+        [(person, f"r:{person.id}") for person in [*people, immediate]],
+        kind="reply",
+        title="Hi",
+        body="Excerpt",
+        url="/p/1",
+        refs=["thread:1"],
+        now=T0,
+    )
+    db.session.commit()
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.digested_at, Notification.refs)
+    ).all()
+    assert sorted(user_id for user_id, _, _ in rows) == sorted(
+        p.id for p in (immediate, daily, off, told_before)
+    )
+    assert [user_id for user_id, digested, _ in rows if digested is None] == [daily.id]
+    assert all(refs == ["thread:1"] for _, _, refs in rows)
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.recipient for m in messages] == [told_before.email, immediate.email]
+    assert messages[1].payload == {
+        "subject": "Hi",
+        "text": "Excerpt",
+        "url": "/p/1",
+        "kind": "reply",
+        "refs": ["thread:1"],
+    }
+    assert messages[1].dedupe_key == f"email:r:{immediate.id}"
+
+
+def test_enqueue_many_skips_keys_already_queued_or_repeated(app: Flask) -> None:
+    services.enqueue(Channel.EMAIL, "a@example.org", {"subject": "old"}, "m1", now=T0)
+    services.enqueue_many(
+        Channel.EMAIL,
+        [
+            ("a@example.org", {"subject": "new"}, "m1"),
+            ("b@example.org", {"subject": "b"}, "m2"),
+            ("c@example.org", {"subject": "c"}, "m2"),
+        ],
+        now=T0,
+    )
+    db.session.commit()
+    rows = db.session.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.recipient, OutboxMessage.status).order_by(
+            OutboxMessage.id
+        )
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("m1", "a@example.org", "pending"),
+        ("m2", "b@example.org", "pending"),
+    ]
+    with pytest.raises(Invalid):
+        services.enqueue_many(Channel.EMAIL, [("x", {}, "")])
+    with pytest.raises(Invalid):
+        services.enqueue_many("fax", [("x", {}, "k")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import ApiToken, AuditAction, User
 from forum.accounts.services import audit
@@ -73,10 +74,11 @@ def user_for_api_token(secret: str, now: dt.datetime | None = None) -> User | No
     """The active owner of a live token, recording its use; None for anything else."""
     if not secret:
         return None
+    # The owner comes in the same query: every API request asks for both.
     token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None

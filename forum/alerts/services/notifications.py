@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -12,8 +13,8 @@ from forum.accounts.models import EmailPreference, User
 from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification
 from forum.alerts.redaction import NoticeView
-from forum.alerts.services.outbox import enqueue
-from forum.core.db import utcnow
+from forum.alerts.services.outbox import dialect_name, enqueue, enqueue_many
+from forum.core.db import insert_new_rows, utcnow
 from forum.core.errors import NotFound
 from forum.core.pagination import Page
 from forum.extensions import db
@@ -87,9 +88,7 @@ def notify_user(
     if not user.is_active:
         return None
     now = now or utcnow()
-    preference = EmailPreference(user.email_preference)
-    send_email = email if email is not None else preference == EmailPreference.IMMEDIATELY
-    waits_for_digest = email is None and preference == EmailPreference.DAILY
+    send_email, waits_for_digest = _email_plan(user, email)
     notification = add_notification(
         user,
         kind=kind,
@@ -102,14 +101,79 @@ def notify_user(
         refs=refs,
     )
     if send_email:
-        payload: dict[str, Any] = {"subject": title, "text": body, "url": url, "kind": kind}
-        if refs:
-            payload["refs"] = list(refs)
+        payload = _email_payload(kind=kind, title=title, body=body, url=url, refs=refs)
         if details:
             payload["details"] = details
         enqueue(Channel.EMAIL, user.email, payload, dedupe_key=f"email:{dedupe_key}", now=now)
     db.session.flush()
     return notification
+
+
+def notify_users(
+    recipients: Iterable[tuple[User, str]],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    now: dt.datetime | None = None,
+    refs: list[str] | None = None,
+) -> None:
+    """Tell several people the same thing, each (person, dedupe key): what `notify_user` does
+    for each of them (email per preference), in two statements however many they are (one
+    event's watchers or mentions). Inactive people, and keys already used, get nothing new.
+    """
+    wanted: dict[str, User] = {}
+    for user, dedupe_key in recipients:
+        if user.is_active:
+            wanted.setdefault(dedupe_key, user)
+    if not wanted:
+        return
+    now = now or utcnow()
+    rows = [
+        {
+            "user_id": user.id,
+            "kind": kind[:40],
+            "title": title[:300],
+            "body": body,
+            "url": url[:500],
+            "refs": list(refs or []),
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+            "digested_at": None if _email_plan(user, None)[1] else now,
+        }
+        for dedupe_key, user in wanted.items()
+    ]
+    # The unique dedupe key skips the notices already written, even by a concurrent request.
+    db.session.execute(insert_new_rows(Notification, dialect_name()), rows)
+    emails = [
+        (
+            user.email,
+            _email_payload(kind=kind, title=title, body=body, url=url, refs=refs),
+            f"email:{dedupe_key}",
+        )
+        for dedupe_key, user in wanted.items()
+        if _email_plan(user, None)[0]
+    ]
+    if emails:
+        enqueue_many(Channel.EMAIL, emails, now=now)
+
+
+def _email_plan(user: User, email: bool | None) -> tuple[bool, bool]:
+    """(email now, wait for the daily digest) for `user`: `email` forces or suppresses,
+    None follows their preference."""
+    preference = EmailPreference(user.email_preference)
+    send_email = email if email is not None else preference == EmailPreference.IMMEDIATELY
+    return send_email, email is None and preference == EmailPreference.DAILY
+
+
+def _email_payload(
+    *, kind: str, title: str, body: str, url: str, refs: list[str] | None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"subject": title, "text": body, "url": url, "kind": kind}
+    if refs:
+        payload["refs"] = list(refs)
+    return payload
 
 
 # --- Reading and marking notifications -------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import require_role
 from forum.alerts.models import Channel, OutboxMessage, OutboxStatus, WebhookEndpoint
-from forum.core.db import utcnow
+from forum.core.db import insert_new_rows, utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.mail import Email
 from forum.core.pagination import Page
@@ -37,12 +38,7 @@ def enqueue(
 
     Raises Invalid for an unknown channel or an empty dedupe key.
     """
-    try:
-        channel = Channel(channel)
-    except ValueError:
-        raise Invalid(fields={"channel": f"Unknown channel {channel!r}."}) from None
-    if not dedupe_key or len(dedupe_key) > 255:
-        raise Invalid(fields={"dedupe_key": "Give a key of 1 to 255 characters."})
+    channel = _checked(channel, [dedupe_key])
     existing = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -63,6 +59,57 @@ def enqueue(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def enqueue_many(
+    channel: Channel | str,
+    messages: Iterable[tuple[str, dict[str, Any], str]],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Add several messages of one channel, each (recipient, payload, dedupe key), to the
+    outbox in the caller's transaction, as `enqueue` would one by one, in one statement
+    whatever their number: a key already queued, or repeated, adds nothing.
+
+    Raises Invalid for an unknown channel or an empty or oversize dedupe key.
+    """
+    wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+    for recipient, payload, dedupe_key in messages:
+        wanted.setdefault(dedupe_key, (recipient, payload))
+    channel = _checked(channel, wanted)
+    if not wanted:
+        return
+    now = now or utcnow()
+    rows = [
+        {
+            "channel": channel,
+            "recipient": recipient,
+            "payload": payload,
+            "dedupe_key": dedupe_key,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for dedupe_key, (recipient, payload) in wanted.items()
+    ]
+    # The unique dedupe key skips what is already queued, even by a concurrent transaction.
+    db.session.execute(insert_new_rows(OutboxMessage, dialect_name()), rows)
+
+
+def dialect_name() -> str:
+    """The database engine's name ("sqlite", "postgresql") of the session's connection."""
+    return db.session.get_bind().dialect.name
+
+
+def _checked(channel: Channel | str, dedupe_keys: Iterable[str]) -> Channel:
+    try:
+        channel = Channel(channel)
+    except ValueError:
+        raise Invalid(fields={"channel": f"Unknown channel {channel!r}."}) from None
+    if any(not key or len(key) > 255 for key in dedupe_keys):
+        raise Invalid(fields={"dedupe_key": "Give a key of 1 to 255 characters."})
+    return channel
 
 
 def queue_email(email: Email, now: dt.datetime | None = None) -> None:

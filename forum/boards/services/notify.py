@@ -1,10 +1,12 @@
 """Who hears about what on the boards: replies, mentions, solutions and moderation events.
 
 Everything goes through `_send`, then alerts.services.notify_user (in-app row plus email per
-preference) in the caller's transaction. `_send` names the threads a notice mentions and sends
-it only to a person who may read every one of them (disclosure.can_read_thread); the notice
-keeps them as refs, so it is checked again whenever it is shown or emailed later. Dedupe keys
-make every event notify a person once.
+preference) in the caller's transaction, or, for many people told the same thing (a reply's
+watchers, a post's mentions), through `_send_all` and alerts.services.notify_users, whose
+statements do not grow with the number of people. Both name the threads a notice mentions and
+send it only to a person who may read every one of them (disclosure.can_read_thread); the
+notice keeps them as refs, so it is checked again whenever it is shown or emailed later. Dedupe
+keys make every event notify a person once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select, union
 
 from forum.accounts.models import Role, User
 from forum.alerts import services as alerts
@@ -94,70 +96,93 @@ def _send(
     return True
 
 
+def _send_all(
+    people: Iterable[User],
+    about: Sequence[Thread],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    dedupe_prefix: str,
+) -> set[int]:
+    """`_send` to each of `people`, worded the same for all, each under the key
+    `<dedupe_prefix>:<user id>`, in a fixed number of statements however many they are.
+    Returns the ids of those who may read every thread in `about` (the others hear nothing)."""
+    allowed = [
+        user for user in people if all(disclosure.can_read_thread(user, thread) for thread in about)
+    ]
+    if allowed:
+        alerts.notify_users(
+            [(user, f"{dedupe_prefix}:{user.id}") for user in allowed],
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            refs=disclosure.thread_refs(*about),
+        )
+    return {user.id for user in allowed}
+
+
 def notify_mentions(post: Post, people: Iterable[User]) -> set[int]:
     """Tell each mentioned colleague (not the author) who can see the board; returns their ids."""
     if _suppressed():
         return set()
+    mentioned = {user.id: user for user in people if user.id != post.author_id}
+    if not mentioned:
+        return set()
     thread = post.thread
-    notified: set[int] = set()
-    body: str | None = None
-    for user in people:
-        if user.id == post.author_id or user.id in notified:
-            continue
-        body = body if body is not None else excerpt(post)
-        if _send(
-            user,
-            [thread],
-            kind="mention",
-            title=f"{post.author.display_name} mentioned you in “{thread.title}”",
-            body=body,
-            url=post_path(post),
-            dedupe_key=f"boards:mention:{post.id}:{user.id}",
-        ):
-            notified.add(user.id)
-    return notified
+    return _send_all(
+        mentioned.values(),
+        [thread],
+        kind="mention",
+        title=f"{post.author.display_name} mentioned you in “{thread.title}”",
+        body=excerpt(post),
+        url=post_path(post),
+        dedupe_prefix=f"boards:mention:{post.id}",
+    )
 
 
 def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
-    """Thread watchers hear of replies; board watchers hear of new threads and replies."""
+    """Thread watchers hear of replies; board watchers hear of new threads and replies; the
+    author of the quoted post hears of the reply quoting it."""
     if _suppressed():
         return
     thread = post.thread
-    watcher_ids = set(
-        db.session.scalars(select(BoardWatch.user_id).where(BoardWatch.board_id == thread.board_id))
-    )
+    # Everyone to tell, in one query whatever their number.
+    sources: list[Select[int]] = [
+        select(BoardWatch.user_id).where(BoardWatch.board_id == thread.board_id)
+    ]
     if not is_first:
-        watcher_ids |= set(
-            db.session.scalars(
-                select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)
-            )
-        )
+        sources.append(select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id))
     if post.reply_to_id is not None:
-        quoted_author = db.session.scalar(select(Post.author_id).where(Post.id == post.reply_to_id))
-        if quoted_author is not None:
-            watcher_ids.add(quoted_author)
-    watcher_ids -= already | {post.author_id}
-    if not watcher_ids:
+        sources.append(select(Post.author_id).where(Post.id == post.reply_to_id))
+    skip = already | {post.author_id}
+    people = [
+        user
+        for user in db.session.scalars(
+            select(User)
+            .where(User.id.in_(union(*sources)), User.is_active.is_(True))
+            .order_by(User.id)
+        )
+        if user.id not in skip
+    ]
+    if not people:
         return
-    people = db.session.scalars(
-        select(User).where(User.id.in_(watcher_ids), User.is_active.is_(True)).order_by(User.id)
-    )
-    # Worded once for everyone: only the dedupe key is per person (on the reply path).
+    # Worded once for everyone: only the dedupe key is per person.
     if is_first:
         title = f"New {thread.kind_enum.label.lower()} on {thread.board.name}: “{thread.title}”"
     else:
         title = f"{post.author.display_name} replied to “{thread.title}”"
-    body, url = excerpt(post), post_path(post)
-    for user in people:
-        _send(
-            user,
-            [thread],
-            kind="new_thread" if is_first else "reply",
-            title=title,
-            body=body,
-            url=url,
-            dedupe_key=f"boards:post:{post.id}:{user.id}",
-        )
+    _send_all(
+        people,
+        [thread],
+        kind="new_thread" if is_first else "reply",
+        title=title,
+        body=excerpt(post),
+        url=post_path(post),
+        dedupe_prefix=f"boards:post:{post.id}",
+    )
 
 
 def notify_solution(

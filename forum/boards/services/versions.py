@@ -70,7 +70,11 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
         if isinstance(obj, Post) and _changed(obj, session):
             pending["threads"].add(obj.thread_id)
         elif isinstance(obj, Thread):
-            tags_changed = attributes.get_history(obj, "tags").has_changes()
+            # Tags never loaded were not changed: a reply (which dirties its thread) must not
+            # load them just to ask.
+            tags_changed = attributes.get_history(
+                obj, "tags", passive=attributes.PASSIVE_NO_INITIALIZE
+            ).has_changes()
             if _changed(obj, session) or tags_changed:
                 pending["threads"].add(obj.id)
                 board_ids = attributes.get_history(obj, "board_id")

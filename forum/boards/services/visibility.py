@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from forum.accounts.models import Role, User
 from forum.boards.models import Board, BoardModerator, BoardVisibility, Post, Thread
@@ -100,6 +100,22 @@ def get_visible_thread(user: User | None, thread_id: int) -> Thread:
         )
         .unique()
         .first()
+    )
+    if thread is None:
+        raise NotFound("There is no such thread.")
+    return thread
+
+
+def get_thread_to_reply(user: User | None, thread_id: int) -> Thread:
+    """The thread with its board, for a reply that shows no page (the API): the same rule as
+    get_visible_thread in one lighter query, without the tags and author a page shows; the
+    board's moderators load only when a rule asks for them (a locked thread, a department
+    board). Raises NotFound when missing or invisible to `user`."""
+    thread = db.session.scalar(
+        select(Thread)
+        .join(Thread.board)
+        .where(Thread.id == thread_id, board_visibility_clause(user))
+        .options(contains_eager(Thread.board))
     )
     if thread is None:
         raise NotFound("There is no such thread.")
