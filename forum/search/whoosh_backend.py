@@ -156,7 +156,7 @@ class WhooshBackend:
         _close_all(kept)
         searcher = ix.searcher()
         if searcher.doc_count_all():
-            searcher.storedfields(0)
+            searcher.stored_fields(0)
         kept[path] = searcher
         return Path(path).name, searcher
 
