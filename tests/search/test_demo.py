@@ -24,7 +24,9 @@ def test_demo_threads_are_findable_once_the_seed_commits(
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "search index changes queued (applied on commit)" in first.output
-    assert "0 search index changes queued" not in first.output
+    if client.application.config["SEARCH_BACKEND"] == "whoosh":
+        # PostgreSQL full-text search writes its documents in the seed's transaction: no queue.
+        assert "0 search index changes queued" not in first.output
     assert "Facebook page hijack scare" in _search_as_demo_admin(client, "hijack")
 
     again = runner.invoke(args=["seed-demo"])
