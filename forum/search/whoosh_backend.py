@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -33,6 +34,7 @@ from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from forum.search.backend import (
@@ -81,6 +83,34 @@ def _close_all(searchers: dict[str, Searcher]) -> None:
         except Exception:
             logger.debug("search: closing a stale searcher failed", exc_info=True)
     searchers.clear()
+
+
+def open_reader(ix: FileIndex, *, attempts: int = 10) -> IndexReader:
+    """FileIndex.reader() without its file leak. Whoosh retries when a writer in another
+    process deletes a merged segment while the readers are being opened, but drops the segment
+    readers it had already opened for the garbage collector to close; here they are closed."""
+    for attempt in range(1, attempts + 1):
+        # _read_toc is private, but Whoosh 2.7 is the last release: it will not move.
+        toc = ix._read_toc()
+        readers: list[SegmentReader] = []
+        try:
+            for segment in toc.segments:
+                readers.append(
+                    SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+                )
+        except OSError:
+            for reader in readers:
+                reader.close()
+            if attempt == attempts:
+                raise
+            time.sleep(0.05)
+            continue
+        if not readers:
+            return EmptyReader(toc.schema)
+        if len(readers) == 1:
+            return readers[0]
+        return MultiReader(readers, generation=toc.generation)
+    raise AssertionError("unreachable")
 
 
 class _Searchers(dict[str, Searcher]):
@@ -154,7 +184,7 @@ class WhooshBackend:
         # Not Searcher.refresh(): its reuse of segment readers keys them by generation, which
         # all leaves share, so it leaks open files. A new searcher costs tens of milliseconds.
         _close_all(kept)
-        searcher = ix.searcher()
+        searcher = Searcher(open_reader(ix), fromindex=ix)
         if searcher.doc_count_all():
             searcher.stored_fields(0)
         kept[path] = searcher
