@@ -91,6 +91,14 @@ POSTGRES_ONLY_DDL = (
 )
 
 
+# Bumped (nextval) by every write of documents, inside its transaction and again just after it
+# commits: a sequence is not transactional and takes no row lock, so writers never wait on it.
+# Its value names the documents' content for the per-process result cache (forum.search.cache):
+# a reader who read the value before a writer's commit and cached what it found under that value
+# is never reused once the after-commit bump moved the value on.
+GENERATION_SEQUENCE = "search_generation"
+
+
 def is_postgres_only(name: str | None) -> bool:
     """Whether a schema object is one of the PostgreSQL-only ones above, which schema
     comparisons (autogenerate, the migrations test) leave alone."""
@@ -104,3 +112,9 @@ for _statement in POSTGRES_ONLY_DDL:
         "after_create",
         DDL(_statement).execute_if(dialect="postgresql"),
     )
+# Migration 0021 makes it in existing databases.
+event.listen(
+    SearchDocumentRow.__table__,
+    "after_create",
+    DDL(f"CREATE SEQUENCE IF NOT EXISTS {GENERATION_SEQUENCE}").execute_if(dialect="postgresql"),
+)

@@ -4,11 +4,13 @@ the operators translated to tsquery and SQL, visibility in SQL, and escaped snip
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from forum.accounts.models import Role
 from forum.boards import services as boards
@@ -18,7 +20,7 @@ from forum.search import indexing, services
 from forum.search.backend import IndexState
 from forum.search.models import SearchDocumentRow, SearchQueueItem
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_department, make_user
+from tests.factories import make_department, make_user, sql_statements
 from tests.search.factories import first_post, hits, indexed, make_board, make_reply, make_thread
 
 pytestmark = [
@@ -186,3 +188,45 @@ def test_snippets_escape_markup_and_stray_delimiters(app: Flask) -> None:
     long_snippet = next(r.snippet_html for r in rows if r.title == "Long escapes")
     assert long_snippet.startswith("… filler") and long_snippet.endswith("tail …")
     assert "&amp;" in long_snippet
+
+
+def test_a_search_made_while_a_write_commits_is_not_reused_after_it(app: Flask) -> None:
+    """A reader who searches between a writer's documents and its commit caches what it saw
+    under the generation of that moment; the bump after the commit retires that entry."""
+    thread = make_thread(make_board(), title="Heron count")
+    reader, writer = make_user(), make_user()
+    assert services.search(reader, q="heron").page.total == 1
+    seen_mid_commit: list[int] = []
+
+    def search_from_another_session(session: Any) -> None:
+        with app.app_context():  # a session of its own, outside the writer's transaction
+            seen_mid_commit.append(services.search(reader, q="heron").page.total)
+            db.session.remove()
+
+    # On the class, after the search hooks (installed with the app): it runs once the writer's
+    # documents and first bump are written, before its commit.
+    event.listen(Session, "before_commit", search_from_another_session, once=True)
+    try:
+        make_reply(thread, author=writer, body="A second heron by the weir.")
+    finally:
+        if event.contains(Session, "before_commit", search_from_another_session):
+            event.remove(Session, "before_commit", search_from_another_session)
+    assert seen_mid_commit == [1]
+    assert services.search(reader, q="heron").page.total == 2
+
+
+def test_a_write_moves_the_generation_and_a_search_at_the_same_generation_ranks_once(
+    app: Flask,
+) -> None:
+    thread = make_thread(make_board(), title="Curlew count")
+    backend = indexing.get_backend()
+    before = backend.generation()
+    make_reply(thread, body="Three curlews.")
+    after = backend.generation()
+    assert before is not None and after is not None and after != before
+    reader = make_user()
+    first = services.search(reader, q="curlew")
+    with sql_statements() as again:
+        second = services.search(reader, q="curlew")
+    assert second.page.total == first.page.total == 2
+    assert not any("ts_rank" in statement for statement in again)
