@@ -10,7 +10,7 @@ extra watchers, and posts `--replies` replies through the Flask test client (the
 bearer token, or the page form signed in), after a few warm-up replies. Bodies are prose from
 the bench's generator, @mentioning real people, or `--body` for a fixed one. It prints the
 statements and milliseconds per reply (median, min, max); `--profile` writes a pyinstrument
-text profile of the measured replies (pip install pyinstrument). Nothing here asserts a time.
+text profile of the measured replies (pip install -e '.[bench]'). Nothing here asserts a time.
 """
 
 from __future__ import annotations
