@@ -261,6 +261,8 @@ class AuditAction(enum.StrEnum):
     THREAD_LOCKED = "thread.locked"
     THREAD_UNLOCKED = "thread.unlocked"
     THREAD_MOVED = "thread.moved"
+    THREAD_DELETED = "thread.deleted"
+    THREAD_RESTORED = "thread.restored"
     POST_HIDDEN = "post.hidden"
     POST_DELETED = "post.deleted"
     POST_RESTORED = "post.restored"
@@ -297,6 +299,8 @@ _AUDIT_LABELS = {
     "thread.locked": "Thread locked",
     "thread.unlocked": "Thread unlocked",
     "thread.moved": "Thread moved",
+    "thread.deleted": "Thread deleted",
+    "thread.restored": "Thread restored",
     "post.hidden": "Post hidden",
     "post.deleted": "Post deleted by a moderator",
     "post.restored": "Post restored by a moderator",

@@ -14,6 +14,7 @@ bp = Blueprint("boards", __name__)
 # The HTML routes, split by noun, and the API routes attach themselves to `bp` (and the API's).
 from forum.boards import admin_views as _admin_views  # noqa: E402, F401
 from forum.boards import api as _api  # noqa: E402, F401
+from forum.boards import deletion_views as _deletion_views  # noqa: E402, F401
 from forum.boards import moderation_views as _moderation_views  # noqa: E402, F401
 from forum.boards import post_views as _post_views  # noqa: E402, F401
 from forum.boards import thread_views as _thread_views  # noqa: E402, F401

@@ -131,6 +131,43 @@ def threads_get(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
+    "/threads/<id:thread_id>",
+    "DELETE",
+    summary="Delete a whole thread (its author while nobody else replied, or a moderator)",
+    tag="boards",
+    response=schemas.ThreadOut,
+    errors=(403, 404, 409),
+)
+def threads_delete(thread_id: int) -> ResponseReturnValue:
+    user = current_api_user()
+    thread = services.get_visible_thread(user, thread_id)
+    services.delete_thread(thread, actor=user)
+    # Worded before the commit: afterwards only its moderators may read the thread.
+    posts = services.thread_posts(thread, page=1).items
+    deleted = schemas.ThreadOut.with_posts(thread, posts, user).model_dump(mode="json")
+    db.session.commit()
+    return deleted
+
+
+@api_route(
+    bp,
+    "/threads/<id:thread_id>/restore",
+    "POST",
+    summary="Restore a deleted thread (moderators, within 30 days)",
+    tag="boards",
+    response=schemas.ThreadOut,
+    errors=(404, 409),
+)
+def threads_restore(thread_id: int) -> ResponseReturnValue:
+    user = current_api_user()
+    thread = services.get_visible_thread(user, thread_id)
+    services.restore_thread(thread, actor=user)
+    db.session.commit()
+    return _thread_out(thread_id)
+
+
+@api_route(
+    bp,
     "/threads/<id:thread_id>/posts",
     "POST",
     summary="Reply to a thread",

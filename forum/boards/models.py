@@ -25,6 +25,8 @@ BODY_MAX = 50_000
 TAG_MAX = 40
 MAX_TAGS = 8
 REASON_MAX = 500
+# How long moderators may restore a deleted thread.
+THREAD_RESTORE_DAYS = 30
 
 
 class PostKind(enum.StrEnum):
@@ -192,11 +194,21 @@ class Thread(Model):
     # Bumped on every change to what its pages of posts show except a new reply (edits, hides,
     # deletes, reactions, lock, solution, moves, authors' names: services/versions.py).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A whole thread deleted by its author (while nobody had replied) or a moderator: gone from
+    # every listing, search and page but its moderators', who may restore it for
+    # THREAD_RESTORE_DAYS.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # No foreign key: SQLite cannot add one to an existing table without rebuilding it, and
+    # people are deactivated, never deleted.
+    deleted_by_id: Mapped[int | None] = mapped_column(Integer)
 
     board: Mapped[Board] = relationship(back_populates="threads")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id])
     solved_by: Mapped[User | None] = relationship(foreign_keys=[solved_by_id])
+    deleted_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Thread.deleted_by_id) == User.id", viewonly=True
+    )
     solution_post: Mapped[Post | None] = relationship(
         foreign_keys=[solution_post_id], post_update=True
     )
@@ -215,6 +227,10 @@ class Thread(Model):
     @property
     def is_solved(self) -> bool:
         return self.solution_post_id is not None or self.solution_thread_id is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def tag_names(self) -> list[str]:

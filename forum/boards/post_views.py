@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from forum.boards import bp, forms, inplace, services
+from forum.boards.deletion_views import thread_deleted
 from forum.boards.limits import edit_rate_limit, post_rate_limit, preview_rate_limit
 from forum.boards.models import Post
 from forum.boards.views import me, post_url, preview_markdown, submit_or_preview, too_long
@@ -126,6 +127,14 @@ def preview() -> ResponseReturnValue:
 def post_delete(post_id: int) -> ResponseReturnValue:
     require_action()
     post = services.get_visible_post(me(), post_id)
+    thread = post.thread
+    if services.is_first_post(post) and thread.post_count == 1:
+        # The opening post of a thread nobody answered: the thread goes with it (restorable
+        # by moderators), rather than lingering in listings as an empty placeholder.
+        board_slug = thread.board.slug
+        services.delete_thread(thread, actor=me())
+        db.session.commit()
+        return thread_deleted(board_slug)
     services.delete_post(post, actor=me())
     db.session.commit()
     flash("Post deleted.", "success")

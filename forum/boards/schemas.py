@@ -93,6 +93,9 @@ class ThreadSummary(BaseModel):
     post_count: int
     created_at: dt.datetime
     last_activity_at: dt.datetime
+    deleted_at: dt.datetime | None = Field(
+        default=None, description="Set when the whole thread is deleted (moderators see it)"
+    )
     url: str
 
     @staticmethod
@@ -119,6 +122,7 @@ class ThreadSummary(BaseModel):
             "post_count": thread.post_count,
             "created_at": thread.created_at,
             "last_activity_at": thread.last_activity_at,
+            "deleted_at": thread.deleted_at,
             "url": f"/t/{thread.id}-{thread.slug}",
         }
 

@@ -47,6 +47,8 @@ def _thread_page(
         empty_form=ActionForm(),
         body_hint=forms.BODY_HINT,
         solution_fix=services.solution_thread_for(user, thread) if page == 1 else None,
+        can_delete_thread=services.can_delete_thread(user, thread),
+        restore_until=services.restorable_until(thread) if audience.moderator else None,
         thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
     )
     return html, last_on_page

@@ -59,7 +59,7 @@ def thread_documents(
     """Every document each thread should have now: its own (title and opening post) while the
     opening post is visible, and one per visible reply. A deleted or hidden opening post takes
     the thread's own document out of search; its replies stay findable, as they stay readable on
-    the thread's page. A thread that no longer exists maps to an empty list."""
+    the thread's page. A thread that no longer exists, or was deleted, maps to an empty list."""
     ids = sorted(set(thread_ids))
     found: dict[int, list[SearchDocument]] = {thread_id: [] for thread_id in ids}
     for chunk in chunked(ids, REBUILD_CHUNK):
@@ -82,7 +82,7 @@ def thread_documents(
             posts_by_thread[post.thread_id].append(post)
         for thread in threads:
             posts = posts_by_thread.get(thread.id, [])
-            if not posts:
+            if not posts or thread.is_deleted:
                 continue
             found[thread.id] = [
                 _document(thread, post, is_first=index == 0)

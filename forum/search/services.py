@@ -237,12 +237,13 @@ def parse_query(
 
 def _visible_now(refs: Sequence[DocRef], board_ids: Collection[int]) -> set[int]:
     """The post ids among `refs` that the database says the reader may see now: the post is
-    neither deleted nor hidden, and its thread is on one of `board_ids`. A thread whose opening
-    post is gone therefore leaves search; its replies stay, as they do on its page."""
+    neither deleted nor hidden, and its thread is not deleted and is on one of `board_ids`. A
+    thread whose opening post is gone therefore leaves search; its replies stay, as they do on
+    its page."""
     if not refs or not board_ids:
         return set()
     thread_ids = {thread_id for thread_id, _ in refs}
-    on_boards = select(Thread.id).where(Thread.board_id.in_(board_ids))
+    on_boards = select(Thread.id).where(Thread.board_id.in_(board_ids), Thread.deleted_at.is_(None))
     gone = (
         select(Post.id)
         .join(Thread, Thread.id == Post.thread_id)
@@ -272,7 +273,7 @@ def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchR
         row.id: row
         for row in db.session.execute(
             select(Thread.id, Thread.title, Thread.slug, Thread.board_id, Thread.kind).where(
-                Thread.id.in_({hit.thread_id for hit in hits})
+                Thread.id.in_({hit.thread_id for hit in hits}), Thread.deleted_at.is_(None)
             )
         )
     }

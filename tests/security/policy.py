@@ -212,6 +212,12 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/t/<id:thread_id>/pin"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("GET", "/t/<id:thread_id>/move"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("POST", "/t/<id:thread_id>/move"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    # Authors delete their own thread while nobody else replied; moderators any thread.
+    ("GET", "/t/<id:thread_id>/delete"): Access(ALL, MODERATE, MODERATE_DEPT),
+    ("POST", "/t/<id:thread_id>/delete"): Access(ALL, MODERATE, MODERATE_DEPT),
+    # Restoring (here of a thread that is not deleted: 409) is for moderators.
+    ("POST", "/t/<id:thread_id>/restore"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    ("GET", "/moderation/deleted"): from_role("admin"),
     ("GET", "/p/<id:post_id>"): department_scoped(),
     ("GET", "/p/<id:post_id>/revisions"): department_scoped(),
     # Authors edit and delete their own posts; moderators and admins anyone's.
@@ -252,6 +258,8 @@ POLICY: dict[tuple[str, str], Access] = {
         body=lambda w, v: {"body": "A reply."}
     ),
     ("POST", "/api/v1/threads/<id:thread_id>/solution"): Access(ALL, HANDLE, DEPT),
+    ("DELETE", "/api/v1/threads/<id:thread_id>"): Access(ALL, MODERATE, MODERATE_DEPT),
+    ("POST", "/api/v1/threads/<id:thread_id>/restore"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("POST", "/api/v1/threads/<id:thread_id>/escalations"): department_scoped(
         body=lambda w, v: {"reason": "Needs help.", "urgency": "urgent"}
     ),

@@ -50,8 +50,9 @@ def can_read_board(reader: Reader, board: Board) -> bool:
 
 
 def can_read_thread(reader: Reader, thread: Thread) -> bool:
-    """True when `reader` may be told about `thread`: its title, its posts, that it exists."""
-    return can_read_board(reader, thread.board)
+    """True when `reader` may be told about `thread`: its title, its posts, that it exists.
+    Nobody is told about a deleted thread."""
+    return not thread.is_deleted and can_read_board(reader, thread.board)
 
 
 def readable_thread_ids(reader: Reader, thread_ids: Iterable[int]) -> set[int]:
@@ -66,7 +67,9 @@ def readable_thread_ids(reader: Reader, thread_ids: Iterable[int]) -> set[int]:
     )
     return set(
         db.session.scalars(
-            select(Thread.id).join(Thread.board).where(Thread.id.in_(wanted), clause)
+            select(Thread.id)
+            .join(Thread.board)
+            .where(Thread.id.in_(wanted), clause, Thread.deleted_at.is_(None))
         )
     )
 

@@ -63,6 +63,7 @@ def mark_solution(
     if solution_thread is not None and (
         solution_thread.kind_enum != PostKind.FIX
         or solution_thread.id == thread.id
+        or solution_thread.is_deleted
         or not can_see_board(actor, solution_thread.board)
     ):
         raise Invalid(fields={"solution_thread_id": "Choose a fix thread you can see."})
@@ -123,6 +124,7 @@ def _fix_candidates(user: User, thread: Thread) -> Select[Any]:
         .where(
             Thread.kind == PostKind.FIX,
             Thread.id != thread.id,
+            Thread.deleted_at.is_(None),
             board_visibility_clause(user),
             or_(
                 Board.visibility == BoardVisibility.STAFF,

@@ -33,6 +33,7 @@ from forum.boards.services.visibility import (
     board_visibility_clause,
     can_reply,
     can_see_board,
+    live_threads,
 )
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, NotFound, NotPermitted
@@ -130,7 +131,7 @@ def add_post(
     Raises NotFound when the board is invisible to the author, NotPermitted when the thread is
     locked (moderators may still reply) and Invalid (field body) for an empty or over-long body.
     """
-    if not can_see_board(author, thread.board):
+    if not can_see_board(author, thread.board) or thread.is_deleted:
         raise NotFound("There is no such thread.")
     if not can_reply(author, thread):
         raise NotPermitted("This thread is locked: no new replies.")
@@ -227,7 +228,7 @@ def board_threads(
     per_page: int = THREADS_PER_PAGE,
 ) -> Page[Thread]:
     """A board's threads, pinned first, then by last activity (the caller checked visibility)."""
-    query = _filtered(select(Thread).where(Thread.board_id == board.id), kind, tag)
+    query = _filtered(select(Thread).where(Thread.board_id == board.id, live_threads()), kind, tag)
     query = query.order_by(
         Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc()
     )
@@ -246,7 +247,7 @@ def recent_threads(
     """Threads on every board `user` can see, most recently active first; with
     `pinned_first` (the activity page) the pinned ones come before all others, read off
     ix_threads_activity. Feeds and tag pages stay in plain order of activity."""
-    query = select(Thread).join(Thread.board).where(board_visibility_clause(user))
+    query = select(Thread).join(Thread.board).where(board_visibility_clause(user), live_threads())
     order: list[Any] = [Thread.last_activity_at.desc(), Thread.id.desc()]
     if pinned_first:
         order.insert(0, Thread.is_pinned.desc())
@@ -308,7 +309,7 @@ def board_stats(board_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime | 
         return {}
     rows = db.session.execute(
         select(Thread.board_id, func.count(Thread.id), func.max(Thread.last_activity_at))
-        .where(Thread.board_id.in_(ids))
+        .where(Thread.board_id.in_(ids), live_threads())
         .group_by(Thread.board_id)
     )
     stats: dict[int, tuple[int, dt.datetime | None]] = dict.fromkeys(ids, (0, None))
@@ -326,7 +327,7 @@ def popular_tags(user: User, limit: int = 20) -> list[tuple[str, int]]:
         .join(ThreadTag, ThreadTag.tag_id == Tag.id)
         .join(Thread, Thread.id == ThreadTag.thread_id)
         .join(Thread.board)
-        .where(board_visibility_clause(user))
+        .where(board_visibility_clause(user), live_threads())
         .group_by(Tag.name)
         .order_by(func.count(ThreadTag.thread_id).desc(), Tag.name)
         .limit(limit)

@@ -3,6 +3,10 @@
 A `staff` board is visible to everyone signed in. A `department` board is visible to members of
 its department, to its moderators, and to seniors and admins. Anything on a board a person
 cannot see is NotFound (404), never NotPermitted: its existence is not revealed.
+
+A deleted thread (and everything in it) is NotFound too, except to its board's moderators, who
+see it marked deleted and may restore it; every listing leaves deleted threads out
+(`live_threads`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,16 @@ def board_visibility_clause(user: User | None) -> ColumnElement[bool]:
     if user.department_id is not None:
         conditions.append(Board.department_id == user.department_id)
     return or_(*conditions)
+
+
+def live_threads() -> ColumnElement[bool]:
+    """A WHERE clause on Thread leaving out deleted threads (every listing uses it)."""
+    return Thread.deleted_at.is_(None)
+
+
+def _hide_deleted(user: User | None, thread: Thread) -> None:
+    if thread.is_deleted and not can_moderate(user, thread.board):
+        raise NotFound("There is no such thread.")
 
 
 def visible_boards_query(user: User | None) -> Select[Board]:
@@ -103,6 +117,7 @@ def get_visible_thread(user: User | None, thread_id: int) -> Thread:
     )
     if thread is None:
         raise NotFound("There is no such thread.")
+    _hide_deleted(user, thread)
     return thread
 
 
@@ -119,6 +134,7 @@ def get_thread_to_reply(user: User | None, thread_id: int) -> Thread:
     )
     if thread is None:
         raise NotFound("There is no such thread.")
+    _hide_deleted(user, thread)
     return thread
 
 
@@ -135,7 +151,7 @@ def get_visible_post(user: User | None, post_id: int) -> Post:
             joinedload(Post.author),
         )
     )
-    if post is None:
+    if post is None or (post.thread.is_deleted and not can_moderate(user, post.thread.board)):
         raise NotFound("There is no such post.")
     return post
 
@@ -163,7 +179,7 @@ def moderated_board_ids(user: User | None) -> set[int] | None:
 def can_edit_post(user: User | None, post: Post) -> bool:
     """The author may edit their own visible post unless the thread is locked; moderators may
     edit any post that is not deleted."""
-    if not _active(user) or post.is_deleted:
+    if not _active(user) or post.is_deleted or post.thread.is_deleted:
         return False
     board = post.thread.board
     if can_moderate(user, board):
@@ -173,14 +189,14 @@ def can_edit_post(user: User | None, post: Post) -> bool:
 
 def can_delete_post(user: User | None, post: Post) -> bool:
     """The author or a moderator may soft-delete a post that is not already deleted."""
-    if not _active(user) or post.is_deleted:
+    if not _active(user) or post.is_deleted or post.thread.is_deleted:
         return False
     return post.author_id == user.id or can_moderate(user, post.thread.board)
 
 
 def can_mark_solution(user: User | None, thread: Thread) -> bool:
     """The thread's author, a moderator of its board, or any senior may mark a solution."""
-    if not _active(user) or not thread.kind_enum.solvable:
+    if not _active(user) or not thread.kind_enum.solvable or thread.is_deleted:
         return False
     return (
         thread.author_id == user.id
@@ -190,7 +206,8 @@ def can_mark_solution(user: User | None, thread: Thread) -> bool:
 
 
 def can_reply(user: User | None, thread: Thread) -> bool:
-    """Anyone who sees the thread may reply unless it is locked (moderators still may)."""
-    if not _active(user):
+    """Anyone who sees the thread may reply unless it is locked (moderators still may); nobody
+    replies to a deleted thread."""
+    if not _active(user) or thread.is_deleted:
         return False
     return not thread.is_locked or can_moderate(user, thread.board)
