@@ -263,6 +263,8 @@ class AuditAction(enum.StrEnum):
     THREAD_MOVED = "thread.moved"
     THREAD_DELETED = "thread.deleted"
     THREAD_RESTORED = "thread.restored"
+    THREAD_KIND_CHANGED = "thread.kind_changed"
+    THREAD_MERGED = "thread.merged"
     POST_HIDDEN = "post.hidden"
     POST_DELETED = "post.deleted"
     POST_RESTORED = "post.restored"
@@ -301,6 +303,8 @@ _AUDIT_LABELS = {
     "thread.moved": "Thread moved",
     "thread.deleted": "Thread deleted",
     "thread.restored": "Thread restored",
+    "thread.kind_changed": "Thread kind changed by a moderator",
+    "thread.merged": "Thread merged into another",
     "post.hidden": "Post hidden",
     "post.deleted": "Post deleted by a moderator",
     "post.restored": "Post restored by a moderator",

@@ -18,6 +18,7 @@ from forum.boards import deletion_views as _deletion_views  # noqa: E402, F401
 from forum.boards import moderation_views as _moderation_views  # noqa: E402, F401
 from forum.boards import post_views as _post_views  # noqa: E402, F401
 from forum.boards import thread_views as _thread_views  # noqa: E402, F401
+from forum.boards import tidy_views as _tidy_views  # noqa: E402, F401
 from forum.boards import views as _views  # noqa: E402, F401
 
 __all__ = ["bp", "init_app", "models", "signals"]

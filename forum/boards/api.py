@@ -10,7 +10,7 @@ from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.boards import schemas, services
 from forum.boards.limits import edit_rate_limit, post_rate_limit
 from forum.boards.models import Post
-from forum.core.errors import Invalid, NotFound
+from forum.core.errors import Invalid, NotFound, NotPermitted
 from forum.extensions import db
 
 
@@ -164,6 +164,50 @@ def threads_restore(thread_id: int) -> ResponseReturnValue:
     services.restore_thread(thread, actor=user)
     db.session.commit()
     return _thread_out(thread_id)
+
+
+@api_route(
+    bp,
+    "/threads/<id:thread_id>/kind",
+    "POST",
+    summary="Give a thread another kind (moderators)",
+    tag="boards",
+    body=schemas.KindIn,
+    response=schemas.ThreadOut,
+    errors=(403, 404, 409),
+)
+def threads_kind(thread_id: int) -> ResponseReturnValue:
+    user = current_api_user()
+    thread = services.get_visible_thread(user, thread_id)
+    data = parse_body(schemas.KindIn)
+    services.change_kind(thread, actor=user, kind=data.kind)
+    db.session.commit()
+    return _thread_out(thread_id)
+
+
+@api_route(
+    bp,
+    "/threads/<id:thread_id>/merge",
+    "POST",
+    summary="Merge a thread's posts into another thread (moderators); answers the other thread",
+    tag="boards",
+    body=schemas.MergeIn,
+    response=schemas.ThreadOut,
+    errors=(403, 404, 409),
+)
+def threads_merge(thread_id: int) -> ResponseReturnValue:
+    user = current_api_user()
+    thread = services.get_visible_thread(user, thread_id)
+    if not services.can_moderate(user, thread.board):
+        raise NotPermitted("Only moderators of this board can do that.")
+    data = parse_body(schemas.MergeIn)
+    try:
+        target = services.get_visible_thread(user, data.into)
+    except NotFound as exc:
+        raise Invalid(fields={"into": "There is no such thread that you can see."}) from exc
+    services.merge_thread(thread, into=target, actor=user)
+    db.session.commit()
+    return _thread_out(data.into)
 
 
 @api_route(

@@ -74,6 +74,18 @@ class MoveForm(FlaskForm):
     board = SelectField("Move to board", validators=[InputRequired()])
 
 
+class KindForm(FlaskForm):
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in PostKind])
+
+
+class MergeForm(FlaskForm):
+    into = StringField(
+        "Merge into thread",
+        validators=[InputRequired(), Length(max=500)],
+        description="The other thread's address (…/t/123-its-title) or its number.",
+    )
+
+
 class ReactionForm(FlaskForm):
     kind = SelectField("Reaction", choices=[SelectChoice(k.value, k.label) for k in ReactionKind])
 

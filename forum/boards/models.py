@@ -27,6 +27,7 @@ MAX_TAGS = 8
 REASON_MAX = 500
 # How long moderators may restore a deleted thread.
 THREAD_RESTORE_DAYS = 30
+REVISION_NOTE_MAX = 300
 
 
 class PostKind(enum.StrEnum):
@@ -194,13 +195,12 @@ class Thread(Model):
     # Bumped on every change to what its pages of posts show except a new reply (edits, hides,
     # deletes, reactions, lock, solution, moves, authors' names: services/versions.py).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # A whole thread deleted by its author (while nobody had replied) or a moderator: gone from
-    # every listing, search and page but its moderators', who may restore it for
-    # THREAD_RESTORE_DAYS.
+    # A deleted thread is gone from every listing and page but its moderators' (services/
+    # deletion.py); a merged one is deleted too, and its address leads to `merged_into_id`. No
+    # foreign keys: SQLite cannot add one to an existing table without rebuilding it.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # No foreign key: SQLite cannot add one to an existing table without rebuilding it, and
-    # people are deactivated, never deleted.
     deleted_by_id: Mapped[int | None] = mapped_column(Integer)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
 
     board: Mapped[Board] = relationship(back_populates="threads")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -305,6 +305,8 @@ class PostRevision(Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(String(TITLE_MAX))
+    # A moderator's change to the thread (kind, merge), in words; the text is kept as it stood.
+    note: Mapped[str | None] = mapped_column(String(REVISION_NOTE_MAX))
     # When the replaced text was written (the post's creation or previous edit).
     written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -209,6 +209,16 @@ class PostPatch(BaseModel):
     )
 
 
+class KindIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: PostKind
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    into: DbId = Field(description="The thread this one's posts move to")
+
+
 class SolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     post_id: DbId | None = Field(default=None, description="The reply that solved it")

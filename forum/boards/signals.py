@@ -24,8 +24,9 @@ Sent once per new thread; `post_created` is also sent for its opening post (is_f
 
 thread_updated = _signals.signal("thread-updated")
 """sender: Thread. kwargs: `actor` (User), `changes` (set[str] of "title", "kind", "tags",
-"is_pinned", "is_locked", "deleted_at"). Sent when an edit changes what a thread listing or
-index shows, and when a whole thread is deleted or restored ("deleted_at")."""
+"is_pinned", "is_locked", "deleted_at", "posts"). Sent when an edit changes what a thread
+listing or index shows, when a whole thread is deleted, merged away or restored ("deleted_at"),
+and when another thread's posts were merged into it ("posts")."""
 
 thread_moved = _signals.signal("thread-moved")
 """sender: Thread (already on its new board). kwargs: `from_board` (Board), `to_board` (Board),

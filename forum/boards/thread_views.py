@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
@@ -11,7 +11,7 @@ from forum.boards.limits import post_rate_limit
 from forum.boards.models import Post, PostKind, Thread
 from forum.boards.views import me, post_url, submit_or_preview, thread_url
 from forum.core import slots
-from forum.core.errors import Invalid
+from forum.core.errors import Invalid, NotFound
 from forum.core.forms import ActionForm, require_action, require_valid
 from forum.core.pagination import Page, page_number
 from forum.extensions import db
@@ -48,6 +48,7 @@ def _thread_page(
         body_hint=forms.BODY_HINT,
         solution_fix=services.solution_thread_for(user, thread) if page == 1 else None,
         can_delete_thread=services.can_delete_thread(user, thread),
+        kind_form=forms.KindForm(kind=thread.kind) if audience.moderator else None,
         restore_until=services.restorable_until(thread) if audience.moderator else None,
         thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
     )
@@ -58,7 +59,13 @@ def _thread_page(
 @bp.get("/t/<id:thread_id>-<slug>")
 def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValue:
     user = me()
-    thread = services.get_visible_thread(user, thread_id)
+    try:
+        thread = services.get_visible_thread(user, thread_id)
+    except NotFound:
+        merged_into = services.merged_into(user, thread_id)
+        if merged_into is None:
+            raise
+        return redirect(url_for("boards.thread_detail", thread_id=merged_into), 301)
     page = page_number(request.args.get("page"))
     if slug is not None and slug != thread.slug:
         return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)

@@ -112,7 +112,7 @@ def _on_thread_created(thread: Thread, **_extra: Any) -> None:
 
 def _on_thread_changed(thread: Thread, **extra: Any) -> None:
     changes = extra.get("changes")
-    if changes is not None and not set(changes) & {"title", "kind", "tags", "deleted_at"}:
+    if changes is not None and not set(changes) & {"title", "kind", "tags", "deleted_at", "posts"}:
         return  # pinning and locking change nothing searchable
     enqueue(SearchDocType.THREAD, thread.id, session=_session_of(thread))
 

@@ -218,6 +218,12 @@ POLICY: dict[tuple[str, str], Access] = {
     # Restoring (here of a thread that is not deleted: 409) is for moderators.
     ("POST", "/t/<id:thread_id>/restore"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("GET", "/moderation/deleted"): from_role("admin"),
+    ("POST", "/t/<id:thread_id>/kind"): Access(
+        MODERATE, MODERATE, MODERATE_DEPT, body=lambda w, v: {"kind": "fix"}
+    ),
+    ("GET", "/t/<id:thread_id>/merge"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    # An empty form: refused as input (400) once the gate let the moderator through.
+    ("POST", "/t/<id:thread_id>/merge"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("GET", "/p/<id:post_id>"): department_scoped(),
     ("GET", "/p/<id:post_id>/revisions"): department_scoped(),
     # Authors edit and delete their own posts; moderators and admins anyone's.
@@ -260,6 +266,13 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/threads/<id:thread_id>/solution"): Access(ALL, HANDLE, DEPT),
     ("DELETE", "/api/v1/threads/<id:thread_id>"): Access(ALL, MODERATE, MODERATE_DEPT),
     ("POST", "/api/v1/threads/<id:thread_id>/restore"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    ("POST", "/api/v1/threads/<id:thread_id>/kind"): Access(
+        MODERATE, MODERATE, MODERATE_DEPT, body=lambda w, v: {"kind": "fix"}
+    ),
+    # Merging into a thread that does not exist: refused as input (400) past the gate.
+    ("POST", "/api/v1/threads/<id:thread_id>/merge"): Access(
+        MODERATE, MODERATE, MODERATE_DEPT, body=lambda w, v: {"into": 999999}
+    ),
     ("POST", "/api/v1/threads/<id:thread_id>/escalations"): department_scoped(
         body=lambda w, v: {"reason": "Needs help.", "urgency": "urgent"}
     ),

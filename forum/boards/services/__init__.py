@@ -96,6 +96,7 @@ from forum.boards.services.threads import (
     thread_posts,
     visible_boards_with_newest,
 )
+from forum.boards.services.tidying import change_kind, merge_thread, merged_into
 from forum.boards.services.validation import normalize_tag, slugify
 from forum.boards.services.visibility import (
     board_visibility_clause,
@@ -140,6 +141,7 @@ __all__ = [
     "can_read_thread",
     "can_reply",
     "can_see_board",
+    "change_kind",
     "count_rendered",
     "create_board",
     "create_thread",
@@ -167,6 +169,8 @@ __all__ = [
     "mark_read",
     "mark_read_ids",
     "mark_solution",
+    "merge_thread",
+    "merged_into",
     "moderated_board_ids",
     "move_thread",
     "newest_post_ids",

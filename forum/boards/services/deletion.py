@@ -56,7 +56,7 @@ def can_delete_thread(user: User | None, thread: Thread) -> bool:
 def restorable_until(thread: Thread, now: dt.datetime | None = None) -> dt.datetime | None:
     """Until when moderators may restore a deleted thread: None when it is not deleted or the
     window has passed."""
-    if thread.deleted_at is None:
+    if thread.deleted_at is None or thread.merged_into_id is not None:
         return None
     deadline = thread.deleted_at + dt.timedelta(days=THREAD_RESTORE_DAYS)
     return deadline if deadline >= (now or utcnow()) else None
@@ -96,6 +96,8 @@ def restore_thread(thread: Thread, *, actor: User, now: dt.datetime | None = Non
         raise NotPermitted("Only moderators of this board can restore threads.")
     if not thread.is_deleted:
         raise Conflict("That thread is not deleted.")
+    if thread.merged_into_id is not None:
+        raise Conflict("That thread was merged into another; its posts are there now.")
     if restorable_until(thread, now) is None:
         raise Conflict(
             f"Deleted threads can be restored for {THREAD_RESTORE_DAYS} days; this one was "
@@ -114,7 +116,11 @@ def deleted_threads(user: User, *, page: int = 1, now: dt.datetime | None = None
     """Threads deleted within the restore window on the boards `user` moderates, newest first."""
     boards = moderated_board_ids(user)
     since = (now or utcnow()) - dt.timedelta(days=THREAD_RESTORE_DAYS)
-    query = select(Thread).where(Thread.deleted_at.is_not(None), Thread.deleted_at >= since)
+    query = select(Thread).where(
+        Thread.deleted_at.is_not(None),
+        Thread.deleted_at >= since,
+        Thread.merged_into_id.is_(None),
+    )
     if boards is not None:
         if not boards:
             return Page(items=[], page=page, per_page=DELETED_PER_PAGE, total=0)
