@@ -213,6 +213,8 @@ class Config(BaseSettings):
     ALERT_POLL_SECONDS: float = 1.0
     # Hour of the day (UTC) the worker loop sends daily digests.
     ALERT_DIGEST_HOUR: int = 7
+    # Hours before a meet-up starts that those going (or maybe) are reminded, once.
+    MEETUP_REMINDER_HOURS: float = 24.0
 
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 
