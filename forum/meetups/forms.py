@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forum.meetups.models import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, URL_MAX, Answer
@@ -40,6 +41,6 @@ class MeetupForm(FlaskForm):
 class RsvpForm(FlaskForm):
     answer = SelectField(
         "Your answer",
-        choices=[(answer.value, answer.label) for answer in Answer],
+        choices=[SelectChoice(answer.value, answer.label) for answer in Answer],
         validators=[InputRequired()],
     )

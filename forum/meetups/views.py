@@ -8,6 +8,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forum.accounts.models import User
 from forum.core.db import utcnow
@@ -57,7 +58,7 @@ def new() -> ResponseReturnValue:
     user = me()
     boards = {board.slug: board for board in services.boards_to_organize_on(user)}
     form = forms.MeetupForm()
-    form.board.choices = [(slug, board.name) for slug, board in boards.items()]
+    form.board.choices = [SelectChoice(slug, board.name) for slug, board in boards.items()]
     if request.method == "GET" and request.args.get("board") in boards:
         form.board.data = request.args["board"]
     outcome = submit(
