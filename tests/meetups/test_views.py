@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from forum.accounts.models import Role
 from forum.core.db import utcnow
-from forum.meetups.models import Answer, Meetup
+from forum.meetups.models import Answer
 from tests.boards.factories import make_board
 from tests.factories import make_department, make_user, reload, see_committed
 from tests.meetups.factories import answer, make_meetup

@@ -32,12 +32,12 @@ from forum.alerts.models import OutboxMessage, WebhookEndpoint
 from forum.boards import services as board_services
 from forum.boards.feeds import feed_key
 from forum.boards.models import Board, BoardVisibility, Thread
+from forum.core.db import utcnow
 from forum.core.mail import Email, mail_dir, queue_email
 from forum.escalations import services as escalations
 from forum.escalations.models import Escalation, Urgency
 from forum.escalations.services import policies as escalation_policies
 from forum.extensions import db
-from forum.core.db import utcnow
 from forum.insights import services as insights
 from forum.meetups import services as meetups
 from forum.meetups.models import Meetup
