@@ -187,3 +187,24 @@ def test_a_link_from_someone_who_did_not_go_is_not_the_story(
         data={"kind": "story", "title": "Hijack", "body": f"[x](/meetups/{meetup.id})", "tags": ""},
     )
     assert reload(meetup).story_thread_id is None
+
+
+def test_a_reminder_is_withdrawn_once_its_reader_cannot_see_the_board(
+    login: Login, client: FlaskClient
+) -> None:
+    housing = make_department()
+    meetup = make_meetup(
+        make_board(department=housing),
+        title="Walrus tenancy meet-up",
+        starts_in=dt.timedelta(hours=2),
+    )
+    person = make_user(department=housing)
+    answer(meetup, person, Answer.GOING)
+    assert follow_up_job() == 1
+    login(person)
+    assert "Reminder: Walrus tenancy meet-up" in client.get("/notifications").get_data(as_text=True)
+    reload(person).department = make_department()
+    db.session.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Walrus" not in page
+    assert client.get(f"/meetups/{meetup.id}").status_code == 404
