@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from forum.accounts.models import Role
+from forum.accounts.models import AuditEvent, Role
 from forum.core.db import utcnow
+from forum.extensions import db
 from forum.meetups.models import Answer
 from tests.boards.factories import make_board
 from tests.factories import make_department, make_user, reload, see_committed
@@ -174,6 +176,11 @@ def test_organizer_and_moderators_edit_and_cancel_others_may_not(login: Login) -
     assert "Cancelled" in page and "Your answer" not in page
     assert reload(meetup).cancelled_at is not None
     assert client.post(f"/meetups/{meetup.id}/cancel").status_code == 409
+    # The organizer's own edit is not a moderation action; the moderator's cancel is.
+    logged = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_id).where(AuditEvent.subject_type == "meetup")
+    ).all()
+    assert logged == [("meetup.cancelled", moderator.id)]
     client.post("/logout")
 
     login(going)

@@ -4,7 +4,7 @@ A meet-up lives on a board and is seen by exactly those who may see that board (
 visibility rule, applied in the query that loads it): anyone else gets NotFound, on pages, the
 iCalendar file, the feed and the API alike. Anyone who may see a board may post on it, so anyone
 who may see it may organize a meet-up there. The organizer, the board's moderators and admins
-may edit or cancel it.
+may edit or cancel it; when someone other than the organizer does, it goes on the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.accounts.models import User
+from forum.accounts.models import AuditAction, User
+from forum.accounts.services import audit
 from forum.alerts import services as alerts
 from forum.boards import services as board_services
 from forum.boards.models import Board
@@ -264,6 +265,8 @@ def update_meetup(
     meetup.updated_at = now or utcnow()
     meetup.sequence = (meetup.sequence or 0) + 1
     db.session.flush()
+    if actor.id != meetup.organizer_id:
+        audit.record(AuditAction.MEETUP_EDITED, actor, meetup, now=now, board=meetup.board_id)
     return meetup
 
 
@@ -297,6 +300,8 @@ def cancel_meetup(meetup: Meetup, *, actor: User, now: dt.datetime | None = None
         refs=[f"meetup:{meetup.id}"],
     )
     db.session.flush()
+    if actor.id != meetup.organizer_id:
+        audit.record(AuditAction.MEETUP_CANCELLED, actor, meetup, now=now, board=meetup.board_id)
     logger.info("meet-up %s cancelled by user %s", meetup.id, actor.id)
     return meetup
 
