@@ -18,10 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import zoneinfo
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -29,7 +28,7 @@ from forum.accounts.models import EmailPreference, User
 from forum.alerts import services as alerts
 from forum.boards import services as board_services
 from forum.boards.models import Board, Post, Thread
-from forum.core.clock import is_time_zone
+from forum.core.clock import text_in_zone
 from forum.extensions import db
 from forum.meetups.models import TITLE_MAX, Answer, Meetup, Rsvp
 from forum.meetups.services.meetups import coming, meetup_path
@@ -43,10 +42,7 @@ STORY_LINK = re.compile(r"/meetups/(\d{1,10})(?![\d.])")
 
 def _local_text(instant: dt.datetime, user: User) -> str:
     """`instant` in the person's own zone (or the organization's) for an email."""
-    name = user.time_zone or str(current_app.config.get("FORUM_TIMEZONE") or "UTC")
-    zone: dt.tzinfo = zoneinfo.ZoneInfo(name) if name != "UTC" and is_time_zone(name) else dt.UTC
-    local = instant.astimezone(zone)
-    return f"{local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+    return text_in_zone(instant, user.time_zone)
 
 
 def _where(meetup: Meetup) -> str:
