@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select
@@ -128,6 +129,18 @@ def can_manage(user: User | None, meetup: Meetup) -> bool:
     return meetup.organizer_id == user.id or board_services.can_moderate(user, meetup.board)
 
 
+class _Fields(TypedDict):
+    """A meet-up's checked input, as its columns hold it."""
+
+    title: str
+    description: str
+    description_html: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str | None
+    online_url: str | None
+
+
 def _clean(
     *,
     title: str,
@@ -136,7 +149,7 @@ def _clean(
     ends_at: dt.datetime,
     place: str | None,
     online_url: str | None,
-) -> dict[str, object]:
+) -> _Fields:
     errors: dict[str, str] = {}
     title = " ".join((title or "").split())
     if not title:
@@ -164,15 +177,15 @@ def _clean(
         errors["ends_at"] = "A meet-up lasts at most 14 days."
     if errors:
         raise Invalid("Check the highlighted fields.", fields=errors)
-    return {
-        "title": title,
-        "description": description,
-        "description_html": render_markdown(description) if description else "",
-        "starts_at": starts_at.astimezone(dt.UTC),
-        "ends_at": ends_at.astimezone(dt.UTC),
-        "place": place,
-        "online_url": online_url,
-    }
+    return _Fields(
+        title=title,
+        description=description,
+        description_html=render_markdown(description) if description else "",
+        starts_at=starts_at.astimezone(dt.UTC),
+        ends_at=ends_at.astimezone(dt.UTC),
+        place=place,
+        online_url=online_url,
+    )
 
 
 def online_url_problem(url: str) -> str | None:
@@ -221,7 +234,7 @@ def create_meetup(
         place=place,
         online_url=online_url,
     )
-    if fields["starts_at"] <= now:  # type: ignore[operator]
+    if fields["starts_at"] <= now:
         raise Invalid("Check the highlighted fields.", fields={"starts_at": "Pick a future time."})
     meetup = Meetup(board=board, organizer=organizer, created_at=now, updated_at=now, **fields)
     db.session.add(meetup)
