@@ -14,7 +14,7 @@ from forum.core.db import utcnow
 from forum.extensions import db
 from forum.meetups.models import Answer
 from tests.boards.factories import make_board
-from tests.factories import make_department, make_user, reload, see_committed
+from tests.factories import make_department, make_user, reload, see_committed, sql_statements
 from tests.meetups.factories import answer, make_meetup
 
 Login = Callable[..., FlaskClient]
@@ -199,3 +199,19 @@ def test_list_shows_upcoming_and_past(login: Login) -> None:
     assert "Long gone meet-up" in past
     assert 'href="/meetups"' in page  # the nav link "Meet-ups"
     assert ">Meet-ups</a>" in page
+
+
+def test_the_meetup_page_costs_the_same_queries_however_many_answer(login: Login) -> None:
+    board = make_board()
+    few, many = make_meetup(board), make_meetup(board)
+    answer(few, make_user(), Answer.GOING)
+    for _ in range(8):
+        answer(many, make_user(), Answer.GOING)
+    client = login(make_user())
+    counts = []
+    for meetup in (few, many):
+        client.get(f"/meetups/{meetup.id}")  # warm
+        with sql_statements(transaction_control=False) as seen:
+            assert client.get(f"/meetups/{meetup.id}").status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1]
