@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from forum.accounts.models import User
+from forum.boards.limits import edit_rate_limit, post_rate_limit
 from forum.core.db import utcnow
 from forum.core.errors import NotPermitted
 from forum.core.forms import ActionForm, require_action, require_valid, submit
@@ -54,6 +55,7 @@ def _fields(form: forms.MeetupForm) -> dict[str, Any]:
 
 
 @bp.route("/meetups/new", methods=["GET", "POST"])
+@post_rate_limit
 def new() -> ResponseReturnValue:
     user = me()
     boards = {board.slug: board for board in services.boards_to_organize_on(user)}
@@ -104,6 +106,7 @@ def _managed(meetup_id: int) -> Meetup:
 
 
 @bp.route("/meetups/<id:meetup_id>/edit", methods=["GET", "POST"])
+@edit_rate_limit
 def edit(meetup_id: int) -> ResponseReturnValue:
     meetup = _managed(meetup_id)
     form = forms.MeetupForm(obj=meetup if request.method == "GET" else None)

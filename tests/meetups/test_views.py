@@ -215,3 +215,14 @@ def test_the_meetup_page_costs_the_same_queries_however_many_answer(login: Login
             assert client.get(f"/meetups/{meetup.id}").status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1]
+
+
+def test_creating_meetups_is_throttled_like_posting(login: Login, app: Any) -> None:
+    app.config["POST_RATE_LIMIT"] = "2 per minute"
+    board = make_board()
+    client = login(make_user())
+    statuses = [
+        client.post("/meetups/new", data=_form(board.slug, title=f"Meet-up {n}")).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from forum.core.db import utcnow
@@ -14,6 +16,11 @@ from tests.factories import make_user
 from tests.security.html_checks import script_capable_markup
 
 Login = Callable[..., FlaskClient]
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "RATELIMIT_ENABLED": False}  # many meet-ups in a minute
 
 
 def test_no_vector_in_a_meetup_field_can_run_script(login: Login) -> None:
