@@ -17,7 +17,9 @@ PRODID = "-//forum//Meet-ups//EN"
 
 
 def escape_text(value: str) -> str:
-    """A TEXT value as RFC 5545 writes it."""
+    """A TEXT value as RFC 5545 writes it (control characters other than line breaks and tabs,
+    which TEXT may not hold, are dropped)."""
+    value = "".join(ch for ch in value if ch in "\r\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")

@@ -58,3 +58,4 @@ def test_folding_never_splits_a_character() -> None:
     assert all(len(part.encode("utf-8")) <= 75 for part in parts)
     assert "".join(parts) == line
     assert escape_text("a\r\nb") == "a\\nb"
+    assert escape_text("bell\x07 and delete\x7f\tgone") == "bell and delete\tgone"
