@@ -209,10 +209,10 @@ class Config(BaseSettings):
     # How long a worker's claim on a batch lasts; rows of a killed worker are due again after it.
     ALERT_LEASE_SECONDS: int = 120
     ALERT_BATCH_SIZE: int = 50
-    # The `alerts work` loop polls at least this often.
-    ALERT_POLL_SECONDS: float = 1.0
-    # Hour of the day (UTC) the worker loop sends daily digests.
-    ALERT_DIGEST_HOUR: int = 7
+    ALERT_POLL_SECONDS: float = 1.0  # the `alerts work` loop polls at least this often
+    ALERT_DIGEST_HOUR: int = 7  # hour of the day (UTC) the worker loop sends daily digests
+    # Hours before a meet-up starts that those going (or maybe) are reminded, once.
+    MEETUP_REMINDER_HOURS: float = 24.0
 
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
 

@@ -273,6 +273,8 @@ class AuditAction(enum.StrEnum):
     SSO_LINKED = "sso.linked"
     SSO_ACCOUNT_CREATED = "sso.account_created"
     SSO_UPDATED = "sso.updated"
+    MEETUP_EDITED = "meetup.edited"
+    MEETUP_CANCELLED = "meetup.cancelled"
 
     @property
     def label(self) -> str:
@@ -313,6 +315,8 @@ _AUDIT_LABELS = {
     "sso.linked": "Single sign-on linked to the account",
     "sso.account_created": "Account created by single sign-on",
     "sso.updated": "Role or department set by single sign-on",
+    "meetup.edited": "Meet-up edited by a moderator",
+    "meetup.cancelled": "Meet-up cancelled by a moderator",
 }
 
 

@@ -38,7 +38,7 @@ def feed_urls(user: User, board_slug: str | None = None) -> str:
     return url_for("feeds.board", user_id=user.id, key=key, slug=board_slug)
 
 
-def _reader(user_id: int, key: str) -> User:
+def reader(user_id: int, key: str) -> User:
     """The active owner of a valid feed key; anything else is a plain 404."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or not hmac.compare_digest(feed_key(user), key):
@@ -67,7 +67,7 @@ def _atom(title: str, page_url: str, feed_url: str, threads: list) -> ResponseRe
 
 @bp.get("/feeds/<id:user_id>/<key>/activity.xml")
 def activity(user_id: int, key: str) -> ResponseReturnValue:
-    user = _reader(user_id, key)
+    user = reader(user_id, key)
     threads = services.recent_threads(user, per_page=FEED_ENTRIES).items
     return _atom(
         "Staff forum: latest activity",
@@ -79,7 +79,7 @@ def activity(user_id: int, key: str) -> ResponseReturnValue:
 
 @bp.get("/feeds/<id:user_id>/<key>/b/<slug>.xml")
 def board(user_id: int, key: str, slug: str) -> ResponseReturnValue:
-    user = _reader(user_id, key)
+    user = reader(user_id, key)
     found = services.get_visible_board(user, slug)
     threads = services.board_threads(found, per_page=FEED_ENTRIES).items
     threads.sort(key=lambda thread: thread.last_activity_at, reverse=True)

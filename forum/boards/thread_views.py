@@ -102,8 +102,13 @@ def thread_new(slug: str) -> ResponseReturnValue:
     user = me()
     board = services.get_visible_board(user, slug)
     form = forms.ThreadForm()
-    if request.method == "GET" and request.args.get("kind") in {k.value for k in PostKind}:
-        form.kind.data = request.args["kind"]
+    if request.method == "GET":
+        # A link may start the form filled in (a meet-up's "Post the story"); nothing is saved
+        # until the person posts it.
+        if request.args.get("kind") in {k.value for k in PostKind}:
+            form.kind.data = request.args["kind"]
+        form.title.data = request.args.get("title", "")[: forms.TITLE_MAX] or None
+        form.body.data = request.args.get("body", "")[: forms.BODY_MAX] or None
     outcome, preview_html = submit_or_preview(
         form,
         lambda: services.create_thread(

@@ -100,6 +100,16 @@ def when(value: dt.datetime | dt.date | None, style: str = "datetime") -> Markup
     return Markup('<time datetime="{}">{}</time>').format(stamp, escape(_text(local, style)))
 
 
+def text_in_zone(value: dt.datetime, zone_name: str | None, style: str = "datetime") -> str:
+    """`value` as plain text in one of FORMATS, in the zone `zone_name` (the organization's when
+    it is None or unknown): for an email to one person, who has no page to read it on."""
+    if style not in FORMATS:
+        raise ValueError(f"unknown time format {style!r}; use one of {', '.join(FORMATS)}")
+    name = zone_name if zone_name and is_time_zone(zone_name) else organization_zone_name()
+    instant = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return _text(instant.astimezone(_zone(name)), style)
+
+
 def today() -> dt.date:
     """Today's date for rules (who is away, what is due): the UTC day, as services use, so a
     page's badge and the rule behind it never disagree around midnight. Only display converts."""

@@ -21,6 +21,7 @@ the input). 5xx is never expected.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -118,6 +119,19 @@ FEED = Access(
     anon=HIDE,
     cells={("anonymous", "own"): ALLOW, ("anonymous", "other"): ALLOW},
 )
+
+
+def meetup_form(**extra: str) -> dict[str, str]:
+    """A valid meet-up form, a week ahead (in the reader's zone, UTC in this world)."""
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    return {
+        "title": unique("Meet-up"),
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Room 1",
+        **extra,
+    }
+
 
 POLICY: dict[tuple[str, str], Access] = {
     # --- open to anyone: signing in, signing up, resets, invitations, health, documents ---
@@ -360,6 +374,27 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/strategy/v/<id:number>/endorse"): from_role("senior"),
     ("GET", "/strategy/edit"): from_role("senior"),
     ("POST", "/strategy/edit"): from_role("senior"),
+    # --- meet-ups: seen by those who see their board; organizers, moderators, admins manage ---
+    ("GET", "/meetups"): staff(),
+    ("GET", "/meetups/new"): staff(),
+    ("POST", "/meetups/new"): staff(body=lambda w, v: meetup_form(board=w.staff_board.slug)),
+    ("GET", "/meetups/<id:meetup_id>"): department_scoped(),
+    ("GET", "/meetups/<id:meetup_id>.ics"): department_scoped(),
+    ("POST", "/meetups/<id:meetup_id>/rsvp"): department_scoped(
+        body=lambda w, v: {"answer": "going"}
+    ),
+    ("GET", "/meetups/<id:meetup_id>/edit"): Access(ALL, MODERATE, MODERATE_DEPT),
+    ("POST", "/meetups/<id:meetup_id>/edit"): Access(
+        ALL, MODERATE, MODERATE_DEPT, body=lambda w, v: meetup_form()
+    ),
+    ("POST", "/meetups/<id:meetup_id>/cancel"): Access(ALL, MODERATE, MODERATE_DEPT),
+    # The feed of upcoming meet-ups opens with the boards' feed key (see the boards' feeds).
+    ("GET", "/feeds/<id:user_id>/<key>/meetups.xml"): FEED,
+    ("GET", "/api/v1/meetups"): staff(),
+    ("GET", "/api/v1/meetups/<id:meetup_id>"): department_scoped(),
+    ("POST", "/api/v1/meetups/<id:meetup_id>/rsvp"): department_scoped(
+        body=lambda w, v: {"answer": "going"}
+    ),
     # --- people and departments over the API: admins manage, everyone lists departments ---
     ("GET", "/api/v1/departments"): staff(),
     ("POST", "/api/v1/departments"): from_role(

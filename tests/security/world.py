@@ -32,12 +32,15 @@ from forum.alerts.models import OutboxMessage, WebhookEndpoint
 from forum.boards import services as board_services
 from forum.boards.feeds import feed_key
 from forum.boards.models import Board, BoardVisibility, Thread
+from forum.core.db import utcnow
 from forum.core.mail import Email, mail_dir, queue_email
 from forum.escalations import services as escalations
 from forum.escalations.models import Escalation, Urgency
 from forum.escalations.services import policies as escalation_policies
 from forum.extensions import db
 from forum.insights import services as insights
+from forum.meetups import services as meetups
+from forum.meetups.models import Meetup
 from forum.registry import services as registry
 from forum.registry.models import SocialProfile
 from forum.search import indexing
@@ -60,6 +63,7 @@ OWNED_ARGUMENTS = {
     "board_id",
     "slug",
     "tag",
+    "meetup_id",
 }
 _numbers = itertools.count(1)
 KNOWN_PROFILE_URL = "https://x.com/matrix_known"
@@ -178,6 +182,8 @@ class World:
         if "tag" in names:
             values["tag"] = f"matrix-{variant.replace('_', '-')}"
             self._thread(board, owner, tags=[values["tag"]])
+        if "meetup_id" in names:
+            values["meetup_id"] = self._meetup(board, owner).id
         if "endpoint_id" in names:
             values["endpoint_id"] = self._endpoint().id
         if "policy_id" in names:
@@ -205,6 +211,18 @@ class World:
         db.session.info.pop(indexing._PENDING_KEY, None)
         db.session.commit()
         return values
+
+    def _meetup(self, board: Board, organizer: User) -> Meetup:
+        starts = utcnow() + dt.timedelta(days=3)
+        return meetups.create_meetup(
+            board,
+            organizer=organizer,
+            title=f"Matrix meet-up {next(_numbers)}",
+            description="",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            place="Room 1",
+        )
 
     def _endpoint(self) -> WebhookEndpoint:
         endpoint = WebhookEndpoint(
