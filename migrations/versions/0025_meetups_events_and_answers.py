@@ -1,7 +1,7 @@
 """meetups: events, answers, reminders and stories
 
-Revision ID: 0020
-Revises: 0017
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-04 15:34:54.906859
 
 """
@@ -12,8 +12,8 @@ import forum.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0017'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
