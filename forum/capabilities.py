@@ -10,6 +10,7 @@ from forum import (
     boards,
     demo,
     escalations,
+    handover,
     insights,
     registry,
     search,
@@ -17,4 +18,16 @@ from forum import (
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
 # `demo` and `bench` only add CLI commands that seed the others.
-ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo, bench)
+ALL = (
+    accounts,
+    alerts,
+    boards,
+    registry,
+    search,
+    escalations,
+    handover,
+    insights,
+    api,
+    demo,
+    bench,
+)

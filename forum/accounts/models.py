@@ -269,6 +269,9 @@ class AuditAction(enum.StrEnum):
     SSO_LINKED = "sso.linked"
     SSO_ACCOUNT_CREATED = "sso.account_created"
     SSO_UPDATED = "sso.updated"
+    HANDOVER_OPENED = "handover.opened"
+    HANDOVER_REASSIGNED = "handover.reassigned"
+    HANDOVER_CLOSED = "handover.closed"
 
     @property
     def label(self) -> str:
@@ -305,6 +308,9 @@ _AUDIT_LABELS = {
     "sso.linked": "Single sign-on linked to the account",
     "sso.account_created": "Account created by single sign-on",
     "sso.updated": "Role or department set by single sign-on",
+    "handover.opened": "Hand-over opened",
+    "handover.reassigned": "Hand-over item reassigned",
+    "handover.closed": "Hand-over closed",
 }
 
 
