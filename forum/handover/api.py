@@ -55,15 +55,15 @@ def handover_get(user_id: int) -> ResponseReturnValue:
     "POST",
     summary="Pass one held item, all of a kind, or everything to another person (admin)",
     tag=TAG,
-    body=schemas.ReassignIn,
-    response=schemas.ReassignOut,
+    body=schemas.HandoverReassignIn,
+    response=schemas.HandoverReassignOut,
     errors=(400, 403, 404, 409),
 )
 def handover_reassign(user_id: int) -> ResponseReturnValue:
     actor = current_api_user()
     user = _person(user_id)
     handover = _open_handover(user)
-    data = parse_body(schemas.ReassignIn)
+    data = parse_body(schemas.HandoverReassignIn)
     if data.id is not None:
         if data.kind is None:
             raise Invalid(fields={"kind": "Give the kind of the item with its id."})
@@ -74,7 +74,7 @@ def handover_reassign(user_id: int) -> ResponseReturnValue:
     else:
         outcome = services.reassign_all(actor, handover, to_user_id=data.to_user_id, kind=data.kind)
     db.session.commit()
-    return schemas.ReassignOut.of(outcome, _out(user)).model_dump(mode="json")
+    return schemas.HandoverReassignOut.of(outcome, _out(user)).model_dump(mode="json")
 
 
 @api_route(

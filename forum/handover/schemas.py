@@ -11,7 +11,7 @@ from forum.handover.models import Handover, HandoverReason, HandoverState
 from forum.handover.services import Item, ItemKind, Outcome
 
 
-class ItemOut(BaseModel):
+class HandoverItemOut(BaseModel):
     kind: ItemKind = Field(description="What is held; `id` is that object's id")
     id: int
     label: str
@@ -19,11 +19,11 @@ class ItemOut(BaseModel):
     detail: str
 
     @classmethod
-    def of(cls, item: Item) -> ItemOut:
+    def of(cls, item: Item) -> HandoverItemOut:
         return cls(kind=item.kind, id=item.id, label=item.label, url=item.url, detail=item.detail)
 
 
-class RefusedOut(BaseModel):
+class HandoverRefusedOut(BaseModel):
     kind: ItemKind
     id: int
     label: str
@@ -39,7 +39,7 @@ class HandoverOut(BaseModel):
     departments: list[str] = Field(description="Slugs of the departments the person left")
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
-    items: list[ItemOut] = Field(description="What the person still holds; [] once closed")
+    items: list[HandoverItemOut] = Field(description="What the person still holds; [] once closed")
     total: int
 
     @classmethod
@@ -66,12 +66,12 @@ class HandoverOut(BaseModel):
             departments=[d.slug for d in handover.departments],
             opened_at=handover.opened_at,
             closed_at=handover.closed_at,
-            items=[ItemOut.of(item) for item in items],
+            items=[HandoverItemOut.of(item) for item in items],
             total=len(items),
         )
 
 
-class ReassignIn(BaseModel):
+class HandoverReassignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to_user_id: DbId = Field(description="An active person other than the one leaving")
     kind: ItemKind | None = Field(
@@ -80,17 +80,19 @@ class ReassignIn(BaseModel):
     id: DbId | None = Field(default=None, description="One item (with `kind`); else all")
 
 
-class ReassignOut(BaseModel):
-    reassigned: list[ItemOut]
-    refused: list[RefusedOut] = Field(description="Items whose own rule refused the recipient")
+class HandoverReassignOut(BaseModel):
+    reassigned: list[HandoverItemOut]
+    refused: list[HandoverRefusedOut] = Field(
+        description="Items whose own rule refused the recipient"
+    )
     handover: HandoverOut
 
     @classmethod
-    def of(cls, outcome: Outcome, handover: HandoverOut) -> ReassignOut:
+    def of(cls, outcome: Outcome, handover: HandoverOut) -> HandoverReassignOut:
         return cls(
-            reassigned=[ItemOut.of(item) for item in outcome.reassigned],
+            reassigned=[HandoverItemOut.of(item) for item in outcome.reassigned],
             refused=[
-                RefusedOut(kind=item.kind, id=item.id, label=item.label, message=message)
+                HandoverRefusedOut(kind=item.kind, id=item.id, label=item.label, message=message)
                 for item, message in outcome.refused
             ],
             handover=handover,

@@ -167,7 +167,7 @@ class World:
             values["token_id"] = account_services.create_api_token(owner, "matrix")[0].id
         if "user_id" in names:
             values["user_id"] = owner.id
-            if rule.endpoint.startswith("handover."):
+            if rule.endpoint.startswith("api.handover_"):
                 handovers.open_handover(owner, actor=self.admin, reason=HandoverReason.DEACTIVATED)
         if "handover_id" in names:
             leaver = _user(Role.MEMBER, self.home, f"leaver{next(_numbers)}")

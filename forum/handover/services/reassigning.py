@@ -8,6 +8,7 @@ assignee, boards check moderators as when an admin edits a board, accounts check
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,6 +125,12 @@ def _pass_on(actor: User, handover: Handover, item: Item, to: User, now: dt.date
     )
 
 
+def _digest(items: list[Item]) -> str:
+    """A short fingerprint of what was passed on, so one notice is written per hand-over step."""
+    names = ",".join(f"{item.kind}:{item.id}" for item in items)
+    return hashlib.sha256(names.encode()).hexdigest()[:32]
+
+
 def _notify(actor: User, handover: Handover, to: User, items: list[Item], now: dt.datetime) -> None:
     """One notice to the person taking over, naming what they now hold (escalations alert
     their new assignee themselves)."""
@@ -140,9 +147,7 @@ def _notify(actor: User, handover: Handover, to: User, items: list[Item], now: d
         else f"{leaving}'s {named[0].label} passed to you",
         body=f"{actor.display_name} handed over to you what {leaving} held:\n\n{lines}",
         url=named[0].url if len(named) == 1 else "/notifications",
-        dedupe_key=f"handover:{handover.id}:{to.id}:"
-        + ",".join(f"{item.kind}:{item.id}" for item in named)
-        + f":{now.isoformat()}",
+        dedupe_key=f"handover:{handover.id}:{to.id}:{now.isoformat()}:" + _digest(named),
         now=now,
     )
 
