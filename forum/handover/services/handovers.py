@@ -101,7 +101,8 @@ def open_handover(
     if handover is None:
         handover = Handover(user=user, opened_by=actor, opened_at=now, reason=reason)
         db.session.add(handover)
-    handover.reason = reason
+    if not handover.is_everything:  # a deactivation stays the reason once it has happened
+        handover.reason = reason
     if reason == HandoverReason.DEACTIVATED:
         handover.is_everything = True
     if department_id is not None and all(d.id != department_id for d in handover.departments):
