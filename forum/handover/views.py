@@ -12,14 +12,11 @@ def registry_attention(*, viewer: User) -> str | None:
     """Open hand-overs in the registry's needs-attention area (the registry.attention slot),
     each with how many profile roles (owner, backup) the person still holds; None when none is
     open."""
-    rows = []
-    for handover in services.list_open():
-        profiles = [
-            item
-            for item in services.held_items(handover)
-            if item.kind in (services.ItemKind.PROFILE_OWNER, services.ItemKind.PROFILE_BACKUP)
-        ]
-        rows.append((handover, len(profiles)))
+    profile_kinds = {services.ItemKind.PROFILE_OWNER, services.ItemKind.PROFILE_BACKUP}
+    rows = [
+        (handover, len(services.held_items(handover, kinds=profile_kinds)))
+        for handover in services.list_open()
+    ]
     if not rows:
         return None
     return render_template("handover/_registry_attention.html", rows=rows, viewer=viewer)

@@ -111,7 +111,9 @@ def test_an_item_refused_by_its_own_rule_stays_held_and_is_reported(
 
     # `other` backs up the owned profiles and owns the backed one: the registry refuses to
     # make the owner their own backup.
-    response = client.post(f"/api/v1/users/{leaver.id}/handover/reassign", json={"to_user_id": other.id})
+    response = client.post(
+        f"/api/v1/users/{leaver.id}/handover/reassign", json={"to_user_id": other.id}
+    )
 
     body = response.get_json()
     assert response.status_code == 200, body

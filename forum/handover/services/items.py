@@ -170,7 +170,14 @@ def _covered(user_id: int, departments: Collection[int] | None) -> list[Item]:
     ]
 
 
-_READERS = (_profiles, _levels, _boards, _escalations, _covered)
+# Each reader and the kinds it returns: a caller that wants some kinds runs only their readers.
+_READERS = (
+    (_profiles, {ItemKind.PROFILE_OWNER, ItemKind.PROFILE_BACKUP}),
+    (_levels, {ItemKind.POLICY_LEVEL}),
+    (_boards, {ItemKind.BOARD_MODERATOR}),
+    (_escalations, {ItemKind.ESCALATION}),
+    (_covered, {ItemKind.COVER}),
+)
 
 
 def scope(handover: Handover) -> set[int] | None:
@@ -178,13 +185,20 @@ def scope(handover: Handover) -> set[int] | None:
     return None if handover.is_everything else {d.id for d in handover.departments}
 
 
-def held_items(handover: Handover, *, kind: ItemKind | None = None) -> list[Item]:
-    """What the person still holds within the hand-over's scope (of one kind, if given), in
+def held_items(handover: Handover, *, kinds: Collection[ItemKind] | None = None) -> list[Item]:
+    """What the person still holds within the hand-over's scope (of these kinds, if given), in
     the order of ItemKind. A closed hand-over holds nothing any more: []."""
     if not handover.is_open:
         return []
     departments = scope(handover)
-    items = [item for read in _READERS for item in read(handover.user_id, departments)]
+    wanted = set(kinds) if kinds is not None else set(ItemKind)
+    items = [
+        item
+        for read, returns in _READERS
+        if returns & wanted
+        for item in read(handover.user_id, departments)
+        if item.kind in wanted
+    ]
     order = list(ItemKind)
     items.sort(key=lambda item: order.index(item.kind))
-    return [item for item in items if kind is None or item.kind == kind]
+    return items

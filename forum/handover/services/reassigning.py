@@ -176,7 +176,7 @@ def reassign_item(
     _require_open(actor, handover)
     kind = parse_kind(kind)
     to = _target(handover, to_user_id)
-    item = next((i for i in held_items(handover, kind=kind) if i.id == item_id), None)
+    item = next((i for i in held_items(handover, kinds={kind}) if i.id == item_id), None)
     if item is None:
         raise NotFound(f"{handover.user.display_name} no longer holds that item.")
     now = now or utcnow()
@@ -205,7 +205,7 @@ def reassign_all(
     to = _target(handover, to_user_id)
     now = now or utcnow()
     outcome = Outcome()
-    for item in held_items(handover, kind=wanted):
+    for item in held_items(handover, kinds={wanted} if wanted else None):
         try:
             with db.session.begin_nested():
                 _pass_on(actor, handover, item, to, now)
