@@ -112,7 +112,7 @@ def users_patch(user_id: int) -> ResponseReturnValue:
     if data.department is not None:
         department = _department_or_invalid(data.department)
     if None not in (data.is_active, data.active) and data.is_active != data.active:
-        raise Invalid(fields={"active": "Give active or is_active, not both with other values."})
+        raise Invalid(fields={"active": "active and is_active disagree: give one of them."})
     is_active = data.is_active if data.is_active is not None else data.active
     services.admin_update_user(
         actor, user, role=data.role, department=department, is_active=is_active
