@@ -10,6 +10,7 @@ from forum import (
     boards,
     demo,
     escalations,
+    handover,
     insights,
     meetups,
     registry,
@@ -18,4 +19,17 @@ from forum import (
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
 # `demo` and `bench` only add CLI commands that seed the others.
-ALL = (accounts, alerts, boards, registry, search, escalations, meetups, insights, api, demo, bench)
+ALL = (
+    accounts,
+    alerts,
+    boards,
+    registry,
+    search,
+    escalations,
+    meetups,
+    handover,
+    insights,
+    api,
+    demo,
+    bench,
+)

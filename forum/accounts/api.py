@@ -111,8 +111,11 @@ def users_patch(user_id: int) -> ResponseReturnValue:
     department: Department | bool | None = False
     if data.department is not None:
         department = _department_or_invalid(data.department)
+    if None not in (data.is_active, data.active) and data.is_active != data.active:
+        raise Invalid(fields={"active": "active and is_active disagree: give one of them."})
+    is_active = data.is_active if data.is_active is not None else data.active
     services.admin_update_user(
-        actor, user, role=data.role, department=department, is_active=data.is_active
+        actor, user, role=data.role, department=department, is_active=is_active
     )
     if data.display_name is not None:
         services.update_profile(

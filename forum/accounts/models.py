@@ -275,6 +275,9 @@ class AuditAction(enum.StrEnum):
     SSO_UPDATED = "sso.updated"
     MEETUP_EDITED = "meetup.edited"
     MEETUP_CANCELLED = "meetup.cancelled"
+    HANDOVER_OPENED = "handover.opened"
+    HANDOVER_REASSIGNED = "handover.reassigned"
+    HANDOVER_CLOSED = "handover.closed"
 
     @property
     def label(self) -> str:
@@ -317,6 +320,9 @@ _AUDIT_LABELS = {
     "sso.updated": "Role or department set by single sign-on",
     "meetup.edited": "Meet-up edited by a moderator",
     "meetup.cancelled": "Meet-up cancelled by a moderator",
+    "handover.opened": "Hand-over opened",
+    "handover.reassigned": "Hand-over item reassigned",
+    "handover.closed": "Hand-over closed",
 }
 
 

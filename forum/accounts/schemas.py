@@ -70,6 +70,7 @@ class UserPatch(BaseModel):
     role: Role | None = None
     department: str | None = Field(default=None, description='Department slug; "" clears it')
     is_active: bool | None = None
+    active: bool | None = Field(default=None, description="The same as is_active")
     display_name: str | None = Field(default=None, min_length=1, max_length=120)
 
 

@@ -20,6 +20,7 @@ Provider = Callable[..., str | None]
 # The slots pages offer, and the keyword arguments their providers receive.
 HEADER = "header"  # base.html, after the navigation links of a signed-in person: user
 THREAD_PANELS = "boards.thread_panels"  # the thread page, above the posts: thread, viewer
+REGISTRY_ATTENTION = "registry.attention"  # the registry's list, by "Needs attention": viewer
 
 
 def register(app: Flask, slot: str, provider: Provider, *, order: int = 50) -> None:

@@ -19,6 +19,7 @@ CAPABILITY_SEEDERS = (
     "registry",
     "escalations",
     "meetups",
+    "handover",
     "insights",
     "search",
 )

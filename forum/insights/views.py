@@ -15,6 +15,7 @@ from forum.core.db import utcnow
 from forum.core.errors import Invalid
 from forum.core.forms import Outcome, submit
 from forum.extensions import db
+from forum.handover import services as handover_services
 from forum.insights import bp, charts, report, services
 from forum.insights.forms import RangeForm, StrategyForm
 from forum.insights.metrics import Period
@@ -78,6 +79,7 @@ def dashboard() -> ResponseReturnValue:
         kind_names=KIND_NAMES,
         department=department,
         is_senior=is_senior,
+        open_handovers=handover_services.open_count(department),
     ), status
 
 

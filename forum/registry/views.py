@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import services as account_services
 from forum.accounts.models import User
+from forum.core import slots
 from forum.core.db import utcnow
 from forum.core.errors import ForumError, Invalid, NotFound, NotPermitted
 from forum.core.forms import require_action, require_valid, submit
@@ -95,6 +96,7 @@ def index() -> ResponseReturnValue:
         statuses=list(ProfileStatus),
         sorts=services.SORT_LABELS,
         attention_labels=services.ATTENTION_CODES,
+        attention_slots=slots.fill(slots.REGISTRY_ATTENTION, viewer=current_user),
     )
 
 

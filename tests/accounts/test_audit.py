@@ -16,6 +16,7 @@ from forum.accounts.services import audit, signin
 from forum.boards import services as boards
 from forum.core import work
 from forum.extensions import db
+from forum.handover.models import Handover
 from tests.boards.factories import make_board, make_post, make_thread
 from tests.factories import PASSWORD, make_department, make_user, see_committed
 
@@ -70,9 +71,17 @@ def test_role_department_and_activation_changes_are_recorded(app: Flask) -> None
         ("user.role_changed", admin.id, user.id, {"old": "member", "new": "senior"}),
         ("user.department_changed", admin.id, user.id, {"old": None, "new": "sales"}),
         ("user.deactivated", admin.id, user.id, {}),
+        # A deactivation opens a hand-over; leaving a department widens the open one.
+        ("handover.opened", admin.id, user.id, _opened(widened=False, reason="deactivated")),
         ("user.department_changed", admin.id, user.id, {"old": "sales", "new": None}),
         ("user.reactivated", admin.id, user.id, {}),
+        ("handover.opened", admin.id, user.id, _opened(widened=True, reason="department_changed")),
     ]
+
+
+def _opened(*, widened: bool, reason: str) -> dict[str, object]:
+    handover_id = db.session.scalar(db.select(db.func.min(Handover.id)))
+    return {"handover_id": handover_id, "reason": reason, "widened": widened, "items": 0}
 
 
 def test_a_refused_change_leaves_no_entry(client: FlaskClient, login: object) -> None:

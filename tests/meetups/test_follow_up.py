@@ -208,3 +208,34 @@ def test_a_reminder_is_withdrawn_once_its_reader_cannot_see_the_board(
     page = client.get("/notifications").get_data(as_text=True)
     assert "Walrus" not in page
     assert client.get(f"/meetups/{meetup.id}").status_code == 404
+
+
+def test_a_deleted_story_makes_room_for_a_new_one(login: Login, client: FlaskClient) -> None:
+    board = make_board()
+    organizer = make_user()
+    now = utcnow()
+    meetup = make_meetup(
+        board, organizer=organizer, starts_in=-dt.timedelta(hours=5), hours=1, now=now
+    )
+    login(organizer)
+
+    def post_story(title: str) -> int:
+        response = client.post(
+            f"/b/{board.slug}/new",
+            data={
+                "kind": "story",
+                "title": title,
+                "body": f"[it](/meetups/{meetup.id})",
+                "tags": "",
+            },
+        )
+        assert response.status_code == 302
+        return int(response.location.split("/t/")[1].split("-")[0])
+
+    first = post_story("How it went")
+    assert reload(meetup).story_thread_id == first
+    assert "Post the story" not in client.get(f"/meetups/{meetup.id}").get_data(as_text=True)
+    assert client.post(f"/t/{first}/delete").status_code == 302
+    assert "Post the story" in client.get(f"/meetups/{meetup.id}").get_data(as_text=True)
+    second = post_story("How it really went")
+    assert reload(meetup).story_thread_id == second

@@ -412,6 +412,12 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/users/invitations"): from_role(
         "admin", body=lambda w, v: {"email": unique("invitee") + "@example.org"}
     ),
+    # --- hand-overs: admins only (the world opens one for the person named) ---
+    ("GET", "/api/v1/users/<id:user_id>/handover"): ADMIN,
+    ("POST", "/api/v1/users/<id:user_id>/handover/reassign"): from_role(
+        "admin", body=lambda w, v: {"to_user_id": w.writer.id}
+    ),
+    ("POST", "/api/v1/users/<id:user_id>/handover/close"): ADMIN,
 }
 
 # Every admin page: admins only, whatever the object (the one guard, `admin_required`).
@@ -452,6 +458,10 @@ ADMIN_PAGES = [
     ("GET", "/admin/audit.csv"),
     ("GET", "/admin/two-factor"),
     ("POST", "/admin/two-factor"),
+    ("GET", "/admin/handovers"),
+    ("GET", "/admin/handovers/<id:handover_id>"),
+    ("POST", "/admin/handovers/<id:handover_id>/reassign"),
+    ("POST", "/admin/handovers/<id:handover_id>/close"),
 ]
 POLICY.update(dict.fromkeys(ADMIN_PAGES, ADMIN))
 # An admin saving their own page with an empty form would demote or deactivate themselves

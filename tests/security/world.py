@@ -38,6 +38,8 @@ from forum.escalations import services as escalations
 from forum.escalations.models import Escalation, Urgency
 from forum.escalations.services import policies as escalation_policies
 from forum.extensions import db
+from forum.handover import services as handovers
+from forum.handover.models import HandoverReason
 from forum.insights import services as insights
 from forum.meetups import services as meetups
 from forum.meetups.models import Meetup
@@ -169,6 +171,13 @@ class World:
             values["token_id"] = account_services.create_api_token(owner, "matrix")[0].id
         if "user_id" in names:
             values["user_id"] = owner.id
+            if rule.endpoint.startswith("api.handover_"):
+                handovers.open_handover(owner, actor=self.admin, reason=HandoverReason.DEACTIVATED)
+        if "handover_id" in names:
+            leaver = _user(Role.MEMBER, self.home, f"leaver{next(_numbers)}")
+            values["handover_id"] = handovers.open_handover(
+                leaver, actor=self.admin, reason=HandoverReason.DEACTIVATED
+            ).id
         if "key" in names:
             # The actor's own key (the anonymous visitor holds the peer's link), so another
             # person's id with it is a key that does not match.

@@ -12,11 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.accounts import signals
 from forum.accounts.models import AuditAction, Department, EmailPreference, Role, User
 from forum.accounts.permissions import require_role
 from forum.accounts.services import audit, sessions
 from forum.accounts.services.tokens import revoke_all_api_tokens
 from forum.core.clock import is_time_zone
+from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid
 from forum.core.security import new_token
 from forum.extensions import db
@@ -215,9 +217,12 @@ def admin_update_user(
 
     Each change is audited. `department=False` means "leave unchanged"; None clears it. An
     admin cannot demote or deactivate themselves, so an organization is never left without an
-    admin by accident.
+    admin by accident. A department change and a deactivation are announced (accounts.signals)
+    after the flush, inside the transaction, so the hand-over they open commits with them.
     """
     require_role(actor, Role.ADMIN)
+    old_department_id = user.department_id
+    deactivated = False
     if role is not None:
         new_role = parse_role(role)
         if user.id == actor.id and new_role != Role.ADMIN:
@@ -247,6 +252,7 @@ def admin_update_user(
             user,
         )
         user.is_active = is_active
+        deactivated = not is_active
         user.session_token = new_token(16)
         # Reactivation must not revive the sign-ins that were live before.
         sessions.end_all(user)
@@ -257,4 +263,15 @@ def admin_update_user(
             actor.id,
         )
     db.session.flush()
+    now = utcnow()
+    if user.department_id != old_department_id:
+        signals.user_department_changed.send(
+            user,
+            actor=actor,
+            old_department_id=old_department_id,
+            new_department_id=user.department_id,
+            now=now,
+        )
+    if deactivated:
+        signals.user_deactivated.send(user, actor=actor, now=now)
     return user

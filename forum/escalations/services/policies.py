@@ -179,3 +179,32 @@ def remove_level(actor: User, policy: EscalationPolicy, level_id: int) -> None:
         remaining.position = position
     policy.updated_at = utcnow()
     db.session.flush()
+
+
+def replace_level_member(
+    actor: User, level: EscalationPolicyLevel, *, leaving: User, joining: User
+) -> EscalationPolicyLevel:
+    """Put `joining` on a level in place of `leaving` (a hand-over). Admins only.
+
+    Raises NotFound when `leaving` is not on the level, Invalid (field users) when `joining` is
+    not active. Someone already on the level stays there once.
+    """
+    require_role(actor, Role.ADMIN)
+    if all(user.id != leaving.id for user in level.users):
+        raise NotFound(f"{leaving.display_name} is not on that level.")
+    if not joining.is_active:
+        raise Invalid(fields={"users": f"{joining.display_name}'s account is switched off."})
+    people = [user for user in level.users if user.id != leaving.id]
+    if all(user.id != joining.id for user in people):
+        people.append(joining)
+    level.users = people
+    level.policy.updated_at = utcnow()
+    db.session.flush()
+    logger.info(
+        "escalation policy level %s: user %s replaced by user %s (admin %s)",
+        level.id,
+        leaving.id,
+        joining.id,
+        actor.id,
+    )
+    return level

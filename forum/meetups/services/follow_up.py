@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.models import EmailPreference, User
@@ -150,7 +150,7 @@ def wants_story(user: User, meetup: Meetup, now: dt.datetime) -> bool:
     return (
         meetup.has_ended(now)
         and not meetup.is_cancelled
-        and meetup.story_thread_id is None
+        and (meetup.story_thread is None or meetup.story_thread.is_deleted)
         and may_tell_story(user, meetup)
     )
 
@@ -179,7 +179,11 @@ def on_thread_created(thread: Thread, *, post: Post, author: User, **_extra: Any
         .where(
             Meetup.id.in_(ids),
             Meetup.board_id == thread.board_id,
-            Meetup.story_thread_id.is_(None),
+            # No story yet, or its thread was deleted since: the new one takes its place.
+            or_(
+                Meetup.story_thread_id.is_(None),
+                Meetup.story_thread_id.in_(select(Thread.id).where(Thread.deleted_at.is_not(None))),
+            ),
             Meetup.cancelled_at.is_(None),
             Meetup.ends_at <= thread.created_at,
         )
