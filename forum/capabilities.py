@@ -11,10 +11,11 @@ from forum import (
     demo,
     escalations,
     insights,
+    people,
     registry,
     search,
 )
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
 # `demo` and `bench` only add CLI commands that seed the others.
-ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo, bench)
+ALL = (accounts, alerts, boards, registry, search, escalations, people, insights, api, demo, bench)

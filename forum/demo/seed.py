@@ -18,6 +18,7 @@ CAPABILITY_SEEDERS = (
     "boards",
     "registry",
     "escalations",
+    "people",
     "insights",
     "search",
 )

@@ -38,6 +38,7 @@ from forum.escalations.models import Escalation, Urgency
 from forum.escalations.services import policies as escalation_policies
 from forum.extensions import db
 from forum.insights import services as insights
+from forum.people.models import Skill, SkillStatus
 from forum.registry import services as registry
 from forum.registry.models import SocialProfile
 from forum.search import indexing
@@ -58,6 +59,7 @@ OWNED_ARGUMENTS = {
     "flag_id",
     "department_id",
     "board_id",
+    "handle",
     "slug",
     "tag",
 }
@@ -165,6 +167,10 @@ class World:
             values["token_id"] = account_services.create_api_token(owner, "matrix")[0].id
         if "user_id" in names:
             values["user_id"] = owner.id
+        if "handle" in names:
+            values["handle"] = owner.handle
+        if "skill_id" in names:
+            values["skill_id"] = self._skill(rule.endpoint).id
         if "key" in names:
             # The actor's own key (the anonymous visitor holds the peer's link), so another
             # person's id with it is a key that does not match.
@@ -205,6 +211,19 @@ class World:
         db.session.info.pop(indexing._PENDING_KEY, None)
         db.session.commit()
         return values
+
+    def _skill(self, endpoint: str) -> Skill:
+        """A fresh list entry in the state the route acts on (a suggestion to decide, a retired
+        entry to restore, an active one otherwise)."""
+        status = SkillStatus.ACTIVE
+        if endpoint.endswith(("_approve", "_reject")):
+            status = SkillStatus.SUGGESTED
+        elif endpoint.endswith("_restore"):
+            status = SkillStatus.RETIRED
+        skill = Skill(name=f"Matrix skill {next(_numbers)}", status=status)
+        db.session.add(skill)
+        db.session.flush()
+        return skill
 
     def _endpoint(self) -> WebhookEndpoint:
         endpoint = WebhookEndpoint(
