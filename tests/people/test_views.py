@@ -24,13 +24,17 @@ def test_every_author_name_on_a_thread_page_links_to_their_page(
 ) -> None:
     housing = make_department(name="Housing")
     board = make_board()
-    omar = make_user(email="omar.haddad@example.org", display_name="Omar Haddad", department=housing)
+    omar = make_user(
+        email="omar.haddad@example.org", display_name="Omar Haddad", department=housing
+    )
     lena = make_user(email="lena@example.org", display_name="Lena Fischer")
     thread = make_thread(board, author=omar)
     make_post(thread, author=lena)
     login(make_user())
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
-    authors = re.findall(r'class="post-author"><a class="person-link" href="([^"]+)">([^<]+)</a>', page)
+    authors = re.findall(
+        r'class="post-author"><a class="person-link" href="([^"]+)">([^<]+)</a>', page
+    )
     assert authors == [("/u/omar.haddad", "Omar Haddad"), ("/u/lena", "Lena Fischer")]
     person = client.get("/u/omar.haddad")
     assert person.status_code == 200
@@ -140,7 +144,9 @@ def test_the_directory_filters_by_skill_department_role_and_training(
     def names(query: str) -> list[str]:
         page = client.get(f"/people?{query}")
         assert page.status_code == 200
-        return re.findall(r'class="person-link" href="/u/[^"]+">([^<]+)</a>', page.get_data(as_text=True))
+        return re.findall(
+            r'class="person-link" href="/u/[^"]+">([^<]+)</a>', page.get_data(as_text=True)
+        )
 
     assert names("skill=TikTok") == ["Sam Riley"]
     assert names("skill=tiktok") == ["Sam Riley"]  # any case
