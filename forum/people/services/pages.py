@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from forum.accounts.models import User
 from forum.boards import services as board_services
 from forum.boards.models import Board, Thread
+from forum.escalations.models import EscalationPolicyLevel
 from forum.escalations.services import policies
 from forum.people.models import Skill, SkillKind
 from forum.people.services import skills
 from forum.registry import services as registry_services
+from forum.registry.models import SocialProfile
 
 
 @dataclass(frozen=True)
 class PersonPage:
     person: User
-    owned: list[Any]  # registry SocialProfile rows the person owns
-    backed_up: list[Any]  # ... and backs up
+    owned: list[SocialProfile]
+    backed_up: list[SocialProfile]
     moderates: list[Board]
-    levels: list[Any]  # escalation policy levels naming the person
+    levels: list[EscalationPolicyLevel]
     threads: list[Thread]
     solutions: list[Thread]
     offers: list[Skill]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -46,7 +47,7 @@ def _refuse_taken(name: str, *, field: str = "name", except_id: int | None = Non
         )
 
 
-def _audit(actor: User, skill: Skill, change: str, **details: str) -> None:
+def _audit(actor: User, skill: Skill, change: str, **details: Any) -> None:
     """Every admin change to the list goes on the audit log, with what changed."""
     audit.record(AuditAction.SKILL_LIST_CHANGED, actor, skill, change=change, **details)
 
