@@ -13,6 +13,7 @@ from forum import (
     handover,
     insights,
     meetups,
+    people,
     registry,
     search,
 )
@@ -27,6 +28,7 @@ ALL = (
     search,
     escalations,
     meetups,
+    people,
     handover,
     insights,
     api,

@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     register_public_endpoint(app, *PUBLIC_ENDPOINTS)
     app.jinja_env.globals.update(has_role=has_role, is_admin=is_admin, is_senior=is_senior)
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["person_url"] = services.handles.person_url
     register_nav(app, "Home", "boards.index", order=0)
     register_nav(app, "Users", "accounts.admin_users", order=90, visible=is_admin, section="admin")
     register_nav(

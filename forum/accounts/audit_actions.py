@@ -41,6 +41,7 @@ class AuditAction(enum.StrEnum):
     SSO_LINKED = "sso.linked"
     SSO_ACCOUNT_CREATED = "sso.account_created"
     SSO_UPDATED = "sso.updated"
+    SKILL_LIST_CHANGED = "skill.changed"  # details: change = added, renamed, retired...
     MEETUP_EDITED = "meetup.edited"
     MEETUP_CANCELLED = "meetup.cancelled"
     HANDOVER_OPENED = "handover.opened"
@@ -86,6 +87,7 @@ _AUDIT_LABELS = {
     "sso.linked": "Single sign-on linked to the account",
     "sso.account_created": "Account created by single sign-on",
     "sso.updated": "Role or department set by single sign-on",
+    "skill.changed": "Skills and training list changed",
     "meetup.edited": "Meet-up edited by a moderator",
     "meetup.cancelled": "Meet-up cancelled by a moderator",
     "handover.opened": "Hand-over opened",

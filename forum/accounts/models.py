@@ -66,12 +66,16 @@ class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         Index("ux_users_sso_issuer_sso_subject", "sso_issuer", "sso_subject", unique=True),
+        Index("ux_users_handle", "handle", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased: email addresses are unique regardless of case.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # /u/<handle> and @handle (services.handles), set when the account is made; nullable only
+    # because SQLite cannot add a NOT NULL column to `users` without rebuilding the table.
+    handle: Mapped[str] = mapped_column(String(64), nullable=True)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )

@@ -35,6 +35,7 @@ class DepartmentIn(BaseModel):
 class UserOut(BaseModel):
     id: int
     email: str
+    handle: str | None = Field(description="Their page is /u/<handle>; @handle mentions them")
     display_name: str
     role: Role
     department: str | None = Field(description="Department slug")
@@ -49,6 +50,7 @@ class UserOut(BaseModel):
         return cls(
             id=user.id,
             email=user.email,
+            handle=user.handle,
             display_name=user.display_name,
             role=Role(user.role),
             department=user.department.slug if user.department else None,
@@ -93,6 +95,7 @@ class InvitationOut(BaseModel):
 class AuditPersonOut(BaseModel):
     id: int
     email: str
+    handle: str | None = None
     display_name: str
 
 
@@ -117,7 +120,12 @@ class AuditEventOut(BaseModel):
         return cls(
             id=event.id,
             action=str(event.action),
-            actor=AuditPersonOut(id=actor.id, email=actor.email, display_name=actor.display_name)
+            actor=AuditPersonOut(
+                id=actor.id,
+                email=actor.email,
+                handle=actor.handle,
+                display_name=actor.display_name,
+            )
             if actor
             else None,
             subject=AuditSubjectOut(

@@ -24,11 +24,12 @@ from forum.core.ids import DbId
 
 class AuthorOut(BaseModel):
     id: int
+    handle: str | None = Field(default=None, description="Their page is /u/<handle>")
     display_name: str
 
     @classmethod
     def of(cls, user: User) -> AuthorOut:
-        return cls(id=user.id, display_name=user.display_name)
+        return cls(id=user.id, handle=user.handle, display_name=user.display_name)
 
 
 class BoardOut(BaseModel):

@@ -20,6 +20,7 @@ CAPABILITY_SEEDERS = (
     "escalations",
     "meetups",
     "handover",
+    "people",
     "insights",
     "search",
 )

@@ -48,6 +48,7 @@ class EscalationQuery(BaseModel):
 
 class PersonOut(BaseModel):
     id: int
+    handle: str | None = Field(default=None, description="Their page is /u/<handle>")
     display_name: str
 
 
@@ -74,7 +75,9 @@ class EventOut(BaseModel):
 
 
 def _person(user: Any) -> PersonOut | None:
-    return PersonOut(id=user.id, display_name=user.display_name) if user is not None else None
+    if user is None:
+        return None
+    return PersonOut(id=user.id, handle=user.handle, display_name=user.display_name)
 
 
 class EscalationOut(BaseModel):

@@ -16,6 +16,7 @@ from forum.boards.models import PostKind
 from forum.escalations.models import Urgency
 from forum.insights import metrics
 from forum.insights.metrics import Period, Rung
+from forum.people.services.numbers import DepartmentSkills
 from forum.registry.models import ProfileStatus
 
 
@@ -76,6 +77,11 @@ class Report:
     @cached_property
     def ladder(self) -> metrics.Ladder:
         return metrics.engagement_ladder(self.period, self.department_id)
+
+    @cached_property
+    def skills(self) -> list[DepartmentSkills]:
+        """A snapshot: skills offered and training wanted now, by department."""
+        return metrics.skill_metrics.by_department(self.department_id)
 
 
 def build_report(
@@ -205,6 +211,15 @@ _SERIES: dict[str, Callable[[Report], Series]] = {
             for (before, after), count in _transitions(rep.ladder)
         ],
     ),
+    "skills_by_department": lambda rep: (
+        ["department", "slug", "kind", "skill", "people"],
+        [
+            [row.department, row.slug or "", kind, name, count]
+            for row in rep.skills
+            for kind, pairs in (("offers", row.offers), ("wants", row.wants))
+            for name, count in pairs
+        ],
+    ),
 }
 SERIES_NAMES = tuple(_SERIES)
 
@@ -330,4 +345,15 @@ def as_json(report: Report) -> dict[str, Any]:
                 for (before, after), count in _transitions(ladder)
             ],
         },
+        "skills_by_department": [
+            {
+                "department": row.slug,
+                "name": row.department,
+                "people": row.people,
+                "with_skill": row.with_skill,
+                "offers": [{"skill": name, "people": n} for name, n in row.offers],
+                "wants": [{"skill": name, "people": n} for name, n in row.wants],
+            }
+            for row in report.skills
+        ],
     }

@@ -100,6 +100,20 @@ class LadderOut(BaseModel):
     transitions: list[TransitionOut]
 
 
+class SkillCountOut(BaseModel):
+    skill: str
+    people: int
+
+
+class DepartmentSkillsOut(BaseModel):
+    department: str | None = Field(description="The slug; null for people without a department")
+    name: str
+    people: int = Field(description="Active people")
+    with_skill: int = Field(description="Active people offering at least one skill")
+    offers: list[SkillCountOut]
+    wants: list[SkillCountOut] = Field(description="Training people want")
+
+
 class InsightsOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -122,3 +136,4 @@ class InsightsOut(BaseModel):
     profiles_needing_attention: AttentionOut
     registry: RegistryOut
     engagement_ladder: LadderOut
+    skills_by_department: list[DepartmentSkillsOut]

@@ -87,7 +87,7 @@ def _validate(vision: str, goals: list[GoalInput]) -> None:
             problems[f"goals.{index}.title"] = (
                 f"Give the goal a title of at most {GOAL_TITLE_MAX} characters."
             )
-        if goal.metric_key not in metrics.METRICS:
+        if metrics.find_metric(goal.metric_key) is None:
             problems[f"goals.{index}.metric_key"] = "Pick a metric from the list."
         if goal.comparison not in {c.value for c in Comparison}:
             problems[f"goals.{index}.comparison"] = "Pick 'at most' or 'at least'."
@@ -176,7 +176,7 @@ def goal_statuses(version: StrategyVersion, *, now: dt.datetime | None = None) -
     cache: dict[str, float | None] = {}
     statuses = []
     for goal in version.goals:
-        metric = metrics.METRICS.get(goal.metric_key)
+        metric = metrics.find_metric(goal.metric_key)
         if metric is None:  # a key retired since the goal was written
             continue
         if goal.metric_key not in cache:

@@ -16,7 +16,7 @@ from forum.core.errors import Invalid
 from forum.core.forms import Outcome, submit
 from forum.extensions import db
 from forum.handover import services as handover_services
-from forum.insights import bp, charts, report, services
+from forum.insights import bp, charts, metrics, report, services
 from forum.insights.forms import RangeForm, StrategyForm
 from forum.insights.metrics import Period
 from forum.insights.models import MAX_GOALS, StrategyVersion
@@ -141,6 +141,10 @@ def strategy_edit() -> ResponseReturnValue:
     require_role(current_user, Role.SENIOR)
     current = services.current_version()
     form = StrategyForm()
+    # Per-skill metrics come from the skills list, so the choices are loaded here.
+    choices = [(m.key, f"{m.label} ({m.unit})") for m in metrics.metric_choices()]
+    for entry in form.goals.entries:
+        entry.form.metric_key.choices = choices
     if request.method == "GET" and current is not None:
         form.vision.data = current.vision
         for entry, goal in zip(form.goals.entries, current.goals, strict=False):

@@ -28,9 +28,14 @@ def post_key(post_id: int) -> str:
 
 def author_terms(user: User) -> tuple[str, ...]:
     """What `author:` matches for this person: `priya.shah`, `priya`, `shah` (email local part,
-    its pieces) and the words of the display name, lower-cased."""
+    its pieces), their handle and the words of the display name, lower-cased."""
     local = user.email.split("@", 1)[0].lower()
-    words = [local, *re.split(r"[._+\-]+", local), *user.display_name.lower().split()]
+    words = [
+        local,
+        *re.split(r"[._+\-]+", local),
+        *([user.handle] if user.handle else []),
+        *user.display_name.lower().split(),
+    ]
     return tuple(dict.fromkeys(word for word in words if word))
 
 

@@ -65,6 +65,8 @@ class SearchResult:
     created_at: dt.datetime | None
     url: str
     is_thread: bool
+    # The author's handle as it is now (the index keeps only the name): links to /u/<handle>.
+    author_handle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,16 +280,18 @@ def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchR
         )
     }
     # post id -> thread id of the hits' posts that are neither deleted nor hidden.
-    visible_posts: dict[int, int] = {
-        row.id: row.thread_id
-        for row in db.session.execute(
-            select(Post.id, Post.thread_id).where(
-                Post.id.in_({hit.post_id for hit in hits}),
-                Post.deleted_at.is_(None),
-                Post.hidden_at.is_(None),
-            )
+    visible_posts: dict[int, int] = {}
+    handles: dict[int, str | None] = {}
+    for row in db.session.execute(
+        select(Post.id, Post.thread_id, User.handle)
+        .join(User, User.id == Post.author_id)
+        .where(
+            Post.id.in_({hit.post_id for hit in hits}),
+            Post.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
         )
-    }
+    ):
+        visible_posts[row.id], handles[row.id] = row.thread_id, row.handle
     rows = []
     for hit in hits:
         thread = threads.get(hit.thread_id)
@@ -306,6 +310,7 @@ def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchR
                 snippet_html=hit.snippet_html,
                 board=board,
                 author_name=hit.author_name,
+                author_handle=handles.get(hit.post_id),
                 created_at=hit.created_at,
                 is_thread=is_thread,
                 # boards.thread_path and boards.post_path, from the columns read here.

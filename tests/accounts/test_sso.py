@@ -80,6 +80,7 @@ def test_a_first_sign_in_from_an_allowed_domain_creates_the_account(
     ann = user_named("ann@example.org")
     assert ann is not None
     assert ann.display_name == "Ann Archer"
+    assert ann.handle == "ann"  # her page is /u/ann
     assert ann.role == Role.ADMIN  # from the forum-admins group
     assert ann.department_id == housing.id  # from the department claim
     assert ann.password_hash is None

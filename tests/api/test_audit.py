@@ -28,6 +28,7 @@ def test_a_role_change_through_the_api_appears_in_the_audit_at_once(api: Any) ->
     assert newest["actor"] == {
         "id": admin.id,
         "email": admin.email,
+        "handle": admin.handle,
         "display_name": admin.display_name,
     }
     assert newest["subject"] == {"type": "user", "id": user.id, "label": user.email}

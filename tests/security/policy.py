@@ -395,6 +395,16 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/meetups/<id:meetup_id>/rsvp"): department_scoped(
         body=lambda w, v: {"answer": "going"}
     ),
+    # --- people: everyone's page and the directory are open to staff; one's own skills ---
+    # (a deactivated person's page stays open too, so old author links keep working)
+    ("GET", "/u/<handle>"): staff(),
+    ("GET", "/people"): staff(query="skill=Matrix"),
+    ("GET", "/api/v1/people"): staff(query="skill=Matrix"),
+    ("GET", "/people/me/skills"): staff(),
+    ("POST", "/people/me/skills"): staff(),
+    ("POST", "/people/me/suggestions"): staff(
+        body=lambda w, v: {"suggestion": unique("Suggested skill")}
+    ),
     # --- people and departments over the API: admins manage, everyone lists departments ---
     ("GET", "/api/v1/departments"): staff(),
     ("POST", "/api/v1/departments"): from_role(
@@ -462,6 +472,13 @@ ADMIN_PAGES = [
     ("GET", "/admin/handovers/<id:handover_id>"),
     ("POST", "/admin/handovers/<id:handover_id>/reassign"),
     ("POST", "/admin/handovers/<id:handover_id>/close"),
+    ("GET", "/admin/skills"),
+    ("POST", "/admin/skills"),
+    ("POST", "/admin/skills/<id:skill_id>/rename"),
+    ("POST", "/admin/skills/<id:skill_id>/retire"),
+    ("POST", "/admin/skills/<id:skill_id>/restore"),
+    ("POST", "/admin/skills/<id:skill_id>/approve"),
+    ("POST", "/admin/skills/<id:skill_id>/reject"),
 ]
 POLICY.update(dict.fromkeys(ADMIN_PAGES, ADMIN))
 # An admin saving their own page with an empty form would demote or deactivate themselves

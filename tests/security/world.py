@@ -43,6 +43,7 @@ from forum.handover.models import HandoverReason
 from forum.insights import services as insights
 from forum.meetups import services as meetups
 from forum.meetups.models import Meetup
+from forum.people.models import Skill, SkillStatus
 from forum.registry import services as registry
 from forum.registry.models import SocialProfile
 from forum.search import indexing
@@ -63,6 +64,7 @@ OWNED_ARGUMENTS = {
     "flag_id",
     "department_id",
     "board_id",
+    "handle",
     "slug",
     "tag",
     "meetup_id",
@@ -178,6 +180,10 @@ class World:
             values["handover_id"] = handovers.open_handover(
                 leaver, actor=self.admin, reason=HandoverReason.DEACTIVATED
             ).id
+        if "handle" in names:
+            values["handle"] = owner.handle
+        if "skill_id" in names:
+            values["skill_id"] = self._skill(rule.endpoint).id
         if "key" in names:
             # The actor's own key (the anonymous visitor holds the peer's link), so another
             # person's id with it is a key that does not match.
@@ -232,6 +238,19 @@ class World:
             ends_at=starts + dt.timedelta(hours=1),
             place="Room 1",
         )
+
+    def _skill(self, endpoint: str) -> Skill:
+        """A fresh list entry in the state the route acts on (a suggestion to decide, a retired
+        entry to restore, an active one otherwise)."""
+        status = SkillStatus.ACTIVE
+        if endpoint.endswith(("_approve", "_reject")):
+            status = SkillStatus.SUGGESTED
+        elif endpoint.endswith("_restore"):
+            status = SkillStatus.RETIRED
+        skill = Skill(name=f"Matrix skill {next(_numbers)}", status=status)
+        db.session.add(skill)
+        db.session.flush()
+        return skill
 
     def _endpoint(self) -> WebhookEndpoint:
         endpoint = WebhookEndpoint(

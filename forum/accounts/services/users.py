@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from forum.accounts import signals
 from forum.accounts.models import AuditAction, Department, EmailPreference, Role, User
 from forum.accounts.permissions import require_role
-from forum.accounts.services import audit, sessions
+from forum.accounts.services import audit, handles, sessions
 from forum.accounts.services.tokens import revoke_all_api_tokens
 from forum.core.clock import is_time_zone
 from forum.core.db import utcnow
@@ -109,6 +109,7 @@ def create_user(
         )
     user = User(
         email=email,
+        handle=handles.unique_handle(handles.handle_from_email(email)),
         display_name=display_name,
         role=parsed_role,
         department=department,

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from forum.accounts.models import EmailPreference, Role
+from forum.accounts.services.handles import handle_from_email
 from forum.bench.shape import BOARDS, DEPARTMENTS, Person, PostShape, can_see
 
 NOTIFICATIONS_PER_PERSON = 15
@@ -27,12 +28,19 @@ def users(
     rows = []
     today = (start + dt.timedelta(days=365)).date()
     seniors = [p.id for p in staff if p.role is Role.SENIOR]
+    taken: set[str] = set()
     for person in staff:
         away = person.role is Role.SENIOR and rng.random() < 0.1
+        base = handle = handle_from_email(person.email)
+        number = 2
+        while handle in taken:  # the same rule as accounts' unique_handle, without a query
+            handle, number = f"{base}-{number}", number + 1
+        taken.add(handle)
         rows.append(
             {
                 "id": person.id,
                 "email": person.email,
+                "handle": handle,
                 "display_name": person.name,
                 "department_id": person.department + 1,
                 "role": person.role.value,

@@ -7,6 +7,7 @@ implementation detail.
 from __future__ import annotations
 
 from forum.boards.services import versions as versions
+from forum.boards.services.authors import boards_moderated_by, solutions_by, threads_started_by
 from forum.boards.services.boards import (
     all_boards,
     board_by_slug,
@@ -132,6 +133,7 @@ __all__ = [
     "board_stats",
     "board_threads",
     "board_visibility_clause",
+    "boards_moderated_by",
     "can_delete_post",
     "can_delete_thread",
     "can_edit_post",
@@ -202,9 +204,11 @@ __all__ = [
     "set_pinned",
     "slugify",
     "solution_thread_for",
+    "solutions_by",
     "thread_path",
     "thread_posts",
     "thread_refs",
+    "threads_started_by",
     "toggle_reaction",
     "unread_state",
     "unwatch_board",

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import Select, or_, select, union
 
 from forum.accounts.models import Role, User
 from forum.alerts import services as alerts
@@ -59,14 +59,13 @@ def excerpt(post: Post, length: int = EXCERPT_LENGTH) -> str:
 
 
 def users_for_handles(handles: Iterable[str]) -> list[User]:
-    """Active people whose email local part matches one of the @handles (case-insensitive)."""
-    wanted = [h.lower() for h in handles][:20]
+    """Active people whose handle (their /u/<handle> page) is one of the @handles, any case."""
+    wanted = sorted({h.lower() for h in handles})[:20]
     if not wanted:
         return []
-    conditions = [func.lower(User.email).startswith(f"{h}@", autoescape=True) for h in wanted]
     return list(
         db.session.scalars(
-            select(User).where(User.is_active.is_(True), or_(*conditions)).order_by(User.id)
+            select(User).where(User.is_active.is_(True), User.handle.in_(wanted)).order_by(User.id)
         )
     )
 

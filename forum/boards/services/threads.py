@@ -54,7 +54,7 @@ def render_post_body(body: str) -> tuple[Rendered, list[User]]:
 
     def known(handles: list[str]) -> set[str]:
         people.extend(notify.users_for_handles(handles))
-        return {person.email.split("@", 1)[0].lower() for person in people}
+        return {person.handle for person in people}
 
     return render(body, mentions=known), people
 
@@ -178,7 +178,7 @@ def quote_source(post: Post) -> str:
     """Markdown that quotes a post for a reply: an attribution line, then the quoted text."""
     if not post.is_visible:
         return ""
-    handle = post.author.email.split("@", 1)[0]
+    handle = post.author.handle
     quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
     return f"@{handle} [wrote]({notify.post_path(post)}):\n{quoted}\n\n"
 

@@ -15,7 +15,12 @@ from forum.alerts.models import WebhookEndpoint
 from forum.boards.models import Board
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound
-from forum.escalations.models import EscalationPolicy, EscalationPolicyLevel, Urgency
+from forum.escalations.models import (
+    EscalationPolicy,
+    EscalationPolicyLevel,
+    Urgency,
+    level_users,
+)
 from forum.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -208,3 +213,20 @@ def replace_level_member(
         actor.id,
     )
     return level
+
+
+def levels_with(user: User) -> list[EscalationPolicyLevel]:
+    """The policy levels that name `user`, in policy order then level (a person page lists
+    them: "level 2 of Press office crisis")."""
+    return list(
+        db.session.scalars(
+            select(EscalationPolicyLevel)
+            .join(level_users, level_users.c.level_id == EscalationPolicyLevel.id)
+            .join(EscalationPolicy, EscalationPolicy.id == EscalationPolicyLevel.policy_id)
+            .where(level_users.c.user_id == user.id)
+            .options(selectinload(EscalationPolicyLevel.policy))
+            .order_by(
+                EscalationPolicy.position, EscalationPolicy.id, EscalationPolicyLevel.position
+            )
+        )
+    )

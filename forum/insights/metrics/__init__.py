@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from forum.insights.metrics import skills as skill_metrics
 from forum.insights.metrics.escalations import EscalationStats, escalation_stats
 from forum.insights.metrics.people import Ladder, Rung, engagement_ladder
 from forum.insights.metrics.period import Period
@@ -33,6 +34,7 @@ from forum.insights.metrics.profiles import (
     profiles_needing_attention,
     registry_health,
 )
+from forum.people.models import SkillKind
 
 __all__ = [
     "ATTENTION_REASONS",
@@ -55,6 +57,8 @@ __all__ = [
     "departments_without_enthusiast",
     "engagement_ladder",
     "escalation_stats",
+    "find_metric",
+    "metric_choices",
     "metric_value",
     "posts_by_kind",
     "profiles_needing_attention",
@@ -172,15 +176,66 @@ _METRICS = [
         False,
         lambda p, now: _count(engagement_ladder(p).current[Rung.HELPING]),
     ),
+    Metric(
+        "percent_people_with_skill",
+        "People offering at least one skill",
+        "percent",
+        False,
+        lambda p, now: skill_metrics.percent_with_skill(),
+    ),
+    Metric(
+        "people_offering_skills",
+        "People offering a skill",
+        "people",
+        False,
+        lambda p, now: skill_metrics.people_count(SkillKind.OFFERS),
+    ),
+    Metric(
+        "people_wanting_training",
+        "People wanting training",
+        "people",
+        True,
+        lambda p, now: skill_metrics.people_count(SkillKind.WANTS),
+    ),
 ]
 METRICS: dict[str, Metric] = {metric.key: metric for metric in _METRICS}
+
+
+def _skill_metric(key: str, label: str, kind: SkillKind, name: str) -> Metric:
+    return Metric(
+        key,
+        label,
+        "people",
+        kind is SkillKind.WANTS,
+        lambda p, now: skill_metrics.people_count(kind, name),
+    )
+
+
+def find_metric(key: str) -> Metric | None:
+    """The metric of `key`: a fixed one, or a per-skill one of an active skills-list entry
+    (see metrics/skills.py); None for a key that measures nothing (now)."""
+    if key in METRICS:
+        return METRICS[key]
+    parsed = skill_metrics.parse_skill_key(key)
+    if parsed is None:
+        return None
+    kind, name = parsed
+    prefix = "People offering" if kind is SkillKind.OFFERS else "People wanting training in"
+    return _skill_metric(key, f"{prefix} {name}", kind, name)
+
+
+def metric_choices() -> list[Metric]:
+    """Every metric a goal may be tied to now: the fixed ones, then one per skill and kind."""
+    return [*METRICS.values(), *(_skill_metric(*row) for row in skill_metrics.skill_metric_keys())]
 
 
 def metric_value(key: str, now: dt.datetime) -> float | None:
     """The organization-wide value of metric `key` for the window ending on `now`'s day.
 
-    Raises KeyError for a key not in METRICS.
+    Raises KeyError for a key that measures nothing (see find_metric).
     """
-    metric = METRICS[key]
+    metric = find_metric(key)
+    if metric is None:
+        raise KeyError(key)
     value = metric.compute(Period.ending(now.date(), GOAL_WINDOW_DAYS), now)
     return None if value is None else round(value, 1)

@@ -37,7 +37,12 @@ from forum.registry.services.listing import (
 )
 from forum.registry.services.lookup import Verdict, lookup, verdict
 from forum.registry.services.platforms import ensure_platforms, list_platforms, platform_by_slug
-from forum.registry.services.profiles import describe, get_profile, register_profile
+from forum.registry.services.profiles import (
+    describe,
+    get_profile,
+    profiles_held_by,
+    register_profile,
+)
 from forum.registry.services.references import (
     ChangeView,
     ProfileReference,
@@ -104,6 +109,7 @@ __all__ = [
     "profile_for_reference",
     "profile_named",
     "profile_suggestions",
+    "profiles_held_by",
     "read_csv_upload",
     "references_for",
     "register_profile",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
@@ -313,3 +313,19 @@ def _parse_status(value: ProfileStatus | str) -> ProfileStatus:
         raise Invalid(
             fields={"status": "Choose one of: " + ", ".join(s.value for s in ProfileStatus) + "."}
         ) from exc
+
+
+def profiles_held_by(user: User) -> list[SocialProfile]:
+    """The profiles `user` owns or backs up (archived ones left out), by name: what their
+    person page lists. Every member of staff may see every profile."""
+    return list(
+        db.session.scalars(
+            select(SocialProfile)
+            .where(
+                or_(SocialProfile.owner_id == user.id, SocialProfile.backup_owner_id == user.id),
+                SocialProfile.status != ProfileStatus.ARCHIVED,
+            )
+            .options(*_loaded())
+            .order_by(func.lower(SocialProfile.display_name))
+        )
+    )
