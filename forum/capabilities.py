@@ -13,8 +13,9 @@ from forum import (
     insights,
     registry,
     search,
+    uploads,
 )
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
 # `demo` and `bench` only add CLI commands that seed the others.
-ALL = (accounts, alerts, boards, registry, search, escalations, insights, api, demo, bench)
+ALL = (accounts, alerts, boards, uploads, registry, search, escalations, insights, api, demo, bench)
