@@ -34,9 +34,10 @@ def _allow_upload_size() -> None:
 def _record_uses(post: Any, **extra: Any) -> None:
     from forum.uploads import services
 
-    writer = extra.get("author") or extra.get("editor")
-    if writer is not None:
-        services.record_uses(post, writer)
+    if "author" in extra:  # post_created
+        services.record_uses(post, extra["author"], is_new=True)
+    elif extra.get("editor") is not None:  # post_edited
+        services.record_uses(post, extra["editor"])
 
 
 def init_app(app: Flask) -> None:

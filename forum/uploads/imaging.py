@@ -90,6 +90,13 @@ def _open(data: bytes, kind: FileType, max_pixels: int) -> Image.Image:
                     f"The image is {width} by {height} pixels; the most is {max_pixels:,} pixels.",
                     fields={"file": "Use a smaller image."},
                 )
+            frames = getattr(image, "n_frames", 1) if kind.name == "gif" else 1
+            if width * height * frames > max_pixels:
+                raise TooLarge(
+                    f"The animation has {frames} frames of {width} by {height} pixels; the most "
+                    f"is {max_pixels:,} pixels in all.",
+                    fields={"file": "Use a shorter or smaller animation."},
+                )
             if image.format != _PILLOW_FORMATS[kind.name]:
                 raise UnidentifiedImageError(image.format)
             image.load()

@@ -172,17 +172,19 @@ def referenced_ids(body: str) -> set[int]:
     return {int(match) for match in UPLOAD_PATH_RE.findall(body or "")}
 
 
-def record_uses(post: Post, writer: User) -> None:
+def record_uses(post: Post, writer: User, *, is_new: bool = False) -> None:
     """Make `post`'s uses match the uploads its body names that `writer` may open (so nobody
-    can make another's file visible by pasting its address). Flushes."""
-    db.session.execute(delete(UploadUse).where(UploadUse.post_id == post.id))
+    can make another's file visible by pasting its address). A new post has none to replace,
+    and one without an upload address costs no query. Flushes when it changed anything."""
     wanted = referenced_ids(post.body)
-    if wanted:
-        for upload in db.session.scalars(select(Upload).where(Upload.id.in_(wanted))):
-            if can_open(writer, upload):
-                db.session.add(
-                    UploadUse(upload_id=upload.id, post_id=post.id, thread_id=post.thread_id)
-                )
+    if not is_new:
+        db.session.execute(delete(UploadUse).where(UploadUse.post_id == post.id))
+    if not wanted:
+        return
+    for upload in db.session.scalars(select(Upload).where(Upload.id.in_(wanted))):
+        if can_open(writer, upload):
+            use = UploadUse(upload_id=upload.id, post_id=post.id, thread_id=post.thread_id)
+            db.session.add(use)
     db.session.flush()
 
 

@@ -191,3 +191,19 @@ def test_the_openapi_document_describes_the_multipart_upload(app: Flask, client:
 def test_admins_may_open_any_upload(app: Flask, api: Any) -> None:
     body = send(api(make_user()), png()).get_json()
     assert api(make_user(role=Role.ADMIN)).get(body["url"]).status_code == 200
+
+
+def test_an_animated_gif_keeps_its_frames_within_the_pixel_limit(app: Flask, api: Any) -> None:
+    frames = [Image.new("RGB", (50, 50), color) for color in ("red", "green", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
+    member = api(make_user())
+    body = send(member, out.getvalue(), "spinner.gif").get_json()
+    stored = Image.open(io.BytesIO(member.get(body["url"]).data))
+    assert stored.format == "GIF"
+    assert stored.n_frames == 3
+    # The limit counts every frame: three frames of 2,500 pixels are over 7,000.
+    app.config["UPLOAD_MAX_PIXELS"] = 7_000
+    refused = send(member, out.getvalue(), "spinner.gif")
+    assert refused.status_code == 413
+    assert "3 frames" in refused.get_json()["error"]["message"]

@@ -194,3 +194,27 @@ def test_the_scripts_upload_needs_the_csrf_token(app: Flask, login: Any, client:
         content_type="multipart/form-data",
     )
     assert with_token.status_code == 201
+
+
+def test_a_file_over_the_limit_in_the_form_is_413_with_a_message(
+    app: Flask, login: Any, client: Any
+) -> None:
+    app.config["UPLOAD_MAX_BYTES"] = 500
+    user = make_user()
+    thread = make_thread(make_board(), author=user)
+    login(user)
+    response = client.post(
+        f"/t/{thread.id}/reply",
+        data={
+            "body": "The big one.",
+            "alt": "A large chart",
+            "file": (io.BytesIO(png(300, 300, "red") + b"\0" * 1000), "big.png"),
+            "action": "post",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert '<p class="error" id="attach-file-error">Choose a file of at most' in html
+    assert 'value="A large chart"' in html
+    assert uploads_stored() == 0
