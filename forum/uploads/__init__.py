@@ -40,6 +40,18 @@ def _record_uses(post: Any, **extra: Any) -> None:
         services.record_uses(post, extra["editor"])
 
 
+def _hide_uses(post: Any, **_extra: Any) -> None:
+    from forum.uploads import services
+
+    services.show_uses(post, False)
+
+
+def _show_uses(post: Any, **_extra: Any) -> None:
+    from forum.uploads import services
+
+    services.show_uses(post, post.is_visible)
+
+
 def init_app(app: Flask) -> None:
     from forum.boards import composer, signals
     from forum.core import slots
@@ -56,6 +68,9 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _allow_upload_size)
     signals.post_created.connect(_record_uses, weak=False)
     signals.post_edited.connect(_record_uses, weak=False)
+    signals.post_deleted.connect(_hide_uses, weak=False)
+    signals.post_hidden.connect(_hide_uses, weak=False)
+    signals.post_restored.connect(_show_uses, weak=False)
     composer.register_attacher(app, attach)
     slots.register(app, slots.COMPOSER, composer_fields)
     register_job(app, "uploads.cleanup", cleanup_job, every_seconds=3600, order=90)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -57,7 +57,9 @@ class Upload(Model):
 
 class UploadUse(Model):
     """A post whose body shows or links an upload. Who may open the file follows the threads
-    of these posts; `thread_id` is copied from the post (a post never changes thread)."""
+    of these posts while they are shown (`is_shown`: not deleted or hidden); `thread_id` is
+    copied from the post (a post never changes thread). A use of a deleted post still keeps
+    the file from the cleanup, so restoring the post restores its image."""
 
     __tablename__ = "upload_uses"
 
@@ -68,6 +70,7 @@ class UploadUse(Model):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    is_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     upload: Mapped[Upload] = relationship(back_populates="uses")
 

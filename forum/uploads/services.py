@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.utils import secure_filename
 
 from forum.accounts.models import User
@@ -144,7 +144,7 @@ def can_open(user: User | None, upload: Upload) -> bool:
     if upload.uploader_id == user.id or is_admin(user):
         return True
     thread_ids = db.session.scalars(
-        select(UploadUse.thread_id).where(UploadUse.upload_id == upload.id)
+        select(UploadUse.thread_id).where(UploadUse.upload_id == upload.id, UploadUse.is_shown)
     ).all()
     return bool(boards.readable_thread_ids(user, thread_ids))
 
@@ -183,9 +183,20 @@ def record_uses(post: Post, writer: User, *, is_new: bool = False) -> None:
         return
     for upload in db.session.scalars(select(Upload).where(Upload.id.in_(wanted))):
         if can_open(writer, upload):
-            use = UploadUse(upload_id=upload.id, post_id=post.id, thread_id=post.thread_id)
+            use = UploadUse(
+                upload_id=upload.id,
+                post_id=post.id,
+                thread_id=post.thread_id,
+                is_shown=post.is_visible,
+            )
             db.session.add(use)
     db.session.flush()
+
+
+def show_uses(post: Post, shown: bool) -> None:
+    """Count `post`'s uses for visibility again (restored) or not (deleted or hidden): a file
+    shown only in a hidden post is no longer open to the thread's readers."""
+    db.session.execute(update(UploadUse).where(UploadUse.post_id == post.id).values(is_shown=shown))
 
 
 def remove_stored(keys: Iterable[str]) -> None:

@@ -53,6 +53,7 @@ def upgrade():
         sa.Column("upload_id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=False),
+        sa.Column("is_shown", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.ForeignKeyConstraint(
             ["post_id"], ["posts.id"], name=op.f("fk_upload_uses_post_id_posts"), ondelete="CASCADE"
         ),

@@ -142,3 +142,32 @@ def test_a_wrong_name_or_id_is_404(app: Flask, api: Any) -> None:
     assert member.get(f"/uploads/{body['id']}/other.png").status_code == 404
     assert member.get(f"/uploads/{body['id'] + 1}/chart.png").status_code == 404
     assert member.get("/uploads/99999999999/chart.png").status_code == 404
+
+
+def test_hiding_or_deleting_the_post_closes_the_file_and_restoring_reopens_it(
+    app: Flask, api: Any, runner: Any
+) -> None:
+    owner = make_user()
+    body = upload(api(owner))
+    thread = make_thread(make_board(), author=owner, body="The report.")
+    post = board_services.add_post(thread, author=owner, body=f"![Chart]({body['url']})")
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    reader = api(make_user())
+    assert reader.get(body["url"]).status_code == 200
+    board_services.hide_post(reload(post), actor=admin, reason="Shows a resident's address.")
+    db.session.commit()
+    assert reader.get(body["url"]).status_code == 404
+    assert api(owner).get(body["url"]).status_code == 200
+    board_services.restore_post(reload(post), actor=admin)
+    db.session.commit()
+    assert reader.get(body["url"]).status_code == 200
+    board_services.delete_post(reload(post), actor=owner)
+    db.session.commit()
+    assert reader.get(body["url"]).status_code == 404
+    # A deleted post still holds its file, so restoring it brings the image back.
+    app.config["UPLOAD_ORPHAN_HOURS"] = 0
+    assert runner.invoke(args=["uploads", "cleanup"]).output == "Deleted 0 unused uploads.\n"
+    board_services.restore_post(reload(post), actor=admin)
+    db.session.commit()
+    assert reader.get(body["url"]).status_code == 200
