@@ -46,6 +46,12 @@ def upload_rate_limit() -> str:
     return str(current_app.config["UPLOAD_RATE_LIMIT"])
 
 
+def uploader_key() -> str:
+    """Throttle the composer's uploads per person (offices share addresses)."""
+    user_id = getattr(current_user, "id", None)
+    return f"uploader:{user_id}" if user_id is not None else f"ip:{request.remote_addr}"
+
+
 def _serve(upload: Upload, *, thumbnail: bool) -> ResponseReturnValue:
     data = services.read_file(upload, thumbnail=thumbnail)
     content_type = (upload.thumbnail_type if thumbnail else None) or upload.content_type
@@ -78,7 +84,7 @@ def thumbnail(upload_id: int, name: str) -> ResponseReturnValue:
 
 
 @bp.post("/uploads")
-@limiter.limit(upload_rate_limit, key_func=lambda: f"uploader:{current_user.id}")
+@limiter.limit(upload_rate_limit, key_func=uploader_key, methods=["POST"])
 def upload_create() -> ResponseReturnValue:
     """The composer's scripts send a dropped or pasted file here, with the form's CSRF token,
     and insert the Markdown it answers. Errors are JSON in the API's shape."""

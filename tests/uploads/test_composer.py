@@ -218,3 +218,17 @@ def test_a_file_over_the_limit_in_the_form_is_413_with_a_message(
     assert '<p class="error" id="attach-file-error">Choose a file of at most' in html
     assert 'value="A large chart"' in html
     assert uploads_stored() == 0
+
+
+def test_the_scripts_upload_is_throttled_per_person(app: Flask, login: Any, client: Any) -> None:
+    app.config["UPLOAD_RATE_LIMIT"] = "2 per minute"
+    login(make_user())
+    statuses = [
+        client.post(
+            "/uploads",
+            data={"file": (io.BytesIO(png()), "pasted.png")},
+            content_type="multipart/form-data",
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [201, 201, 429]
