@@ -19,15 +19,14 @@ from forum.boards import services as boards
 from forum.boards.models import Post
 from forum.core.db import utcnow
 from forum.core.errors import Invalid, NotFound
+from forum.core.ids import MAX_ID
 from forum.extensions import db
 from forum.uploads import imaging
-from forum.uploads.imaging import TooLarge, UnsupportedType
+from forum.uploads.imaging import TooLarge
 from forum.uploads.models import NAME_MAX, Upload, UploadKind, UploadUse
 from forum.uploads.storage import storage
 
 logger = logging.getLogger(__name__)
-
-__all__ = ["TooLarge", "UnsupportedType"]
 
 # An upload's address in a post body, relative or absolute: /uploads/<id>/<name>.
 UPLOAD_PATH_RE = re.compile(r"(?:^|[^\w/.-])(?:https?://[^\s/()<>]+)?/uploads/(\d{1,10})/")
@@ -169,7 +168,7 @@ def read_file(upload: Upload, *, thumbnail: bool = False) -> bytes:
 
 def referenced_ids(body: str) -> set[int]:
     """Ids of the uploads a Markdown body names by address."""
-    return {int(match) for match in UPLOAD_PATH_RE.findall(body or "")}
+    return {n for n in map(int, UPLOAD_PATH_RE.findall(body or "")) if 0 < n <= MAX_ID}
 
 
 def record_uses(post: Post, writer: User, *, is_new: bool = False) -> None:

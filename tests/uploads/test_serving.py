@@ -171,3 +171,14 @@ def test_hiding_or_deleting_the_post_closes_the_file_and_restoring_reopens_it(
     board_services.restore_post(reload(post), actor=admin)
     db.session.commit()
     assert reader.get(body["url"]).status_code == 200
+
+
+def test_addresses_that_name_no_upload_are_ignored_in_posts(app: Flask, api: Any) -> None:
+    owner = make_user()
+    thread = make_thread(
+        make_board(),
+        author=owner,
+        body="![a](/uploads/99999999999/x.png) ![b](/uploads/0/y.png) ![c](/uploads/123/z.png)",
+    )
+    db.session.commit()
+    assert api(owner).get(f"/api/v1/threads/{thread.id}").status_code == 200
