@@ -9,12 +9,10 @@ from typing import Any
 from flask import current_app, render_template, request
 
 from forum.boards.composer import Attached
-from forum.core.errors import ForumError, Invalid
+from forum.core.errors import ForumError
 from forum.extensions import db
-from forum.uploads import imaging, services
+from forum.uploads import services
 from forum.uploads.views import received_file
-
-ALT_MESSAGE = "Describe the image for colleagues who cannot see it."
 
 
 def attach(user: Any) -> Attached:
@@ -30,10 +28,7 @@ def attach(user: Any) -> Attached:
     alt = (request.form.get("alt") or "").strip()
     try:
         filename, data = received_file(request)
-        types = list(current_app.config["UPLOAD_DOCUMENT_TYPES"])
-        if not alt and data and imaging.sniff(data, types).is_image:
-            raise Invalid(ALT_MESSAGE, fields={"alt": ALT_MESSAGE})
-        upload = services.create_upload(user, filename=filename, data=data)
+        upload = services.create_upload(user, filename=filename, data=data, description=alt)
     except ForumError as error:
         db.session.rollback()
         fields = error.fields or {"file": error.message}

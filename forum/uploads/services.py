@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # An upload's address in a post body, relative or absolute: /uploads/<id>/<name>.
 UPLOAD_PATH_RE = re.compile(r"(?:^|[^\w/.-])(?:https?://[^\s/()<>]+)?/uploads/(\d{1,10})/")
 ALT_MAX = 200
+ALT_MESSAGE = "Describe the image for colleagues who cannot see it."
 
 
 def file_path(upload: Upload) -> str:
@@ -72,14 +73,20 @@ def _megabytes(size: int) -> str:
 
 
 def create_upload(
-    user: User, *, filename: str | None, data: bytes, now: dt.datetime | None = None
+    user: User,
+    *,
+    filename: str | None,
+    data: bytes,
+    description: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Upload:
     """Store `data` for `user` and return its row (flushed).
 
     The type is read from the content: PNG, JPEG, WebP and GIF images (re-encoded without
     metadata, upright, with a thumbnail) and UPLOAD_DOCUMENT_TYPES. Raises UnsupportedType
     (415) for any other content, TooLarge (413) over UPLOAD_MAX_BYTES, UPLOAD_MAX_PIXELS or
-    the uploader's UPLOAD_QUOTA_BYTES, Invalid for an empty file."""
+    the uploader's UPLOAD_QUOTA_BYTES, Invalid for an empty file, and Invalid for an image
+    without a description when one is asked for (`description` not None: the composer)."""
     config = current_app.config
     if not data:
         raise Invalid("The file is empty.", fields={"file": "Choose a file to upload."})
@@ -90,6 +97,8 @@ def create_upload(
             fields={"file": f"Choose a file of at most {_megabytes(limit)}."},
         )
     kind = imaging.sniff(data, list(config["UPLOAD_DOCUMENT_TYPES"]))
+    if kind.is_image and description is not None and not description.strip():
+        raise Invalid(ALT_MESSAGE, fields={"alt": ALT_MESSAGE})
     thumbnail: bytes | None = None
     thumbnail_type: str | None = None
     width = height = None

@@ -232,3 +232,25 @@ def test_the_scripts_upload_is_throttled_per_person(app: Flask, login: Any, clie
         for _ in range(3)
     ]
     assert statuses == [201, 201, 429]
+
+
+def test_a_form_request_over_the_upload_limit_gets_the_413_page(
+    app: Flask, login: Any, client: Any
+) -> None:
+    app.config["UPLOAD_MAX_BYTES"] = 10_000
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    user = make_user()
+    thread = make_thread(make_board(), author=user)
+    login(user)
+    # The body is built here: the test client would spool a large file to an unclosed temp file.
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="body"\r\n\r\nBig.\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + b"\0" * 1_100_000 + b"\r\n--B--\r\n"
+    )
+    response = client.post(
+        f"/t/{thread.id}/reply", data=body, content_type="multipart/form-data; boundary=B"
+    )
+    assert response.status_code == 413
+    assert "That upload is too large" in response.get_data(as_text=True)
+    assert uploads_stored() == 0
