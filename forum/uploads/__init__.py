@@ -52,6 +52,13 @@ def _show_uses(post: Any, **_extra: Any) -> None:
     services.show_uses(post, post.is_visible)
 
 
+def _follow_merge(thread: Any, **_extra: Any) -> None:
+    from forum.uploads import services
+
+    if getattr(thread, "merged_into_id", None):
+        services.follow_merge(thread.id, thread.merged_into_id)
+
+
 def init_app(app: Flask) -> None:
     from forum.boards import composer, signals
     from forum.core import slots
@@ -71,6 +78,7 @@ def init_app(app: Flask) -> None:
     signals.post_deleted.connect(_hide_uses, weak=False)
     signals.post_hidden.connect(_hide_uses, weak=False)
     signals.post_restored.connect(_show_uses, weak=False)
+    signals.thread_updated.connect(_follow_merge, weak=False)
     composer.register_attacher(app, attach)
     slots.register(app, slots.COMPOSER, composer_fields)
     register_job(app, "uploads.cleanup", cleanup_job, every_seconds=3600, order=90)

@@ -207,6 +207,13 @@ def show_uses(post: Post, shown: bool) -> None:
     db.session.execute(update(UploadUse).where(UploadUse.post_id == post.id).values(is_shown=shown))
 
 
+def follow_merge(source_id: int, into_id: int) -> None:
+    """A merged thread's posts now live in the thread it was merged into: so do their uses."""
+    db.session.execute(
+        update(UploadUse).where(UploadUse.thread_id == source_id).values(thread_id=into_id)
+    )
+
+
 def remove_stored(keys: Iterable[str]) -> None:
     """Delete stored files by key; call it after the commit that removed their rows."""
     store = storage()

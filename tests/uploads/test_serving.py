@@ -182,3 +182,19 @@ def test_addresses_that_name_no_upload_are_ignored_in_posts(app: Flask, api: Any
     )
     db.session.commit()
     assert api(owner).get(f"/api/v1/threads/{thread.id}").status_code == 200
+
+
+def test_a_merged_threads_files_follow_its_posts(app: Flask, api: Any) -> None:
+    department = make_department()
+    owner = make_user(department=department)
+    body = upload(api(owner))
+    older = make_thread(make_board(department=department), author=owner, body="First report.")
+    newer = make_thread(make_board(), author=owner, body=f"![Chart]({body['url']})")
+    colleague = api(make_user(department=department))
+    outsider = api(make_user(department=make_department()))
+    assert outsider.get(body["url"]).status_code == 200
+    board_services.merge_thread(reload(newer), into=reload(older), actor=make_user(role=Role.ADMIN))
+    db.session.commit()
+    # The image is now shown in a department thread: its readers see it, nobody else.
+    assert colleague.get(body["url"]).status_code == 200
+    assert outsider.get(body["url"]).status_code == 404
