@@ -16,6 +16,7 @@ from forum import (
     people,
     registry,
     search,
+    uploads,
 )
 
 # `api` comes after every capability that adds /api/v1 routes, since it registers the blueprint.
@@ -24,6 +25,7 @@ ALL = (
     accounts,
     alerts,
     boards,
+    uploads,
     registry,
     search,
     escalations,

@@ -22,6 +22,8 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from forum.core.upload_settings import UploadSettings
+
 # A list setting: a JSON list, or (easier to type in an environment) comma-separated text.
 CommaList = Annotated[list[str], NoDecode]
 
@@ -30,7 +32,7 @@ class ConfigError(RuntimeError):
     """The configuration is unusable; the message names each setting, never its value."""
 
 
-class Config(BaseSettings):
+class Config(UploadSettings):
     """Every setting, typed. `load_config` layers instance/config.py, the environment
     (variables named exactly like the settings) and overrides on top of these defaults."""
 
@@ -177,10 +179,9 @@ class Config(BaseSettings):
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     REMEMBER_COOKIE_SECURE: bool = False
     REMEMBER_COOKIE_DURATION_DAYS: int = 30
-    # Largest accepted request body, in bytes (CSV imports included).
+    # Largest accepted request body, in bytes (CSV imports included; uploads: UPLOAD_MAX_BYTES).
     MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
-    # Longest text accepted in any single form or JSON field.
-    MAX_FIELD_LENGTH: int = 100_000
+    MAX_FIELD_LENGTH: int = 100_000  # longest text accepted in any single form or JSON field
     # Hosts post images may load from over https ("*.example.org" for its subdomains).
     # Empty: only images the app serves; any other image shows as a link.
     IMAGE_HOSTS: CommaList = []
@@ -198,8 +199,7 @@ class Config(BaseSettings):
     MAIL_TIMEOUT_SECONDS: float = 10.0
     # Allow webhooks to loopback/private addresses (tests and development only).
     WEBHOOK_ALLOW_PRIVATE: bool = False
-    # Seconds a webhook may take to connect and to answer.
-    WEBHOOK_TIMEOUT_SECONDS: float = 5.0
+    WEBHOOK_TIMEOUT_SECONDS: float = 5.0  # seconds a webhook may take to connect and answer
 
     # Alert delivery worker (docs/alerts.md). Failed messages are retried with exponential
     # backoff and jitter, then dead-lettered once older than ALERT_MAX_AGE_HOURS.

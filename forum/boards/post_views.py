@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from forum.boards import bp, forms, inplace, services
+from forum.boards import bp, composer, forms, inplace, services
 from forum.boards.deletion_views import thread_deleted
 from forum.boards.limits import edit_rate_limit, post_rate_limit, preview_rate_limit
 from forum.boards.models import Post
 from forum.boards.views import me, post_url, preview_markdown, submit_or_preview, too_long
+from forum.core import slots
 from forum.core.errors import Invalid
-from forum.core.forms import ActionForm, require_action
+from forum.core.forms import ActionForm, Outcome, require_action
 from forum.core.ids import id_arg
 from forum.extensions import db
 
@@ -53,7 +54,12 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         reply_to = db.session.get(Post, form.reply_to.data) if form.reply_to.data else None
         return services.add_post(thread, author=user, body=form.body.data or "", reply_to=reply_to)
 
-    outcome, preview_html = submit_or_preview(form, reply)
+    attached = composer.attach(user, form) if request.method == "POST" else composer.Attached()
+    outcome, preview_html = (
+        (Outcome[Post](status=attached.status), None)
+        if attached.errors
+        else submit_or_preview(form, reply)
+    )
     if outcome.saved:
         if inplace.wanted():
             return inplace.created(post_url(outcome.value))
@@ -66,6 +72,7 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         form=form,
         preview_html=preview_html,
         body_hint=forms.BODY_HINT,
+        composer=slots.fill(slots.COMPOSER, user=user, errors=attached.errors),
     ), outcome.status
 
 

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from forum.boards import bp, forms, pages, services
+from forum.boards import bp, composer, forms, pages, services
 from forum.boards.limits import post_rate_limit
 from forum.boards.models import Post, PostKind, Thread
 from forum.boards.views import me, post_url, submit_or_preview, thread_url
 from forum.core import slots
 from forum.core.errors import Invalid, NotFound
-from forum.core.forms import ActionForm, require_action, require_valid
+from forum.core.forms import ActionForm, Outcome, require_action, require_valid
 from forum.core.pagination import Page, page_number
 from forum.extensions import db
 
@@ -51,6 +51,7 @@ def _thread_page(
         kind_form=forms.KindForm(kind=thread.kind) if audience.moderator else None,
         restore_until=services.restorable_until(thread) if audience.moderator else None,
         thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
+        composer=slots.fill(slots.COMPOSER, user=user, errors={}),
     )
     return html, last_on_page
 
@@ -109,16 +110,21 @@ def thread_new(slug: str) -> ResponseReturnValue:
             form.kind.data = request.args["kind"]
         form.title.data = request.args.get("title", "")[: forms.TITLE_MAX] or None
         form.body.data = request.args.get("body", "")[: forms.BODY_MAX] or None
-    outcome, preview_html = submit_or_preview(
-        form,
-        lambda: services.create_thread(
-            board,
-            author=user,
-            kind=form.kind.data or "",
-            title=form.title.data or "",
-            body=form.body.data or "",
-            tags=form.tags.data,
-        ),
+    attached = composer.attach(user, form) if request.method == "POST" else composer.Attached()
+    outcome, preview_html = (
+        (Outcome[Thread](status=attached.status), None)
+        if attached.errors
+        else submit_or_preview(
+            form,
+            lambda: services.create_thread(
+                board,
+                author=user,
+                kind=form.kind.data or "",
+                title=form.title.data or "",
+                body=form.body.data or "",
+                tags=form.tags.data,
+            ),
+        )
     )
     if outcome.saved:
         return redirect(thread_url(outcome.value))
@@ -128,6 +134,7 @@ def thread_new(slug: str) -> ResponseReturnValue:
         form=form,
         preview_html=preview_html,
         body_hint=forms.BODY_HINT,
+        composer=slots.fill(slots.COMPOSER, user=user, errors=attached.errors),
     ), outcome.status
 
 

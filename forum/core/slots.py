@@ -21,6 +21,8 @@ Provider = Callable[..., str | None]
 HEADER = "header"  # base.html, after the navigation links of a signed-in person: user
 THREAD_PANELS = "boards.thread_panels"  # the thread page, above the posts: thread, viewer
 REGISTRY_ATTENTION = "registry.attention"  # the registry's list, by "Needs attention": viewer
+# Inside the new-thread and reply forms, under the text: user, errors (field -> message).
+COMPOSER = "boards.composer"
 
 
 def register(app: Flask, slot: str, provider: Provider, *, order: int = 50) -> None:

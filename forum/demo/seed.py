@@ -16,6 +16,7 @@ CAPABILITY_SEEDERS = (
     "accounts",
     "alerts",
     "boards",
+    "uploads",
     "registry",
     "escalations",
     "meetups",

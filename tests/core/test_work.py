@@ -23,10 +23,12 @@ def test_every_capability_registers_its_periodic_work(app: Flask) -> None:
     # The ladder queues alerts and digests are queued before delivery sends them.
     assert names == [
         "escalations.ladder",
+        "meetups.follow_up",
         "alerts.digest",
         "alerts.deliver",
         "search.drain",
         "accounts.audit_prune",
+        "uploads.cleanup",
     ]
 
 

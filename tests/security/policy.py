@@ -263,6 +263,12 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/moderation/flags/<id:flag_id>"): Access(
         FLAGS, FLAGS, FLAGS, body=lambda w, v: {"action": "dismiss"}
     ),
+    # --- uploads: a file is as visible as the threads that use it (here, its owner's thread on
+    # the variant's board); signed out, the browser is sent to sign in ---
+    ("GET", "/uploads/<id:upload_id>/<name>"): department_scoped(),
+    ("GET", "/uploads/<id:upload_id>/thumb/<name>"): department_scoped(),
+    ("POST", "/uploads"): staff(),
+    ("POST", "/api/v1/uploads"): staff(),
     ("GET", "/api/v1/boards"): staff(),
     ("GET", "/api/v1/boards/<slug>/threads"): department_scoped(),
     ("POST", "/api/v1/threads"): staff(

@@ -47,6 +47,8 @@ from forum.people.models import Skill, SkillStatus
 from forum.registry import services as registry
 from forum.registry.models import SocialProfile
 from forum.search import indexing
+from forum.uploads import services as uploads
+from tests.uploads.images import png
 
 PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "member", "enthusiast", "senior", "admin", "deactivated")
@@ -68,6 +70,7 @@ OWNED_ARGUMENTS = {
     "slug",
     "tag",
     "meetup_id",
+    "upload_id",
 }
 _numbers = itertools.count(1)
 KNOWN_PROFILE_URL = "https://x.com/matrix_known"
@@ -219,6 +222,11 @@ class World:
             )
         if "token" in names:
             values["token"] = self._account_token(rule.endpoint)
+        if "upload_id" in names:
+            # The owner's image, shown in the owner's thread on the variant's board.
+            upload = uploads.create_upload(owner, filename="matrix.png", data=png())
+            self._thread(board, owner, body=uploads.markdown_for(upload, "Matrix chart"))
+            values["upload_id"], values["name"] = upload.id, upload.name
         if "filename" in names:
             values["filename"] = "css/forum.css"
         # The search index catches up on the next request's commit: draining Whoosh after
@@ -263,13 +271,15 @@ class World:
         db.session.flush()
         return endpoint
 
-    def _thread(self, board: Board, author: User, tags: list[str] | None = None) -> Thread:
+    def _thread(
+        self, board: Board, author: User, tags: list[str] | None = None, body: str = ""
+    ) -> Thread:
         return board_services.create_thread(
             board,
             author=author,
             kind="question",
             title=f"Matrix thread {next(_numbers)}",
-            body="What happened and what we tried.",
+            body=body or "What happened and what we tried.",
             tags=tags or [],
         )
 
