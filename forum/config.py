@@ -210,7 +210,7 @@ class Config(UploadSettings):
     ALERT_LEASE_SECONDS: int = 120
     ALERT_BATCH_SIZE: int = 50
     ALERT_POLL_SECONDS: float = 1.0  # the `alerts work` loop polls at least this often
-    ALERT_DIGEST_HOUR: int = 7  # hour of the day (UTC) the worker loop sends daily digests
+    ALERT_DIGEST_HOUR: int = 7  # each person's local hour for their daily digest
     # Hours before a meet-up starts that those going (or maybe) are reminded, once.
     MEETUP_REMINDER_HOURS: float = 24.0
 

@@ -325,13 +325,13 @@ def deliver_job(tick: Tick) -> int:
 
 
 def digest_job(tick: Tick) -> int:
-    """The `alerts.digest` job: at or after ALERT_DIGEST_HOUR (UTC), queue today's daily
-    digests. There is at most one digest per person per day, so running it again is harmless."""
+    """The `alerts.digest` job: queue the daily digest of everyone for whom it is now
+    ALERT_DIGEST_HOUR or later in their own time zone. There is at most one digest per person
+    per day, so running it again is harmless."""
     from forum.alerts.services import digest
 
-    if tick.now.hour < int(current_app.config["ALERT_DIGEST_HOUR"]):
-        return 0
+    hour = int(current_app.config["ALERT_DIGEST_HOUR"])
     with immediate_transactions():
-        queued = digest.send_daily_digests(now=tick.now)
+        queued = digest.send_daily_digests(now=tick.now, hour=hour)
         db.session.commit()
     return queued

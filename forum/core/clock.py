@@ -100,14 +100,18 @@ def when(value: dt.datetime | dt.date | None, style: str = "datetime") -> Markup
     return Markup('<time datetime="{}">{}</time>').format(stamp, escape(_text(local, style)))
 
 
+def zone_of(zone_name: str | None) -> dt.tzinfo:
+    """A person's zone from their setting: the organization's when it is None or unknown."""
+    return _zone(zone_name if zone_name and is_time_zone(zone_name) else organization_zone_name())
+
+
 def text_in_zone(value: dt.datetime, zone_name: str | None, style: str = "datetime") -> str:
     """`value` as plain text in one of FORMATS, in the zone `zone_name` (the organization's when
     it is None or unknown): for an email to one person, who has no page to read it on."""
     if style not in FORMATS:
         raise ValueError(f"unknown time format {style!r}; use one of {', '.join(FORMATS)}")
-    name = zone_name if zone_name and is_time_zone(zone_name) else organization_zone_name()
     instant = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return _text(instant.astimezone(_zone(name)), style)
+    return _text(instant.astimezone(zone_of(zone_name)), style)
 
 
 def today() -> dt.date:

@@ -121,5 +121,31 @@ def test_digest_email_lists_items_with_absolute_links(app: Flask) -> None:
     [eml] = (Path(app.instance_path) / "mail").glob("*.eml")
     content = eml.read_text()
     assert "Reply 1" in content
+    assert "06:00" in content  # when it happened, in the reader's zone (here the organization's)
     assert "http://forum.test/t/1" in content
     assert "http://forum.test/notifications" in content
+
+
+def test_each_person_gets_their_digest_in_their_own_morning_with_local_times(
+    app: Flask,
+) -> None:
+    tokyo = make_user(email_preference=EmailPreference.DAILY)
+    tokyo.time_zone = "Asia/Tokyo"  # UTC+9
+    london = make_user(email_preference=EmailPreference.DAILY)
+    london.time_zone = "Europe/London"  # GMT in March
+    db.session.commit()
+    notify(tokyo, 1, dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC))
+    notify(london, 2, dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC))
+    now = [dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC)]  # 14:30 in Tokyo, 05:30 in London
+    loop = work.Runner(app, clock=lambda: now[0])
+    [job] = [j for j in work.registered_jobs(app) if j.name == "alerts.digest"]
+    assert loop.run_job(job) == 1
+    assert [m.recipient for m in digests()] == [tokyo.email]
+    now[0] = dt.datetime(2026, 3, 2, 7, 5, tzinfo=dt.UTC)  # London's morning
+    assert loop.run_job(job) == 1
+    mails = {m.recipient: m for m in digests()}
+    assert mails[tokyo.email].dedupe_key == f"digest:{tokyo.id}:2026-03-02"
+    assert mails[london.email].dedupe_key == f"digest:{london.id}:2026-03-02"
+    # 05:00 UTC is 14:00 in Tokyo and 05:00 in London.
+    assert "14:00" in mails[tokyo.email].payload["items"][0]["at"]
+    assert "05:00" in mails[london.email].payload["items"][0]["at"]

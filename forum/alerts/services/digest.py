@@ -12,6 +12,7 @@ from forum.accounts.models import EmailPreference, User
 from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification, OutboxMessage
 from forum.alerts.services.outbox import enqueue
+from forum.core.clock import text_in_zone, zone_of
 from forum.core.db import utcnow
 from forum.extensions import db
 
@@ -25,15 +26,17 @@ def digest_key(user: User, day: dt.date) -> str:
     return f"digest:{user.id}:{day.isoformat()}"
 
 
-def send_daily_digests(*, now: dt.datetime | None = None) -> int:
+def send_daily_digests(*, now: dt.datetime | None = None, hour: int | None = None) -> int:
     """Queue today's digest email for every active person whose preference is daily.
 
     A digest holds the person's unread notifications not yet covered by an email, created up
-    to `now`; every such notification (read or not) is then marked digested. At most one
-    digest per person per UTC day: running again the same day changes nothing. Each item is
-    shown as the person may see it now (forum.alerts.redaction): one naming a thread they can
-    no longer see is withdrawn, not quoted. Returns the number of digests queued. The caller
-    commits.
+    to `now`; every such notification (read or not) is then marked digested. "Today" is the
+    person's own day, in their time zone (or the organization's): at most one digest per
+    person per local day, so running again the same day changes nothing, and with `hour` only
+    people for whom it is that hour or later get theirs (the worker's morning). Each item says
+    when it happened, in the same zone, and is shown as the person may see it now
+    (forum.alerts.redaction): one naming a thread they can no longer see is withdrawn, not
+    quoted. Returns the number of digests queued. The caller commits.
     """
     now = now or utcnow()
     rows = db.session.execute(
@@ -50,7 +53,10 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
     queued = 0
     for user, group in groupby(rows, key=lambda row: row[0]):
         notifications = [row[1] for row in group]
-        key = digest_key(user, now.date())
+        local_now = now.astimezone(zone_of(user.time_zone))
+        if hour is not None and local_now.hour < hour:
+            continue  # not yet their morning
+        key = digest_key(user, local_now.date())
         if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue  # already sent today; what came since waits for tomorrow
         unread = redaction.shown(user, [n for n in notifications if n.read_at is None])
@@ -70,6 +76,7 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
                     "items": [
                         {
                             "title": n.title,
+                            "at": text_in_zone(n.created_at, user.time_zone),
                             "body": n.body,
                             "url": n.url,
                             "kind": n.kind,
