@@ -33,6 +33,7 @@ class AuditAction(enum.StrEnum):
     THREAD_RESTORED = "thread.restored"
     THREAD_KIND_CHANGED = "thread.kind_changed"
     THREAD_MERGED = "thread.merged"
+    THREAD_SPLIT = "thread.split"
     POST_HIDDEN = "post.hidden"
     POST_DELETED = "post.deleted"
     POST_RESTORED = "post.restored"
@@ -79,6 +80,7 @@ _AUDIT_LABELS = {
     "thread.restored": "Thread restored",
     "thread.kind_changed": "Thread kind changed by a moderator",
     "thread.merged": "Thread merged into another",
+    "thread.split": "Replies split off into a new thread",
     "post.hidden": "Post hidden",
     "post.deleted": "Post deleted by a moderator",
     "post.restored": "Post restored by a moderator",

@@ -212,6 +212,29 @@ def threads_merge(thread_id: int) -> ResponseReturnValue:
 
 @api_route(
     bp,
+    "/threads/<id:thread_id>/split",
+    "POST",
+    summary="Move replies into a new thread (moderators); answers the new thread",
+    tag="boards",
+    body=schemas.SplitIn,
+    response=schemas.ThreadOut,
+    status=201,
+    errors=(403, 404, 409),
+)
+def threads_split(thread_id: int) -> ResponseReturnValue:
+    user = current_api_user()
+    thread = services.get_visible_thread(user, thread_id)
+    data = parse_body(schemas.SplitIn)
+    new = services.split_thread(
+        thread, actor=user, post_ids=list(data.posts), title=data.title, kind=data.kind
+    )
+    db.session.commit()
+    new_id = new.id
+    return _thread_out(new_id), 201  # type: ignore[return-value]
+
+
+@api_route(
+    bp,
     "/threads/<id:thread_id>/posts",
     "POST",
     summary="Reply to a thread",

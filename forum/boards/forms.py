@@ -86,6 +86,18 @@ class MergeForm(FlaskForm):
     )
 
 
+class SplitForm(FlaskForm):
+    posts = SelectMultipleField(
+        "Replies to move",
+        coerce=int,
+        validators=[InputRequired(message="Tick at least one reply to move.")],
+    )
+    title = StringField(
+        "Title of the new thread", validators=[InputRequired(), Length(max=TITLE_MAX)]
+    )
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in PostKind])
+
+
 class ReactionForm(FlaskForm):
     kind = SelectField("Reaction", choices=[SelectChoice(k.value, k.label) for k in ReactionKind])
 

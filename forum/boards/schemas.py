@@ -220,6 +220,13 @@ class MergeIn(BaseModel):
     into: DbId = Field(description="The thread this one's posts move to")
 
 
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    posts: list[DbId] = Field(min_length=1, max_length=500, description="Ids of replies to move")
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    kind: PostKind
+
+
 class SolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     post_id: DbId | None = Field(default=None, description="The reply that solved it")

@@ -1,17 +1,20 @@
-"""HTML routes for moderators tidying threads: change a thread's kind, merge it into another."""
+"""HTML routes for moderators tidying threads: change a thread's kind, merge it into another,
+split replies off into a new thread."""
 
 from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
 
 from forum.boards import bp, forms, services
 from forum.boards.models import Thread
 from forum.boards.views import me, thread_url
 from forum.core.errors import Invalid, NotFound
 from forum.core.forms import require_valid, submit
+from forum.core.pagination import page_number
 from forum.extensions import db
 
 # "123", "/t/123", "/t/123-some-title", or a full address ending so (with ?page= or #post-).
@@ -62,3 +65,33 @@ def thread_merge(thread_id: int) -> ResponseReturnValue:
     if outcome.saved:
         return redirect(thread_url(outcome.value))
     return render_template("boards/thread_merge.html", thread=thread, form=form), outcome.status
+
+
+@bp.route("/t/<id:thread_id>/split", methods=["GET", "POST"])
+def thread_split(thread_id: int) -> ResponseReturnValue:
+    """Choose replies (of the page asked for) to move into a new thread."""
+    user = me()
+    thread = services.get_visible_thread(user, thread_id)
+    if not services.can_moderate(user, thread.board):
+        abort(403)
+    page = services.thread_posts(thread, page=page_number(request.args.get("page")))
+    form = forms.SplitForm()
+    replies = [post for post in page.items if not services.is_first_post(post)]
+    form.posts.choices = [SelectChoice(post.id, f"#{post.id}") for post in replies]
+    outcome = submit(
+        form,
+        lambda: services.split_thread(
+            thread,
+            actor=user,
+            post_ids=list(form.posts.data or []),
+            title=form.title.data or "",
+            kind=form.kind.data or "",
+        ),
+        success=lambda new: f"Moved into “{new.title}”.",
+        catch=(Invalid,),
+    )
+    if outcome.saved:
+        return redirect(thread_url(outcome.value))
+    return render_template(
+        "boards/thread_split.html", thread=thread, form=form, replies=replies, posts=page
+    ), outcome.status

@@ -52,11 +52,13 @@ def _show_uses(post: Any, **_extra: Any) -> None:
     services.show_uses(post, post.is_visible)
 
 
-def _follow_merge(thread: Any, **_extra: Any) -> None:
+def _follow_merge(thread: Any, **extra: Any) -> None:
     from forum.uploads import services
 
     if getattr(thread, "merged_into_id", None):
         services.follow_merge(thread.id, thread.merged_into_id)
+    if "posts" in (extra.get("changes") or ()):
+        services.follow_posts(thread.id)
 
 
 def init_app(app: Flask) -> None:

@@ -214,6 +214,15 @@ def follow_merge(source_id: int, into_id: int) -> None:
     )
 
 
+def follow_posts(thread_id: int) -> None:
+    """Posts were moved into `thread_id` (a merge, a split): their files' uses follow them."""
+    db.session.execute(
+        update(UploadUse)
+        .where(UploadUse.post_id.in_(select(Post.id).where(Post.thread_id == thread_id)))
+        .values(thread_id=thread_id)
+    )
+
+
 def remove_stored(keys: Iterable[str]) -> None:
     """Delete stored files by key; call it after the commit that removed their rows."""
     store = storage()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from forum.accounts.models import AuditEvent, Role
 from forum.alerts.models import Notification
 from forum.boards import services as boards
-from forum.boards.models import ThreadWatch
+from forum.boards.models import Thread, ThreadWatch
 from forum.extensions import db
 from forum.search import services as search
 from tests.boards.factories import make_board, make_post, make_thread
@@ -167,3 +167,88 @@ def test_kind_through_the_api(app: Flask, api: Api) -> None:
         .status_code
         == 400
     )
+
+
+def test_a_moderator_splits_replies_off_into_a_new_thread(app: Flask, api: Api) -> None:
+    moderator, author, sidetracker = make_user(), make_user(), make_user()
+    board = make_board(slug="social", moderators=[moderator])
+    thread = make_thread(board, author=author, title="Instagram captions")
+    make_post(thread, body="Keep captions short.")
+    off_first = make_post(thread, author=sidetracker, body="Unrelated: the kestrel webcam is down.")
+    make_post(thread, body="And add alt text.")
+    off_second = make_post(thread, author=sidetracker, body="The kestrel webcam is back.")
+    boards.mark_solution(thread, actor=author, post=off_first)
+    db.session.commit()
+
+    client = signed_in(app, moderator)
+    page = client.get(f"/t/{thread.id}/split")
+    assert page.status_code == 200 and "Unrelated: the kestrel webcam" in page.get_data(
+        as_text=True
+    )
+    empty = client.post(
+        f"/t/{thread.id}/split", data={"title": "Kestrel webcam", "kind": "question"}
+    )
+    assert empty.status_code == 400 and "Tick at least one reply" in empty.get_data(as_text=True)
+    response = client.post(
+        f"/t/{thread.id}/split",
+        data={
+            "posts": [str(off_first.id), str(off_second.id)],
+            "title": "Kestrel webcam outage",
+            "kind": "failure",
+        },
+    )
+    assert response.status_code == 302
+
+    kept = reload(thread)
+    assert kept.post_count == 3 and kept.solution_post_id is None
+    see_committed()
+    new = db.session.scalar(select(Thread).where(Thread.title == "Kestrel webcam outage"))
+    assert new is not None and new.post_count == 2 and new.author_id == sidetracker.id
+    assert [post.id for post in new.posts] == [off_first.id, off_second.id]
+    assert f"/t/{new.id}" in response.location
+    assert "The kestrel webcam is back." in signed_in(app, author).get(f"/t/{new.id}").get_data(
+        as_text=True
+    )
+    assert "kestrel" not in signed_in(app, author).get(f"/t/{thread.id}").get_data(as_text=True)
+    assert [hit.thread_id for hit in search.search(author, q="kestrel").page.items] == [
+        new.id,
+        new.id,
+    ]
+    assert any("moved to “Kestrel webcam outage”" in t for t in titles_told(sidetracker.id))
+    assert audited("thread.split", thread.id)
+    history = signed_in(app, moderator).get(f"/p/{kept.posts[0].id}/revisions")
+    assert "2 replies were split off into “Kestrel webcam outage”" in history.get_data(as_text=True)
+
+
+def test_split_refuses_the_opening_post_and_other_threads_replies(app: Flask, api: Api) -> None:
+    moderator = make_user()
+    board = make_board(moderators=[moderator])
+    thread = make_thread(board)
+    reply = make_post(thread, body="A reply.")
+    elsewhere = make_post(make_thread(board), body="Elsewhere.")
+    client = api(moderator)
+    opening = client.post(
+        f"/api/v1/threads/{thread.id}/split",
+        json={"posts": [thread.posts[0].id], "title": "New", "kind": "question"},
+    )
+    assert opening.status_code == 400 and "opening post" in str(opening.get_json())
+    foreign = client.post(
+        f"/api/v1/threads/{thread.id}/split",
+        json={"posts": [reply.id, elsewhere.id], "title": "New", "kind": "question"},
+    )
+    assert foreign.status_code == 400
+    assert (
+        api(make_user())
+        .post(
+            f"/api/v1/threads/{thread.id}/split",
+            json={"posts": [reply.id], "title": "New", "kind": "question"},
+        )
+        .status_code
+        == 403
+    )
+    made = client.post(
+        f"/api/v1/threads/{thread.id}/split",
+        json={"posts": [reply.id], "title": "A reply of its own", "kind": "question"},
+    )
+    assert made.status_code == 201 and made.get_json()["post_count"] == 1
+    assert reload(thread).post_count == 1

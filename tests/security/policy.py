@@ -236,6 +236,9 @@ POLICY: dict[tuple[str, str], Access] = {
         MODERATE, MODERATE, MODERATE_DEPT, body=lambda w, v: {"kind": "fix"}
     ),
     ("GET", "/t/<id:thread_id>/merge"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    ("GET", "/t/<id:thread_id>/split"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    # An empty form: refused as input (400) once the gate let the moderator through.
+    ("POST", "/t/<id:thread_id>/split"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     # An empty form: refused as input (400) once the gate let the moderator through.
     ("POST", "/t/<id:thread_id>/merge"): Access(MODERATE, MODERATE, MODERATE_DEPT),
     ("GET", "/p/<id:post_id>"): department_scoped(),
@@ -286,6 +289,13 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/threads/<id:thread_id>/solution"): Access(ALL, HANDLE, DEPT),
     ("DELETE", "/api/v1/threads/<id:thread_id>"): Access(ALL, MODERATE, MODERATE_DEPT),
     ("POST", "/api/v1/threads/<id:thread_id>/restore"): Access(MODERATE, MODERATE, MODERATE_DEPT),
+    # A reply id that is not in the thread: refused as input (400) past the gate.
+    ("POST", "/api/v1/threads/<id:thread_id>/split"): Access(
+        MODERATE,
+        MODERATE,
+        MODERATE_DEPT,
+        body=lambda w, v: {"posts": [999999], "title": "Split", "kind": "question"},
+    ),
     ("POST", "/api/v1/threads/<id:thread_id>/kind"): Access(
         MODERATE, MODERATE, MODERATE_DEPT, body=lambda w, v: {"kind": "fix"}
     ),

@@ -97,7 +97,7 @@ from forum.boards.services.threads import (
     thread_posts,
     visible_boards_with_newest,
 )
-from forum.boards.services.tidying import change_kind, merge_thread, merged_into
+from forum.boards.services.tidying import change_kind, merge_thread, merged_into, split_thread
 from forum.boards.services.validation import normalize_tag, slugify
 from forum.boards.services.visibility import (
     board_visibility_clause,
@@ -205,6 +205,7 @@ __all__ = [
     "slugify",
     "solution_thread_for",
     "solutions_by",
+    "split_thread",
     "thread_path",
     "thread_posts",
     "thread_refs",

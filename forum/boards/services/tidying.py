@@ -1,4 +1,5 @@
-"""Moderators tidying threads: changing a thread's kind, and merging one thread into another.
+"""Moderators tidying threads: changing a thread's kind, merging one thread into another, and
+splitting replies off into a thread of their own.
 
 Each action is written into the opening post's revision history as a note (the text is kept
 as it stood), goes on the audit log, and tells the people it concerns. A merged thread's posts
@@ -18,7 +19,7 @@ from forum.accounts.services import audit
 from forum.boards import signals
 from forum.boards.models import REVISION_NOTE_MAX, Post, PostKind, PostRevision, Thread, ThreadWatch
 from forum.boards.services import notify, versions
-from forum.boards.services.validation import dialect_insert, parse_kind
+from forum.boards.services.validation import clean_title, dialect_insert, parse_kind, slugify
 from forum.boards.services.visibility import can_moderate, can_see_board
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
@@ -176,6 +177,92 @@ def merge_thread(
     return into
 
 
+def split_thread(
+    thread: Thread,
+    *,
+    actor: User,
+    post_ids: list[int],
+    title: str,
+    kind: PostKind | str,
+    now: dt.datetime | None = None,
+) -> Thread:
+    """Move the chosen replies of `thread` into a new thread on the same board, titled `title`:
+    the earliest of them opens it, and it belongs to that reply's author. Posts keep their ids
+    and addresses. Invalid when no reply (or the opening post) is chosen, or for a bad title or
+    kind. Returns the new thread."""
+    _require_moderator(actor, thread)
+    errors: dict[str, str] = {}
+    clean = clean_title(title, errors)
+    new_kind = parse_kind(kind, errors)
+    opening = _opening_post(thread)
+    chosen = sorted(set(post_ids))
+    moving = list(
+        db.session.scalars(
+            select(Post).where(Post.thread_id == thread.id, Post.id.in_(chosen)).order_by(Post.id)
+        )
+    )
+    if opening is not None and opening.id in chosen:
+        errors["posts"] = "The opening post stays; choose replies only."
+    elif not moving or len(moving) != len(chosen):
+        errors["posts"] = "Choose at least one reply of this thread."
+    if errors or new_kind is None:
+        raise Invalid("Check the highlighted fields.", fields=errors)
+    now = now or utcnow()
+    first = moving[0]
+    new = Thread(
+        board=thread.board,
+        author_id=first.author_id,
+        kind=new_kind,
+        title=clean,
+        slug=slugify(clean),
+        created_at=first.created_at,
+        last_activity_at=first.created_at,
+        post_count=0,
+    )
+    db.session.add(new)
+    count = len(moving)
+    _note(
+        opening,
+        actor,
+        f"{count} {'reply was' if count == 1 else 'replies were'} split off into “{clean}” by a "
+        "moderator.",
+        now,
+    )
+    _note(first, actor, f"Split off from “{thread.title}” by a moderator.", now)
+    db.session.flush()
+    db.session.execute(
+        update(Post)
+        .where(Post.thread_id == thread.id, Post.id.in_([post.id for post in moving]))
+        .values(thread_id=new.id),
+        execution_options={"synchronize_session": False},
+    )
+    for post in moving:
+        db.session.expire(post, ["thread", "thread_id"])
+    _recount(new)
+    _recount(thread)
+    if thread.solution_post_id in {post.id for post in moving}:
+        thread.solution_post_id, thread.solved_at, thread.solved_by_id = None, None, None
+    db.session.flush()
+    versions.bump_thread(thread.id)
+    db.session.expire(thread, ["posts"])
+    audit.record(
+        AuditAction.THREAD_SPLIT, actor, thread, into=new.id, posts=count, title=clean[:200]
+    )
+    for author in {post.author for post in moving if post.author_id != actor.id}:
+        notify.notify_moderation(
+            author,
+            new,
+            title=f"Your reply in “{thread.title}” moved to “{clean}”",
+            body="A moderator split it off into a thread of its own.",
+            url=notify.thread_path(new),
+            key=f"split:{thread.id}:{new.id}",
+        )
+    logger.info("thread %s: %s posts split off into %s by %s", thread.id, count, new.id, actor.id)
+    signals.thread_updated.send(thread, actor=actor, changes={"posts"})
+    signals.thread_updated.send(new, actor=actor, changes={"posts"})
+    return new
+
+
 def merged_into(user: User | None, thread_id: int) -> int | None:
     """The thread that `thread_id` was merged into, when `user` could see it: where its old
     address leads (callers ask only once the thread itself was NotFound)."""
@@ -196,7 +283,7 @@ def _recount(thread: Thread) -> None:
     thread.post_count = int(count)
     thread.last_post_id = last_id
     if last_at is not None:
-        thread.last_activity_at = max(thread.last_activity_at, _aware(last_at))
+        thread.last_activity_at = max(thread.last_activity_at or _aware(last_at), _aware(last_at))
     thread.last_poster_id = db.session.scalar(select(Post.author_id).where(Post.id == last_id))
 
 
