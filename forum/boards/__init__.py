@@ -15,6 +15,7 @@ bp = Blueprint("boards", __name__)
 from forum.boards import admin_views as _admin_views  # noqa: E402, F401
 from forum.boards import api as _api  # noqa: E402, F401
 from forum.boards import deletion_views as _deletion_views  # noqa: E402, F401
+from forum.boards import draft_views as _draft_views  # noqa: E402, F401
 from forum.boards import moderation_views as _moderation_views  # noqa: E402, F401
 from forum.boards import post_views as _post_views  # noqa: E402, F401
 from forum.boards import thread_views as _thread_views  # noqa: E402, F401

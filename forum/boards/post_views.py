@@ -3,10 +3,10 @@ restoring and reactions."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from forum.boards import bp, composer, forms, inplace, services
+from forum.boards import bp, composer, draft_views, drafts, forms, inplace, services
 from forum.boards.deletion_views import thread_deleted
 from forum.boards.limits import edit_rate_limit, post_rate_limit, preview_rate_limit
 from forum.boards.models import Post
@@ -42,6 +42,8 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
     user = me()
     thread = services.get_visible_thread(user, thread_id)
     form = forms.ReplyForm()
+    key = drafts.reply_key(thread.id)
+    draft = None
     if request.method == "GET":
         quoted_id = id_arg("quote")
         if quoted_id is not None:
@@ -49,6 +51,11 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
             if quoted.thread_id == thread.id:
                 form.body.data = services.quote_source(quoted)
                 form.reply_to.data = quoted.id
+        draft = draft_views.restore_into(form, key)
+    elif draft_views.wants_draft():
+        draft_views.save_from(form, key)
+        flash("Draft saved: it will be here when you come back, on any device.", "success")
+        return redirect(url_for("boards.post_reply", thread_id=thread.id))
 
     def reply() -> Post:
         reply_to = db.session.get(Post, form.reply_to.data) if form.reply_to.data else None
@@ -61,6 +68,8 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         else submit_or_preview(form, reply)
     )
     if outcome.saved:
+        if draft_views.had_draft():
+            draft_views.forget(key)
         if inplace.wanted():
             return inplace.created(post_url(outcome.value))
         return redirect(post_url(outcome.value))
@@ -70,6 +79,8 @@ def post_reply(thread_id: int) -> ResponseReturnValue:
         "boards/post_reply.html",
         thread=thread,
         form=form,
+        draft=draft,
+        has_draft=draft is not None or draft_views.had_draft(),
         preview_html=preview_html,
         body_hint=forms.BODY_HINT,
         composer=slots.fill(slots.COMPOSER, user=user, errors=attached.errors),

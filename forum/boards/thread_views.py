@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from forum.boards import bp, composer, forms, pages, services
+from forum.boards import bp, composer, draft_views, drafts, forms, pages, services
 from forum.boards.limits import post_rate_limit
 from forum.boards.models import Post, PostKind, Thread
 from forum.boards.views import me, post_url, submit_or_preview, thread_url
@@ -103,6 +103,8 @@ def thread_new(slug: str) -> ResponseReturnValue:
     user = me()
     board = services.get_visible_board(user, slug)
     form = forms.ThreadForm()
+    key = drafts.thread_key(board.id)
+    draft = None
     if request.method == "GET":
         # A link may start the form filled in (a meet-up's "Post the story"); nothing is saved
         # until the person posts it.
@@ -110,6 +112,11 @@ def thread_new(slug: str) -> ResponseReturnValue:
             form.kind.data = request.args["kind"]
         form.title.data = request.args.get("title", "")[: forms.TITLE_MAX] or None
         form.body.data = request.args.get("body", "")[: forms.BODY_MAX] or None
+        draft = draft_views.restore_into(form, key)
+    elif draft_views.wants_draft():
+        draft_views.save_from(form, key)
+        flash("Draft saved: it will be here when you come back, on any device.", "success")
+        return redirect(url_for("boards.thread_new", slug=board.slug))
     attached = composer.attach(user, form) if request.method == "POST" else composer.Attached()
     outcome, preview_html = (
         (Outcome[Thread](status=attached.status), None)
@@ -127,11 +134,15 @@ def thread_new(slug: str) -> ResponseReturnValue:
         )
     )
     if outcome.saved:
+        if draft_views.had_draft():
+            draft_views.forget(key)
         return redirect(thread_url(outcome.value))
     return render_template(
         "boards/thread_new.html",
         board=board,
         form=form,
+        draft=draft,
+        has_draft=draft is not None or draft_views.had_draft(),
         preview_html=preview_html,
         body_hint=forms.BODY_HINT,
         composer=slots.fill(slots.COMPOSER, user=user, errors=attached.errors),

@@ -211,6 +211,11 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/t/<id:thread_id>"): department_scoped(),
     ("GET", "/t/<id:thread_id>-<slug>"): department_scoped(),
     ("GET", "/t/<id:thread_id>/unread"): department_scoped(),
+    # One's own drafts, on threads and boards one may see.
+    ("GET", "/drafts/thread/<id:thread_id>"): department_scoped(),
+    ("POST", "/drafts/thread/<id:thread_id>"): department_scoped(body=lambda w, v: {"body": "Hm."}),
+    ("GET", "/drafts/b/<slug>"): department_scoped(),
+    ("POST", "/drafts/b/<slug>"): department_scoped(body=lambda w, v: {"body": "Hm."}),
     ("POST", "/t/<id:thread_id>/watch"): department_scoped(),
     ("GET", "/t/<id:thread_id>/reply"): department_scoped(),
     ("POST", "/t/<id:thread_id>/reply"): department_scoped(body=lambda w, v: {"body": "A reply."}),
