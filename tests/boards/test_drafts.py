@@ -32,7 +32,7 @@ def drafts_of(user: Any) -> int:
 def test_a_new_thread_draft_follows_its_writer_to_another_device_and_goes_when_posted(
     app: Flask,
 ) -> None:
-    board = make_board(slug="social")
+    make_board(slug="social")
     writer = make_user()
     laptop, phone = device(app, writer), device(app, writer)
     saved = laptop.post(
