@@ -1,14 +1,20 @@
 """What a file really is (by its first bytes, never its name), and images re-encoded by Pillow:
 turned upright, without metadata (a phone photo's EXIF carries where it was taken), with a
-thumbnail."""
+thumbnail.
+
+Pillow is imported when a file is processed, not when the app starts: a web worker that never
+receives an upload does not carry it (issue 11's per-worker memory budget).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import warnings
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 from forum.core.errors import ForumError
 
@@ -80,6 +86,8 @@ class Processed:
 
 def _open(data: bytes, kind: FileType, max_pixels: int) -> Image.Image:
     """The image, checked against the pixel limit before its pixels are decoded."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -125,6 +133,8 @@ def process_image(data: bytes, kind: FileType, *, max_pixels: int, thumb_size: i
     larger than `thumb_size` on its longest side. An animated GIF keeps its frames.
 
     Raises TooLarge past `max_pixels`, UnsupportedType when Pillow cannot decode it."""
+    from PIL import Image, ImageOps
+
     image = _open(data, kind, max_pixels)
     icc = image.info.get("icc_profile")
     animated = kind.name == "gif" and getattr(image, "n_frames", 1) > 1
