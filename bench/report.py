@@ -97,10 +97,11 @@ def _reference_row(runs: list[dict[str, Any]]) -> str:
     p50s = sorted(r["p50"] for r in runs)
     p99s = sorted(r["p99"] for r in runs)
     middle = len(runs) // 2
+    calls = "—" if runs[0].get("calls") is None else f"{runs[0]['calls']:,}"
     return (
         f"| bare Flask + Jinja, 30 posts (mean of {len(runs)} runs between the pages, "
         f"{_number(rates[0])} to {_number(rates[-1])} req/s) | {_number(sum(rates) / len(rates))} "
-        f"| {_number(p50s[middle])} | {_number(p99s[middle])} | 1 | — | "
+        f"| {_number(p50s[middle])} | {_number(p99s[middle])} | 1 | — | {calls} | "
         f"{memory_cell(runs)} | {sum(r['errors'] for r in runs)} |"
     )
 
@@ -129,8 +130,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"({s['search_word_hits']:,} hits), `{s['common_word']}` in "
         f"{s['common_word_posts']:,} posts ({s['common_word_hits']:,} hits).",
         "",
-        "| page | req/s | p50 ms | p99 ms | ratio to bare | SQL | worker RSS MB (peak) | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | req/s | p50 ms | p99 ms | ratio to bare | SQL | Python calls "
+        "| worker RSS MB (peak) | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     if references:
         lines.append(_reference_row(references))
@@ -143,9 +145,11 @@ def markdown(results: dict[str, Any]) -> str:
         if r["kind"] == "writers":
             label += f" ({r['stored']:,} stored)"
         sql = "—" if r["sql"] is None else str(r["sql"])
+        calls = "—" if r.get("calls") is None else f"{r['calls']:,}"
         lines.append(
             f"| {label} | {_number(r['per_second'])} | {_number(r['p50'])} | "
-            f"{_number(r['p99'])} | {ratio} | {sql} | {memory_cell([r])} | {r['errors']} |"
+            f"{_number(r['p99'])} | {ratio} | {sql} | {calls} | {memory_cell([r])} | "
+            f"{r['errors']} |"
         )
     caught = results["search_catch_up"]
     lines += [

@@ -184,10 +184,38 @@ def count_posts(app: Any, thread_ids: list[int]) -> int:
     return int(count or 0)
 
 
+def python_calls(action: Any) -> int:
+    """Python function calls made while `action()` runs: unlike a time, the same on a busy
+    machine as on an idle one, so it shows what a change to the code saved."""
+    calls = 0
+
+    def profile(_frame: Any, event: str, _arg: Any) -> None:
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def reference_python_calls() -> int:
+    """The bare page's Python calls per request, counted like the forum's pages."""
+    import reference_app
+
+    client = reference_app.app.test_client()
+    client.get("/")
+    return python_calls(lambda: client.get("/"))
+
+
 def count_queries(
     app: Any, summary: dict[str, Any], paths: list[str], token: str, thread_id: int
-) -> dict[str, int]:
-    """SQL statements one request runs (after a warm-up request), in-process."""
+) -> tuple[dict[str, int], dict[str, int]]:
+    """SQL statements, and Python function calls, of one request (after a warm-up request),
+    in-process."""
     from sqlalchemy import event
 
     from forum.extensions import db
@@ -200,6 +228,7 @@ def count_queries(
             seen.append(statement)
 
     counts: dict[str, int] = {}
+    calls: dict[str, int] = {}
     client = app.test_client()
     with app.app_context():
         engine = db.engine
@@ -217,6 +246,7 @@ def count_queries(
             if status != 200:
                 raise SystemExit(f"{path} answered {status} in-process")
             counts[path] = len(seen)
+            calls[path] = python_calls(lambda path=path: client.get(path))
         seen.clear()
         reply = client.post(
             f"/api/v1/threads/{thread_id}/posts",
@@ -228,7 +258,7 @@ def count_queries(
         counts["reply"] = len(seen)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return counts
+    return counts, calls
 
 
 def writer_bodies(instance: Path) -> Path:
@@ -334,7 +364,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.only:
         targets = [t for t in targets if any(word in t[0] for word in args.only)]
     token, writer_threads = writer_setup(app, summary)
-    queries = count_queries(app, summary, [p for _, p in targets], token, writer_threads[0])
+    queries, calls = count_queries(app, summary, [p for _, p in targets], token, writer_threads[0])
     bodies = writer_bodies(instance)
     context = report.context(app, args, summary)
     rows: list[dict[str, Any]] = []
@@ -342,9 +372,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def row(
         label: str, load: Load, mem: dict[str, float], sql: int | None, kind: str = "page"
     ) -> None:
-        rows.append({"label": label, "kind": kind, **mem, "sql": sql, **asdict(load)})
+        rows.append(
+            {"label": label, "kind": kind, **mem, "sql": sql, **asdict(load)}
+            | {"calls": calls.get(label_paths.get(label, ""))}
+        )
         print(f"  {label}: {load.per_second:.1f}/s p50 {load.p50:.1f} ms", flush=True)
 
+    label_paths = dict(targets)
+    reference_calls = reference_python_calls()
     log = instance / "gunicorn.log"
     reference_label = "bare Flask + Jinja, 30 posts"
     print("Loading the pages...", flush=True)
@@ -363,6 +398,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         def reference_run(number: int) -> float:
             load, mem = load_page(reference, reference_browser, "/", args)
             row(f"{reference_label} (run {number})", load, mem, None, "reference")
+            rows[-1]["calls"] = reference_calls
             return load.per_second
 
         before = reference_run(1)

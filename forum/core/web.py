@@ -340,29 +340,59 @@ def _page_chrome() -> dict[str, Any]:
     if chrome is None:
         # Set first: a provider rendering its own partial comes back here and gets no chrome.
         g.forum_page_chrome = {"nav": [], "header_slots": []}
+        # The person, not the proxy: each attribute read through the proxy costs a lookup.
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
         chrome = {
-            "nav": _nav_items(current_user),
-            "header_slots": slots.fill(slots.HEADER, user=current_user),
+            "nav": _nav_items(user),
+            "header_slots": slots.fill(slots.HEADER, user=user),
         }
         g.forum_page_chrome = chrome
     return chrome
 
 
-def _nav_items(user: object, section: str = "main") -> list[dict[str, str]]:
+def _nav_items(user: object) -> list[dict[str, str]]:
+    """The header's links `user` may follow, and one "Admin" link when any admin page is theirs."""
     items = []
-    for _order, label, endpoint, visible, item_section in sorted(
-        current_app.extensions.get("forum.nav", []), key=lambda item: item[0]
-    ):
-        if item_section == section and (visible is None or visible(user)):
-            items.append({"label": label, "url": url_for(endpoint)})
-    if section == "main" and _nav_items(user, "admin"):
-        items.append({"label": "Admin", "url": url_for("admin_hub")})
+    has_admin_pages = False
+    for _order, label, endpoint, visible, section in _sorted_nav():
+        if visible is not None and not visible(user):
+            continue
+        if section == "main":
+            items.append({"label": label, "url": _static_url(endpoint)})
+        elif section == "admin":
+            has_admin_pages = True
+    if has_admin_pages:
+        items.append({"label": "Admin", "url": _static_url("admin_hub")})
     return items
+
+
+def _sorted_nav() -> list[tuple[int, str, str, Callable[[Any], bool] | None, str]]:
+    entries = current_app.extensions.get("forum.nav", [])
+    cached = current_app.extensions.get("forum.nav_sorted")
+    if cached is None or cached[0] is not entries or cached[1] != len(entries):
+        cached = (entries, len(entries), sorted(entries, key=lambda item: item[0]))
+        current_app.extensions["forum.nav_sorted"] = cached
+    return list(cached[2])
+
+
+def _static_url(endpoint: str) -> str:
+    """url_for of an endpoint without arguments, built once per script root: the header's
+    links are the same on every page, and building each one per request showed in profiles."""
+    urls: dict[tuple[str, str], str] = current_app.extensions.setdefault("forum.nav_urls", {})
+    key = (request.script_root, endpoint)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(endpoint)
+    return url
 
 
 def admin_hub() -> ResponseReturnValue:
     """One page linking every administration page the person may use."""
-    items = _nav_items(current_user, "admin")
+    items = [
+        {"label": label, "url": _static_url(endpoint)}
+        for _order, label, endpoint, visible, section in _sorted_nav()
+        if section == "admin" and (visible is None or visible(current_user))
+    ]
     if not items:
         raise NotPermitted("There are no administration pages for you.")
     return render_template("core/admin_hub.html", items=items)
