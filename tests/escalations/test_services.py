@@ -27,7 +27,7 @@ from tests.escalations.factories import (
     make_staff,
     make_thread,
 )
-from tests.factories import make_department, make_user
+from tests.factories import make_department, make_user, sql_statements
 
 
 def emails_to(user: User) -> list[OutboxMessage]:
@@ -508,6 +508,29 @@ def test_escalation_for_thread_prefers_the_unresolved_one(app: Flask, dept: Any)
     assert services.escalation_for_thread(thread) is first
     second = make_escalation(thread, actor=staff["member"], now=T0 + dt.timedelta(hours=1))
     assert services.escalation_for_thread(thread.id) is second
+
+
+def test_escalation_for_thread_is_one_statement_and_puts_unresolved_before_newer(
+    app: Flask, dept: Any
+) -> None:
+    staff = make_staff(dept)
+    thread = make_thread(make_board(staff["admin"], department=dept))
+    later = make_escalation(thread, actor=staff["member"], now=T0 + dt.timedelta(hours=2))
+    services.resolve(later, actor=staff["senior"])
+    earlier_open = make_escalation(thread, actor=staff["member"], now=T0 + dt.timedelta(hours=1))
+    thread_id, expected_id = thread.id, earlier_open.id
+    db.session.commit()
+
+    with sql_statements(transaction_control=False) as seen:
+        shown = services.escalation_for_thread(thread_id)
+
+    assert shown is not None and shown.id == expected_id
+    assert len(seen) == 1, seen
+    quiet_id = make_thread(thread.board).id
+    db.session.commit()
+    with sql_statements(transaction_control=False) as seen:
+        assert services.escalation_for_thread(quiet_id) is None
+    assert len(seen) == 1, seen
 
 
 def test_moving_the_thread_moves_the_escalations_department(app: Flask, dept: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import has_role
@@ -75,9 +75,11 @@ def escalation_for_thread(thread: Thread | int) -> Escalation | None:
     """The thread's unresolved escalation, else its most recent one, else None (for the
     thread page's status line, shown to everyone who can see the thread)."""
     thread_id = thread if isinstance(thread, int) else thread.id
-    return open_escalation_for_thread(thread_id) or db.session.scalar(
+    # One query on every thread page: unresolved first, then the newest.
+    unresolved_first = case((Escalation.state.in_(UNRESOLVED), 0), else_=1)
+    return db.session.scalar(
         select(Escalation)
         .where(Escalation.thread_id == thread_id)
-        .order_by(Escalation.created_at.desc(), Escalation.id.desc())
+        .order_by(unresolved_first, Escalation.created_at.desc(), Escalation.id.desc())
         .limit(1)
     )
