@@ -29,8 +29,6 @@ def _thread_page(
         can_solve=can_solve,
     )
     post_list, last_on_page = pages.thread_posts_html(user, thread, page, audience, read_mark)
-    if page == 1:
-        services.load_solution(thread)
     html = render_template(
         "boards/thread_detail.html",
         thread=thread,
@@ -60,14 +58,15 @@ def _thread_page(
 @bp.get("/t/<id:thread_id>-<slug>")
 def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValue:
     user = me()
+    page = page_number(request.args.get("page"))
     try:
-        thread = services.get_visible_thread(user, thread_id)
+        # The first page shows the solution box: loaded with the thread, not after it.
+        thread = services.get_visible_thread(user, thread_id, with_solution=page == 1)
     except NotFound:
         merged_into = services.merged_into(user, thread_id)
         if merged_into is None:
             raise
         return redirect(url_for("boards.thread_detail", thread_id=merged_into), 301)
-    page = page_number(request.args.get("page"))
     if slug is not None and slug != thread.slug:
         return redirect(thread_url(thread, **({"page": page} if page > 1 else {})), 301)
     if page > 1 and (page - 1) * services.POSTS_PER_PAGE >= thread.post_count:

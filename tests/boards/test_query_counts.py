@@ -84,3 +84,24 @@ def test_home_page_issues_constant_queries(app: Flask, login: Callable[..., Flas
     for _ in range(3):
         _fill(make_board(), [make_user() for _ in range(3)], posts=60, threads=20)
     assert _page_queries(client, "/") == small
+
+
+def test_a_solved_threads_first_page_loads_its_solution_with_the_thread(
+    app: Flask, login: Callable[..., FlaskClient]
+) -> None:
+    moderator = make_user()
+    authors = [make_user() for _ in range(3)]
+    thread = _fill(make_board(moderators=[moderator]), authors, posts=6, threads=1)
+    client = login(moderator)
+    path = f"/t/{thread.id}-{thread.slug}"
+    unsolved = _page_queries(client, path)
+    answer = services.thread_posts(thread, page=1).items[2]
+    services.mark_solution(thread, actor=moderator, post=answer)
+    db.session.commit()
+
+    solved = _page_queries(client, path)
+    page = client.get(path).get_data(as_text=True)
+
+    assert 'id="solution-heading"' in page
+    assert f"reply {1}" in page.split('id="solution-heading"')[1].split("</section>")[0]
+    assert solved == unsolved

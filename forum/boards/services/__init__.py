@@ -78,7 +78,6 @@ from forum.boards.services.rendering import RerenderBatch, count_rendered, reren
 from forum.boards.services.solutions import (
     fix_thread_choices,
     fix_threads_for,
-    load_solution,
     mark_solution,
 )
 from forum.boards.services.threads import (
@@ -167,7 +166,6 @@ __all__ = [
     "is_watching_board",
     "is_watching_thread",
     "live_threads",
-    "load_solution",
     "mark_read",
     "mark_read_ids",
     "mark_solution",

@@ -97,21 +97,6 @@ def mark_solution(
     return thread
 
 
-def load_solution(thread: Thread) -> Thread:
-    """Load what the solution box under the first post shows, in one query."""
-    if thread.is_solved:
-        db.session.scalar(
-            select(Thread)
-            .where(Thread.id == thread.id)
-            .options(
-                joinedload(Thread.solution_post).joinedload(Post.author),
-                joinedload(Thread.solution_thread).joinedload(Thread.board),
-                joinedload(Thread.solved_by),
-            )
-        )
-    return thread
-
-
 def _fix_candidates(user: User, thread: Thread) -> Select[Any]:
     board = thread.board
     # All-staff boards, this board and its department's boards; moderators are checked later.
