@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from forum.accounts.models import EmailPreference, User
 from forum.alerts import redaction
@@ -179,16 +179,17 @@ def _email_payload(
 # --- Reading and marking notifications -------------------------------------------------------
 
 
+# Built once: the bell is on every page.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (the bell)."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def list_notifications(

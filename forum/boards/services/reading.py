@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 
 from forum.accounts.models import User
 from forum.boards.models import Board, BoardWatch, Post, Thread, ThreadRead, ThreadWatch
@@ -60,20 +60,27 @@ def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in rows}
 
 
+# Built once: the thread page asks it on every view.
+_READER_STATE = select(
+    select(ThreadRead.last_read_post_id)
+    .where(
+        ThreadRead.user_id == bindparam("user_id"),
+        ThreadRead.thread_id == bindparam("thread_id"),
+    )
+    .scalar_subquery(),
+    select(ThreadWatch.user_id)
+    .where(
+        ThreadWatch.user_id == bindparam("user_id"),
+        ThreadWatch.thread_id == bindparam("thread_id"),
+    )
+    .exists(),
+)
+
+
 def reader_state(user: User, thread: Thread) -> tuple[int, bool]:
     """How far `user` has read `thread` (0: never opened) and whether they watch it, in one
     query: the thread page asks both on every view."""
-    mark = (
-        select(ThreadRead.last_read_post_id)
-        .where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
-        .scalar_subquery()
-    )
-    watching = (
-        select(ThreadWatch.user_id)
-        .where(ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id)
-        .exists()
-    )
-    row = db.session.execute(select(mark, watching)).one()
+    row = db.session.execute(_READER_STATE, {"user_id": user.id, "thread_id": thread.id}).one()
     return int(row[0] or 0), bool(row[1])
 
 

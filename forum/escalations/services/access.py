@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import has_role
@@ -71,15 +71,21 @@ def open_escalation_for_thread(thread_id: int) -> Escalation | None:
     )
 
 
+# One query, built once, on every thread page: unresolved first, then the newest.
+_SHOWN_FOR_THREAD = (
+    select(Escalation)
+    .where(Escalation.thread_id == bindparam("thread_id"))
+    .order_by(
+        case((Escalation.state.in_(UNRESOLVED), 0), else_=1),
+        Escalation.created_at.desc(),
+        Escalation.id.desc(),
+    )
+    .limit(1)
+)
+
+
 def escalation_for_thread(thread: Thread | int) -> Escalation | None:
     """The thread's unresolved escalation, else its most recent one, else None (for the
     thread page's status line, shown to everyone who can see the thread)."""
     thread_id = thread if isinstance(thread, int) else thread.id
-    # One query on every thread page: unresolved first, then the newest.
-    unresolved_first = case((Escalation.state.in_(UNRESOLVED), 0), else_=1)
-    return db.session.scalar(
-        select(Escalation)
-        .where(Escalation.thread_id == thread_id)
-        .order_by(unresolved_first, Escalation.created_at.desc(), Escalation.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_SHOWN_FOR_THREAD, {"thread_id": thread_id})
