@@ -168,6 +168,15 @@ class Config(UploadSettings):
     PREVIEW_RATE_LIMIT: str = "30 per minute; 1000 per day"
     # Sign-ups and accepted invitations per client IP (each creates an account).
     SIGNUP_RATE_LIMIT: str = "10 per hour; 50 per day"
+    # Public "is this account ours?" lookups (/verify and /api/v1/verify) per client IP, for
+    # people not signed in; signed-in staff are not counted.
+    VERIFY_RATE_LIMIT: str = "30 per minute; 300 per hour"
+
+    # Make /verify, /api/v1/verify and the profiles' badge pages (/verify/<key>) public: anyone
+    # may ask whether an account is the organization's (status, platform, department only).
+    PUBLIC_VERIFY: bool = False
+    # The organization's name as the public reads it, on badge pages ("Verified by ...").
+    ORG_NAME: str = "Our organization"
 
     # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
     TRUST_PROXY_HEADERS: bool = False
