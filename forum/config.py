@@ -22,7 +22,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from forum.core.upload_settings import UploadSettings
+from forum.core import upload_settings, verify_settings
 
 # A list setting: a JSON list, or (easier to type in an environment) comma-separated text.
 CommaList = Annotated[list[str], NoDecode]
@@ -32,7 +32,7 @@ class ConfigError(RuntimeError):
     """The configuration is unusable; the message names each setting, never its value."""
 
 
-class Config(UploadSettings):
+class Config(upload_settings.UploadSettings, verify_settings.PublicVerifySettings):
     """Every setting, typed. `load_config` layers instance/config.py, the environment
     (variables named exactly like the settings) and overrides on top of these defaults."""
 
@@ -168,15 +168,6 @@ class Config(UploadSettings):
     PREVIEW_RATE_LIMIT: str = "30 per minute; 1000 per day"
     # Sign-ups and accepted invitations per client IP (each creates an account).
     SIGNUP_RATE_LIMIT: str = "10 per hour; 50 per day"
-    # Public "is this account ours?" lookups (/verify and /api/v1/verify) per client IP, for
-    # people not signed in; signed-in staff are not counted.
-    VERIFY_RATE_LIMIT: str = "30 per minute; 300 per hour"
-
-    # Make /verify, /api/v1/verify and the profiles' badge pages (/verify/<key>) public: anyone
-    # may ask whether an account is the organization's (status, platform, department only).
-    PUBLIC_VERIFY: bool = False
-    # The organization's name as the public reads it, on badge pages ("Verified by ...").
-    ORG_NAME: str = "Our organization"
 
     # Trust X-Forwarded-* from one proxy (set when behind nginx or a load balancer).
     TRUST_PROXY_HEADERS: bool = False
