@@ -44,16 +44,23 @@ verify_rate_limit = limiter.shared_limit(
 )
 
 
+def mark_not_ours() -> None:
+    """The answer being sent is "not ours" (the page says so with a 200): cache it briefly."""
+    g.public_verify_not_ours = True
+
+
 def cache_headers(response: Response, *, vary: str) -> Response:
     """Public answers may be cached (shorter for "not ours"); a signed-in answer, an error or a
     throttled request is never stored. `vary` names what tells anonymous and staff apart."""
     response.vary.add(vary)
     if signed_in():
         response.headers["Cache-Control"] = "private, no-store"
+    elif response.status_code == 404 or (
+        response.status_code == 200 and g.get("public_verify_not_ours")
+    ):
+        response.headers["Cache-Control"] = f"public, max-age={NOT_FOUND_MAX_AGE}"
     elif response.status_code == 200:
         response.headers["Cache-Control"] = f"public, max-age={FOUND_MAX_AGE}"
-    elif response.status_code == 404:
-        response.headers["Cache-Control"] = f"public, max-age={NOT_FOUND_MAX_AGE}"
     else:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -14,8 +14,8 @@ from forum.registry import bp, public_http, services
 @bp.get("/verify")
 @public_http.verify_rate_limit
 def public_verify() -> ResponseReturnValue:
-    """The form, and with `?url=` its answer: 200 for a registered account, 404 for one that
-    is not ours, 400 for input that is no address or handle."""
+    """The form, and with `?url=` its answer ("not ours" too: the page answered, unlike the
+    API's 404); 400 for input that is no address or handle."""
     value = request.args.get("url")
     found = None
     error = ""
@@ -27,7 +27,8 @@ def public_verify() -> ResponseReturnValue:
             error = exc.message
             status = 400
         else:
-            status = 200 if found.answers else 404
+            if not found.answers:
+                public_http.mark_not_ours()
     staff = public_http.signed_in()
     return render_template(
         "registry/public_verify.html",

@@ -100,16 +100,20 @@ def test_anonymous_sees_archived_clearly(app: Flask, archived: SocialProfile) ->
     _assert_nothing_internal(html, archived)
 
 
-def test_unknown_account_is_not_ours_with_a_404(app: Flask, parks: SocialProfile) -> None:
-    response = app.test_client().get("/verify", query_string={"url": "https://x.com/impostor"})
-    assert response.status_code == 404
-    assert "Not ours" in response.get_data(as_text=True)
+def test_unknown_account_is_not_ours(app: Flask, parks: SocialProfile) -> None:
+    client = app.test_client()
+    for value in ("https://x.com/impostor", "https://x.com/a_handle_too_long_for_x", "@nobody"):
+        response = client.get("/verify", query_string={"url": value})
+        assert response.status_code == 200, value
+        html = response.get_data(as_text=True)
+        assert ">Not ours</h2>" in html and ">Official</h2>" not in html
 
 
 def test_a_proposed_profile_is_not_vouched_for(app: Flask) -> None:
     make_profile(url="https://x.com/pending_acct", status="proposed")
     client = app.test_client()
-    assert client.get("/verify?url=https://x.com/pending_acct").status_code == 404
+    page = client.get("/verify?url=https://x.com/pending_acct").get_data(as_text=True)
+    assert ">Not ours</h2>" in page and "Proposed" not in page
     assert client.get("/api/v1/verify?url=https://x.com/pending_acct").status_code == 404
 
 
@@ -161,6 +165,7 @@ def test_public_page_caching_headers(app: Flask, parks: SocialProfile) -> None:
     assert "Cookie" in found.headers["Vary"]
     assert "Set-Cookie" not in found.headers
     missing = client.get("/verify?url=@nobody_here_at_all")
+    assert missing.status_code == 200
     assert missing.headers["Cache-Control"] == "public, max-age=60"
     assert client.get("/verify?url=!!!").headers["Cache-Control"] == "no-store"
 
@@ -210,7 +215,16 @@ def test_api_lookalike_host_is_a_404_that_says_so(app: Flask) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?url=", "?url=%20%20", "?url=not%20a%20url", "?url=!!!", "?url=" + "a" * 501, "?u=x"],
+    [
+        "",
+        "?url=",
+        "?url=%20%20",
+        "?url=not%20a%20url",
+        "?url=http://",
+        "?url=!!!",
+        "?url=" + "a" * 501,
+        "?u=x",
+    ],
 )
 def test_api_missing_empty_or_garbage_url_is_a_clear_400(app: Flask, query: str) -> None:
     response = app.test_client().get("/api/v1/verify" + query)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from forum.core.errors import Invalid, NotFound
 from forum.extensions import db
-from forum.registry.canonical import guess, lookalike_host
+from forum.registry.canonical import guess, host_or_none, lookalike_host
+from forum.registry.canonical.base import looks_like_url
 from forum.registry.models import ProfileStatus, SocialProfile
 from forum.registry.services.lookup import lookup, verdict
 
@@ -79,8 +80,8 @@ def public_lookup(value: str) -> PublicLookup:
     """Look `value` (any URL form or handle, as `lookup` reads it) up for the public.
 
     Raises Invalid (field `url`) when the value is empty, longer than MAX_LOOKUP_LENGTH, or
-    names no registered account and reads as no platform's address or handle (nor as a
-    look-alike of an address).
+    names no registered account and is neither an address (with a host) nor a handle any
+    platform accepts.
     """
     value = (value or "").strip()
     if not value:
@@ -91,8 +92,7 @@ def public_lookup(value: str) -> PublicLookup:
             fields={"url": f"At most {MAX_LOOKUP_LENGTH} characters."},
         )
     matches = lookup(value)
-    # A look-alike host reads as no platform's, but it is an answer ("not ours, a look-alike").
-    if not matches and not guess(value) and not lookalike_host(value):
+    if not matches and not _readable(value):
         raise Invalid(
             "That is not an address or handle we can read.",
             fields={"url": "Paste an account's address (https://...) or its handle (@name)."},
@@ -103,6 +103,18 @@ def public_lookup(value: str) -> PublicLookup:
         answers=answers,
         matches=matches,
         not_found_message=verdict(None, looked_up=value).message,
+    )
+
+
+def _readable(value: str) -> bool:
+    """Some platform's address or handle, or at least an address with a host: then "not
+    ours" is the answer (a handle too long for X, a look-alike host), not "unreadable"."""
+    if guess(value) or lookalike_host(value):
+        return True
+    return (
+        looks_like_url(value)
+        and not any(ch.isspace() for ch in value)
+        and bool(host_or_none(value))
     )
 
 
