@@ -155,6 +155,7 @@ def test_the_staff_verify_page_still_answers_with_owners(
 ) -> None:
     html = login(make_user()).get("/profiles/verify?q=@riversideparks").get_data(as_text=True)
     assert OWNER_NAME in html
+    assert 'href="/verify?url=@riversideparks"' in html
     assert app.test_client().get("/profiles/verify?q=@riversideparks").status_code == 302
 
 
