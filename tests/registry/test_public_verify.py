@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from forum.accounts.models import Role
 from forum.config import load_config
+from forum.extensions import db
 from forum.registry.models import SocialProfile
 from tests.factories import make_department, make_user, reload
 from tests.registry.factories import make_profile
@@ -398,3 +400,24 @@ def test_public_verify_is_off_by_default_and_read_from_the_environment(
     monkeypatch.setenv("ORG_NAME", "Riverside Council")
     settings = load_config(str(tmp_path))
     assert settings["PUBLIC_VERIFY"] is True and settings["ORG_NAME"] == "Riverside Council"
+
+
+def test_profiles_imported_in_batches_get_badge_keys_too(app: Flask, api: Any) -> None:
+    make_department(slug="libraries", name="Libraries")
+    rows = "".join(f"x,https://x.com/batch_import_{n},Batch {n},libraries\n" for n in range(3))
+    response = api(make_user(Role.ADMIN)).post(
+        "/api/v1/profiles/import",
+        data="platform,url,display_name,department\n" + rows,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.get_json()
+    client = app.test_client()
+    keys = set()
+    for n in range(3):
+        html = client.get(f"/verify?url=https://x.com/batch_import_{n}").get_data(as_text=True)
+        assert ">Official</h2>" in html
+    for profile in db.session.scalars(select(SocialProfile)):
+        assert profile.badge_key
+        keys.add(profile.badge_key)
+        assert client.get(f"/verify/{profile.badge_key}").status_code == 200
+    assert len(keys) == 3
