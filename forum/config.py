@@ -22,7 +22,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from forum.core.upload_settings import UploadSettings
+from forum.core import upload_settings, verify_settings
 
 # A list setting: a JSON list, or (easier to type in an environment) comma-separated text.
 CommaList = Annotated[list[str], NoDecode]
@@ -32,7 +32,7 @@ class ConfigError(RuntimeError):
     """The configuration is unusable; the message names each setting, never its value."""
 
 
-class Config(UploadSettings):
+class Config(upload_settings.UploadSettings, verify_settings.PublicVerifySettings):
     """Every setting, typed. `load_config` layers instance/config.py, the environment
     (variables named exactly like the settings) and overrides on top of these defaults."""
 

@@ -128,7 +128,10 @@ def test_invalid_utf8_form_is_stored_safely_or_refused(client: FlaskClient) -> N
     assert response.status_code == 400
 
 
-def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
+@pytest.mark.parametrize("public_verify", [False, True])
+def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask, public_verify: bool) -> None:
+    # PUBLIC_VERIFY opens its three endpoints (tests/registry/test_public_verify.py) and no other.
+    app.config["PUBLIC_VERIFY"] = public_verify
     client = app.test_client()
     public = {
         "static",
@@ -150,6 +153,8 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
         "feeds.board",
         "meetups.feed",
     }
+    if public_verify:
+        public |= {"registry.public_verify", "registry.badge", "api.verify"}
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:

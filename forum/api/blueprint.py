@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Flask, current_app, g, request
 
 from forum.core.errors import NotAuthenticated
+from forum.core.web import is_public_now, may_be_public
 from forum.extensions import csrf, db, limiter
 
 if TYPE_CHECKING:
@@ -41,9 +42,16 @@ def current_api_user() -> User:
 
 @bp.before_request
 def _authenticate() -> None:
-    if request.endpoint in PUBLIC_API_ENDPOINTS:
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_API_ENDPOINTS:
         return
+    if request.method == "OPTIONS" and may_be_public(current_app, endpoint):
+        return  # a CORS preflight never carries credentials; it reads nothing
     header = request.headers.get("Authorization", "")
+    if not header.strip() and is_public_now(current_app, endpoint):
+        # Public by a setting (register_public_endpoint(..., when=...)): anonymous is fine,
+        # and a token sent anyway is still checked below, so a bad one is still a 401.
+        return
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated("Send Authorization: Bearer <token>.")

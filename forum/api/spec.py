@@ -30,6 +30,9 @@ class Operation:
     request_content_type: str = "application/json"
     errors: tuple[int, ...] = ()
     public: bool = False
+    # Anonymous when a setting allows it, a bearer token otherwise (see register_public_endpoint).
+    optional_auth: bool = False
+    description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,6 +54,8 @@ def api_route(
     request_content_type: str = "application/json",
     errors: tuple[int, ...] = (),
     public: bool = False,
+    optional_auth: bool = False,
+    description: str = "",
 ) -> Callable[[F], F]:
     """Register a route on `bp` and describe it in the OpenAPI document in the same breath."""
 
@@ -69,6 +74,8 @@ def api_route(
                 request_content_type=request_content_type,
                 errors=errors,
                 public=public,
+                optional_auth=optional_auth,
+                description=description,
             )
         )
         bp.add_url_rule(rule, view_func=view, methods=[method.upper()])
@@ -231,6 +238,8 @@ def build_document(version: str) -> dict[str, Any]:
             "tags": [op.tag],
             "operationId": operation_id(op),
         }
+        if op.description:
+            operation["description"] = op.description
         parameters = _path_parameters(op.rule)
         if op.query is not None:
             parameters += _query_parameters(op.query, components)
@@ -265,6 +274,9 @@ def build_document(version: str) -> dict[str, Any]:
         operation["responses"] = responses
         if op.public:
             operation["security"] = []
+        elif op.optional_auth:
+            # Either a token or nothing: the empty requirement means anonymous is accepted.
+            operation["security"] = [{"bearerAuth": []}, {}]
         paths.setdefault(openapi_path(op.rule), {})[op.method.lower()] = operation
     return {
         "openapi": "3.1.0",

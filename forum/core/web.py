@@ -164,6 +164,7 @@ def init_app(app: Flask) -> None:
             or endpoint in PUBLIC_ENDPOINTS
             or endpoint in app.extensions.get("forum.public_endpoints", ())
             or endpoint.startswith("api.")
+            or is_public_now(app, endpoint)
         ):
             return None
         if not current_user.is_authenticated:
@@ -309,9 +310,31 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         )
 
 
-def register_public_endpoint(app: Flask, *endpoints: str) -> None:
-    """Let anonymous requests reach `endpoints`, which must authenticate them (or not need to)."""
-    app.extensions.setdefault("forum.public_endpoints", set()).update(endpoints)
+def register_public_endpoint(
+    app: Flask, *endpoints: str, when: Callable[[Flask], bool] | None = None
+) -> None:
+    """Let anonymous requests reach `endpoints`, which must authenticate them (or not need to).
+
+    With `when`, only while `when(app)` is true (a setting such as PUBLIC_VERIFY, read at each
+    request); otherwise they ask for sign-in like any page.
+    """
+    if when is None:
+        app.extensions.setdefault("forum.public_endpoints", set()).update(endpoints)
+        return
+    conditions = app.extensions.setdefault("forum.public_endpoint_conditions", {})
+    for endpoint in endpoints:
+        conditions[endpoint] = when
+
+
+def may_be_public(app: Flask, endpoint: str) -> bool:
+    """Whether `endpoint` was registered as public under a condition (held now or not)."""
+    return endpoint in app.extensions.get("forum.public_endpoint_conditions", {})
+
+
+def is_public_now(app: Flask, endpoint: str) -> bool:
+    """Whether `endpoint` is public at this moment (registered with a `when` that holds)."""
+    when = app.extensions.get("forum.public_endpoint_conditions", {}).get(endpoint)
+    return bool(when is not None and when(app))
 
 
 def register_nav(

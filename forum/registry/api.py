@@ -1,4 +1,5 @@
-"""The registry part of /api/v1: profiles, their history, lookup, CSV export and import."""
+"""The registry part of /api/v1: profiles, their history, lookup, public verify, CSV export
+and import."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from forum.api import api_route, bp, current_api_user, parse_body, parse_query
 from forum.core.db import utcnow
-from forum.core.errors import NotFound
+from forum.core.errors import Invalid, NotFound
 from forum.extensions import db
-from forum.registry import schemas, services
+from forum.registry import public_http, schemas, services
 
 TAG = "registry"
 
@@ -94,6 +95,45 @@ def profiles_lookup() -> ResponseReturnValue:
         verdict=verdict.message,
         other_matches=[p.id for p in matches[1:]],
     ).model_dump(mode="json")
+
+
+@api_route(
+    bp,
+    "/verify",
+    "GET",
+    summary="Is this account ours? Status, platform and department of a registered account",
+    description=(
+        "Public without a token when the server sets PUBLIC_VERIFY=true; otherwise a bearer "
+        "token is needed. 200 for an official or archived account, 404 for one that is not "
+        "ours (unknown, or proposed and not yet approved). CORS: any origin, no credentials. "
+        "Anonymous callers are throttled per IP (VERIFY_RATE_LIMIT, 429 with Retry-After); "
+        "anonymous answers may be cached (Cache-Control: public)."
+    ),
+    tag=TAG,
+    query=schemas.VerifyQuery,
+    response=schemas.VerifyOut,
+    errors=(404, 429),
+    optional_auth=True,
+)
+@public_http.verify_rate_limit
+def verify() -> ResponseReturnValue:
+    if not (request.args.get("url") or "").strip():
+        raise Invalid(
+            "Give the address or handle to check: /api/v1/verify?url=...",
+            fields={"url": "Required."},
+        )
+    query = parse_query(schemas.VerifyQuery)
+    return schemas.VerifyOut.of(services.public_answer(query.url)).model_dump(mode="json")
+
+
+@bp.after_request
+def _verify_headers(response: Response) -> Response:
+    """CORS on /api/v1/verify alone (its 4xx too, so a page can read why), and caching."""
+    if request.endpoint == "api.verify":
+        public_http.cors_headers(response)
+        if request.method != "OPTIONS":
+            public_http.cache_headers(response, vary="Authorization")
+    return response
 
 
 @api_route(

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import Department, User
 from forum.core.db import UTCDateTime, utcnow
+from forum.core.security import new_token
 from forum.extensions import Model
+
+
+def new_badge_key() -> str:
+    """A badge page key: 16 URL-safe characters, 96 random bits."""
+    return new_token(12)
 
 
 class ProfileStatus(enum.StrEnum):
@@ -121,6 +127,12 @@ class SocialProfile(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The address of the public badge page, /verify/<badge_key>: random, so nobody can walk
+    # the register (its archived, given-up handles) by counting ids. Every row has one
+    # (migration 0031 filled the older rows); nullable only so SQLite needs no table rebuild.
+    badge_key: Mapped[str | None] = mapped_column(
+        String(32), default=new_badge_key, index=True, unique=True
+    )
 
     platform: Mapped[Platform] = relationship()
     department: Mapped[Department] = relationship()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from forum.registry.models import (
 )
 from forum.registry.services.attention import needs_attention, review_due_on
 from forum.registry.services.importing import ImportReport
+from forum.registry.services.public import PublicAnswer
 from forum.registry.services.references import ChangeView
 
 
@@ -192,6 +193,27 @@ class ExportQuery(BaseModel):
 class LookupQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(min_length=1, max_length=500, description="Any URL or handle")
+
+
+class VerifyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(
+        min_length=1, max_length=500, description="Any address or handle of an account"
+    )
+
+
+class VerifyOut(BaseModel):
+    """The public answer: exactly these fields, never an owner, a note or an id."""
+
+    status: Literal["official", "archived"] = Field(
+        description="official (active or dormant) or archived (no longer in use)"
+    )
+    platform: str = Field(description="The platform's slug: x, facebook, instagram, ...")
+    department: str = Field(description="The department's name")
+
+    @classmethod
+    def of(cls, answer: PublicAnswer) -> VerifyOut:
+        return cls(status=answer.status, platform=answer.platform, department=answer.department)
 
 
 class LookupOut(ProfileOut):

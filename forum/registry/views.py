@@ -27,6 +27,7 @@ from forum.core.errors import ForumError, Invalid, NotFound, NotPermitted
 from forum.core.forms import require_action, require_valid, submit
 from forum.core.pagination import Page, page_number
 from forum.core.security import new_token
+from forum.core.web import base_url
 from forum.extensions import db
 from forum.registry import bp, forms, permissions, services
 from forum.registry.models import ProfileStatus, SocialProfile
@@ -156,6 +157,11 @@ def detail(profile_id: int) -> ResponseReturnValue:
         review_form=forms.ReviewForm(),
         link_form=forms.LinkThreadForm(),
         can_edit=permissions.can_edit(current_user, profile),
+        badge_url=(
+            base_url() + url_for("registry.badge", badge_key=profile.badge_key)
+            if services.badge_available(profile)
+            else None
+        ),
     )
 
 

@@ -53,6 +53,9 @@ class Access:
     disruptive: bool = False
     # Cells that no ladder describes: (role, variant) -> outcome.
     cells: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    # A setting that, when true, opens the route to the anonymous visitor (ALLOW); the matrix
+    # runs with it off (`anon` applies), test_routes_public_by_a_setting with it on.
+    public_when: str | None = None
 
     def expected(self, role: str, variant: str) -> str:
         if (role, variant) in self.cells:
@@ -347,6 +350,12 @@ POLICY: dict[tuple[str, str], Access] = {
     # seniors and admins edit; only admins archive ---
     ("GET", "/profiles"): staff(),
     ("GET", "/profiles/verify"): staff(query="url=https://x.com/matrix_known"),
+    # "Is this account ours?" and the badge pages: staff, and anyone once PUBLIC_VERIFY is on.
+    ("GET", "/verify"): staff(query="url=https://x.com/matrix_known", public_when="PUBLIC_VERIFY"),
+    ("GET", "/verify/<badge_key>"): staff(public_when="PUBLIC_VERIFY"),
+    ("GET", "/api/v1/verify"): staff(
+        query="url=https://x.com/matrix_known", public_when="PUBLIC_VERIFY"
+    ),
     ("GET", "/profiles/export.csv"): staff(),
     ("GET", "/profiles/new"): staff(),
     ("POST", "/profiles/new"): staff(),

@@ -18,7 +18,7 @@ from forum import create_app
 from forum.extensions import db
 from tests.conftest import _empty_all_tables, base_config
 from tests.security.matrix import Route, routes, run_cell
-from tests.security.policy import ERROR, POLICY
+from tests.security.policy import ALLOW, ERROR, POLICY
 from tests.security.world import ROLES, World, build_world, variants_of
 
 
@@ -68,4 +68,29 @@ def test_route_obeys_its_policy(world: World, route: Route) -> None:
             expected = access.expected(role, variant)
             if got != expected or got == ERROR:
                 wrong.append(f"{role} on {variant}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_routes_public_by_a_setting(world: World) -> None:
+    """Exactly the routes the policy marks `public_when` are opened by their setting, and
+    with it on the anonymous visitor gets through (signed-in people as before)."""
+    public_when = {route: access for route, access in POLICY.items() if access.public_when}
+    conditions = world.app.extensions.get("forum.public_endpoint_conditions", {})
+    present = routes(world.app)
+    assert {present[route].endpoint for route in public_when} == set(conditions)
+    wrong = []
+    for route, access in sorted(public_when.items()):
+        setting = access.public_when
+        assert setting is not None and world.app.config[setting] is False
+        world.app.config[setting] = True
+        try:
+            for role in ("anonymous", "member", "admin"):
+                got = run_cell(world, route[0], present[route], access, role, "any")
+                expected = ALLOW if role == "anonymous" else access.expected(role, "any")
+                if got != expected:
+                    wrong.append(
+                        f"{route} {role} with {setting} on: expected {expected}, got {got}"
+                    )
+        finally:
+            world.app.config[setting] = False
     assert not wrong, "\n".join(wrong)

@@ -166,6 +166,8 @@ class World:
                 registry.link_thread(
                     db.session.get(SocialProfile, values["profile_id"]), thread.id, owner
                 )
+        if "badge_key" in names:
+            values["badge_key"] = self._profile(owner, board.department).badge_key
         if "notification_id" in names:
             values["notification_id"] = self._notification(owner).id
         if "session_id" in names:

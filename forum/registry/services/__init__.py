@@ -43,6 +43,14 @@ from forum.registry.services.profiles import (
     profiles_held_by,
     register_profile,
 )
+from forum.registry.services.public import (
+    PublicAnswer,
+    PublicLookup,
+    badge,
+    badge_available,
+    public_answer,
+    public_lookup,
+)
 from forum.registry.services.references import (
     ChangeView,
     ProfileReference,
@@ -80,6 +88,8 @@ __all__ = [
     "ImportReport",
     "ProfileReference",
     "ProfileRow",
+    "PublicAnswer",
+    "PublicLookup",
     "RowResult",
     "Verdict",
     "add_months",
@@ -88,6 +98,8 @@ __all__ = [
     "approve_profile",
     "archive_profile",
     "attention_counts",
+    "badge",
+    "badge_available",
     "change_status",
     "check_import",
     "clean",
@@ -110,6 +122,8 @@ __all__ = [
     "profile_named",
     "profile_suggestions",
     "profiles_held_by",
+    "public_answer",
+    "public_lookup",
     "read_csv_upload",
     "references_for",
     "register_profile",
