@@ -129,7 +129,7 @@ class SocialProfile(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The address of the public badge page, /verify/<badge_key>: random, so nobody can walk
     # the register (its archived, given-up handles) by counting ids. Every row has one
-    # (migration 0031 filled the older rows); nullable only so SQLite needs no table rebuild.
+    # (migration 0030 filled the older rows); nullable only so SQLite needs no table rebuild.
     badge_key: Mapped[str | None] = mapped_column(
         String(32), default=new_badge_key, index=True, unique=True
     )

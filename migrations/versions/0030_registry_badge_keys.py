@@ -4,7 +4,7 @@
 get a fresh random key here; new rows get one from the model's default. The column stays
 nullable so SQLite needs no table rebuild; a unique index keeps the keys apart.
 
-Revision ID: 0031
+Revision ID: 0030
 Revises: 0029
 Create Date: 2026-12-04 18:40:00
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0031"
+revision = "0030"
 down_revision = "0029"
 branch_labels = None
 depends_on = None
