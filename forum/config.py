@@ -211,6 +211,10 @@ class Config(UploadSettings):
     ALERT_BATCH_SIZE: int = 50
     ALERT_POLL_SECONDS: float = 1.0  # the `alerts work` loop polls at least this often
     ALERT_DIGEST_HOUR: int = 7  # each person's local hour for their daily digest
+    # One-click links in escalation emails (acknowledge, open signed in) work once, this long.
+    EMAIL_LINK_HOURS: float = 24.0
+    # Offer the "open the thread, signed in" link; turn off where only single sign-on may sign in.
+    EMAIL_SIGN_IN_LINKS: bool = True
     # Hours before a meet-up starts that those going (or maybe) are reminded, once.
     MEETUP_REMINDER_HOURS: float = 24.0
 

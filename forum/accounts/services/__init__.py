@@ -8,7 +8,15 @@ Views, the API, the CLI and other capabilities call `services.<function>`. Signi
 
 from __future__ import annotations
 
-from forum.accounts.services import audit, handles, resets, sessions, signin, twofactor
+from forum.accounts.services import (
+    audit,
+    email_links,
+    handles,
+    resets,
+    sessions,
+    signin,
+    twofactor,
+)
 from forum.accounts.services.away import cover_candidates, cover_problem, set_away
 from forum.accounts.services.departments import (
     create_department,
@@ -59,6 +67,7 @@ __all__ = [
     "department_by_slug",
     "department_for_form",
     "department_member_counts",
+    "email_links",
     "handles",
     "hash_password",
     "invitation_for_token",
