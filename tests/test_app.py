@@ -149,6 +149,11 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask) -> None:
         "feeds.activity",
         "feeds.board",
         "meetups.feed",
+        # one-click email links, authorized by the signed link (tests/escalations/
+        # test_email_links.py, tests/alerts/test_unsubscribe.py)
+        "escalations.acknowledge_link",
+        "escalations.open_link",
+        "alerts.unsubscribe",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

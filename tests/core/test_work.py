@@ -28,8 +28,8 @@ def test_every_capability_registers_its_periodic_work(app: Flask) -> None:
         "alerts.deliver",
         "search.drain",
         "accounts.audit_prune",
-        "accounts.email_links_prune",
         "uploads.cleanup",
+        "accounts.email_links_prune",
     ]
 
 
