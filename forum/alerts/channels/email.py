@@ -122,20 +122,22 @@ def _personal_links(delivery: Delivery, user: User) -> None:
     for spec in delivery.payload.get("links") or []:
         if not isinstance(spec, dict) or spec.get("user_id") != user.id:
             continue
-        token = email_links.mint(
-            user, str(spec["purpose"]), int(spec["ref"]), now=delivery.claimed_at
-        )
+        try:
+            purpose, ref, path = str(spec["purpose"]), int(spec["ref"]), str(spec["path"])
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed spec must not stop the claim of the whole batch
+        token = email_links.mint(user, purpose, ref, now=delivery.claimed_at)
         actions.append(
             {
                 "label": str(spec.get("label") or "Open"),
-                "url": str(absolute_url(base, f"{spec['path']}{token}")),
+                "url": str(absolute_url(base, f"{path}{token}")),
             }
         )
     delivery.context["actions"] = actions
-    spec = delivery.payload.get("unsubscribe")
-    path = unsubscribe.path_for(user, spec) if isinstance(spec, dict) else None
-    if path is not None:
-        delivery.context["unsubscribe_url"] = absolute_url(base, path)
+    wanted = delivery.payload.get("unsubscribe")
+    leave = unsubscribe.path_for(user, wanted) if isinstance(wanted, dict) else None
+    if leave is not None:
+        delivery.context["unsubscribe_url"] = absolute_url(base, leave)
 
 
 class EmailChannel(BaseChannel):
