@@ -76,16 +76,12 @@ class Config(upload_settings.UploadSettings, verify_settings.PublicVerifySetting
     # The organization's time zone (an IANA name such as "Europe/London"): pages show times in
     # it unless a person picks their own in their settings. Stored times are always UTC.
     FORUM_TIMEZONE: str = "UTC"
-    # Sign-up without invitation is open to these email domains.
-    ALLOWED_EMAIL_DOMAINS: CommaList = []
-    # Hours an invitation link stays valid.
-    INVITATION_TTL_HOURS: int = 72
-    # Minutes a password-reset link stays valid.
-    PASSWORD_RESET_TTL_MINUTES: int = 60
+    ALLOWED_EMAIL_DOMAINS: CommaList = []  # sign-up without invitation is open to these domains
+    INVITATION_TTL_HOURS: int = 72  # hours an invitation link stays valid
+    PASSWORD_RESET_TTL_MINUTES: int = 60  # minutes a password-reset link stays valid
     # werkzeug hashing method for passwords.
     PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105  (a method name, not a secret)
-    # Minimum password length for new passwords.
-    PASSWORD_MIN_LENGTH: int = 10
+    PASSWORD_MIN_LENGTH: int = 10  # minimum length of new passwords
 
     # Single sign-on with an OpenID Connect provider (docs/sso.md): all three or none. With them
     # set, the sign-in page offers "Sign in with <OIDC_DISPLAY_NAME>".
@@ -211,6 +207,8 @@ class Config(upload_settings.UploadSettings, verify_settings.PublicVerifySetting
     ALERT_BATCH_SIZE: int = 50
     ALERT_POLL_SECONDS: float = 1.0  # the `alerts work` loop polls at least this often
     ALERT_DIGEST_HOUR: int = 7  # each person's local hour for their daily digest
+    EMAIL_LINK_HOURS: float = 24.0  # escalation emails' one-click links work once, this long
+    EMAIL_SIGN_IN_LINKS: bool = True  # offer "open signed in" links (off: only SSO signs in)
     # Hours before a meet-up starts that those going (or maybe) are reminded, once.
     MEETUP_REMINDER_HOURS: float = 24.0
 

@@ -152,6 +152,11 @@ def test_every_non_public_endpoint_refuses_anonymous_users(app: Flask, public_ve
         "feeds.activity",
         "feeds.board",
         "meetups.feed",
+        # one-click email links, authorized by the signed link (tests/escalations/
+        # test_email_links.py, tests/alerts/test_unsubscribe.py)
+        "escalations.acknowledge_link",
+        "escalations.open_link",
+        "alerts.unsubscribe",
     }
     if public_verify:
         public |= {"registry.public_verify", "registry.badge", "api.verify"}

@@ -77,6 +77,9 @@ def init_app(app: Flask) -> None:
         section="admin",
     )
     register_job(app, "accounts.audit_prune", _prune_audit_job, every_seconds=3600, order=90)
+    register_job(
+        app, "accounts.email_links_prune", _prune_email_links_job, every_seconds=3600, order=91
+    )
 
 
 def _prune_audit_job(tick: Tick) -> int:
@@ -87,5 +90,15 @@ def _prune_audit_job(tick: Tick) -> int:
     from forum.extensions import db
 
     pruned = audit.prune(int(current_app.config["AUDIT_RETENTION_DAYS"]), now=tick.now)
+    db.session.commit()
+    return pruned
+
+
+def _prune_email_links_job(tick: Tick) -> int:
+    """Forget the uses of one-click email links that have expired; commits its own work."""
+    from forum.accounts.services import email_links
+    from forum.extensions import db
+
+    pruned = email_links.prune(now=tick.now)
     db.session.commit()
     return pruned

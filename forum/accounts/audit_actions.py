@@ -48,6 +48,9 @@ class AuditAction(enum.StrEnum):
     HANDOVER_OPENED = "handover.opened"
     HANDOVER_REASSIGNED = "handover.reassigned"
     HANDOVER_CLOSED = "handover.closed"
+    EMAIL_LINK_SIGN_IN = "sign_in.email_link"
+    ESCALATION_ACKNOWLEDGED_BY_LINK = "escalation.acknowledged_by_link"
+    EMAIL_UNSUBSCRIBED = "email.unsubscribed"
 
     @property
     def label(self) -> str:
@@ -95,4 +98,7 @@ _AUDIT_LABELS = {
     "handover.opened": "Hand-over opened",
     "handover.reassigned": "Hand-over item reassigned",
     "handover.closed": "Hand-over closed",
+    "sign_in.email_link": "Signed in by an email link",
+    "escalation.acknowledged_by_link": "Escalation acknowledged by an email link",
+    "email.unsubscribed": "Unsubscribed by an email link",
 }

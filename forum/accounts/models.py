@@ -1,5 +1,6 @@
 """Staff accounts: departments, users, sign-in sessions, invitations, reset requests, API
-tokens, failed sign-ins, the audit trail, two-factor sign-in and site settings."""
+tokens, used email links, failed sign-ins, the audit trail, two-factor sign-in and site
+settings."""
 
 from __future__ import annotations
 
@@ -225,6 +226,23 @@ class ApiToken(Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class EmailLinkUse(Model):
+    """A one-click email link that was used (services.email_links): its id, so it works once.
+
+    The links themselves are signed, not stored; a row exists only after a use and is pruned
+    once the link would have expired anyway.
+    """
+
+    __tablename__ = "email_link_uses"
+
+    # The link's random id (its "jti"), not the link: the link cannot be rebuilt from it.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class LoginAttempt(Model):

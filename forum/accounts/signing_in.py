@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from forum.accounts.models import User
 from forum.accounts.services import sessions, signin, twofactor
+from forum.core.db import utcnow
 from forum.extensions import db
 
 
@@ -29,6 +30,19 @@ PENDING_KEY = "two_factor_pending"
 # Set at sign-in when the organization requires two-factor sign-in of the person and they have
 # not set it up: pages send them to set it up (twofactor_views).
 ENROL_KEY = "must_enrol_two_factor"
+
+
+def begin_second_step(user: User, *, remember: bool, next_url: str) -> None:
+    """The first sign-in step passed (the password, or a one-click email link): this browser
+    owes the person's two-factor code (accounts.login_two_factor) before it is signed in. A
+    password change or deactivation meanwhile voids the step (the stamp)."""
+    session[PENDING_KEY] = {
+        "user": user.id,
+        "stamp": user.session_token,
+        "since": utcnow().isoformat(),
+        "remember": remember,
+        "next": next_url,
+    }
 
 
 def signed_in(user: User, *, remember: bool, single_sign_on: bool = False) -> None:

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -22,13 +21,12 @@ from forum.accounts import bp, forms, services
 from forum.accounts.models import User
 from forum.accounts.services import resets, sessions, signin
 from forum.accounts.signing_in import (
-    PENDING_KEY,
+    begin_second_step,
     open_session,
     password_sign_in_off,
     sign_in_browser,
     signed_in,
 )
-from forum.core.db import utcnow
 from forum.core.errors import Invalid, Throttled
 from forum.core.forms import require_action, submit
 from forum.core.security import safe_next_url
@@ -72,13 +70,7 @@ def login() -> ResponseReturnValue:
             remember = bool(form.remember.data)
             if services.twofactor.is_enabled(user):
                 db.session.commit()  # the forgiven failures; not signed in yet
-                session[PENDING_KEY] = {
-                    "user": user.id,
-                    "stamp": user.session_token,
-                    "since": utcnow().isoformat(),
-                    "remember": remember,
-                    "next": next_url,
-                }
+                begin_second_step(user, remember=remember, next_url=next_url)
                 return redirect(url_for("accounts.login_two_factor"))
             signin.signed_in(user, ip=request.remote_addr)
             sign_in_browser(user, remember=remember)

@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     from forum.alerts import services, views, worker
     from forum.alerts.cli import alerts_cli
     from forum.core import mail, slots, work
-    from forum.core.web import register_nav
+    from forum.core.web import register_nav, register_public_endpoint
+    from forum.extensions import csrf
 
     app.register_blueprint(bp)
     app.cli.add_command(alerts_cli)
@@ -30,6 +31,11 @@ def init_app(app: Flask) -> None:
     work.register_job(app, "alerts.deliver", worker.deliver_job, every_seconds=0, order=50)
     slots.register(app, slots.HEADER, views.bell)
     mail.register_email_queue(app, services.queue_email)
+    services.unsubscribe.init_app(app)
+    # The one-click unsubscribe link is its own authority: mail providers POST it without
+    # cookies (RFC 8058), so neither a sign-in nor a CSRF token can be asked for.
+    register_public_endpoint(app, "alerts.unsubscribe")
+    csrf.exempt(views.unsubscribe)
     register_nav(
         app,
         "Alerts and sent mail",

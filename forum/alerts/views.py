@@ -1,4 +1,5 @@
-"""HTML routes for people's own notifications: the list, open one, mark read."""
+"""HTML routes for people's own notifications (the list, open one, mark read) and the
+one-click unsubscribe link of their emails."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from forum.accounts.models import User
 from forum.alerts import bp, services
 from forum.alerts.forms import MarkReadForm
 from forum.core.db import immediate_transactions
+from forum.core.errors import Invalid, NotFound
 from forum.core.forms import require_valid
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
@@ -60,3 +62,32 @@ def notifications_read() -> ResponseReturnValue:
     return redirect(
         safe_next_url(request.form.get("next"), default=url_for("alerts.notifications"))
     )
+
+
+# --- Unsubscribing by email link (RFC 8058) ---------------------------------------------------
+
+# The link is a secret: no Referer carries it off, no cache keeps the page.
+LINK_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """GET shows what the link stops, with a button: mail clients and scanners fetch links, so
+    a GET changes nothing. A POST of `List-Unsubscribe=One-Click` (the mail provider's own
+    button, RFC 8058, or this page's) unsubscribes, without a sign-in or a CSRF token: the
+    signed link is the authority (public and CSRF-exempt in alerts.init_app)."""
+    done = request.method == "POST"
+    if done and request.form.get("List-Unsubscribe") != "One-Click":
+        raise Invalid("Send List-Unsubscribe=One-Click to unsubscribe.")
+    try:
+        if done:
+            found = services.unsubscribe.unsubscribe(token)
+            db.session.commit()
+        else:
+            found = services.unsubscribe.read(token)
+    except NotFound as exc:
+        db.session.rollback()
+        page = render_template("alerts/unsubscribe.html", refused=exc.message)
+        return page, 404, LINK_PAGE_HEADERS
+    page = render_template("alerts/unsubscribe.html", found=found, done=done)
+    return page, 200, LINK_PAGE_HEADERS

@@ -112,6 +112,7 @@ def claim_due(
             attempt=row.attempts + 1,
             created_at=row.created_at,
             webhook_endpoint_id=row.webhook_endpoint_id,
+            claimed_at=now,
         )
         try:
             get_channel(delivery.channel).prepare(delivery)

@@ -60,4 +60,8 @@ def init_app(app: Flask) -> None:
     register_public_endpoint(app, "feeds.board")
     app.jinja_env.globals["feed_url"] = feeds.feed_urls
     slots.register(app, slots.HEADER, moderation_link, order=40)
+    from forum.boards.services import unsubscribing
+
+    # Watch emails carry List-Unsubscribe: their link ends the watch.
+    unsubscribing.init_app(app)
     register_nav(app, "Boards", "boards.admin_boards", order=89, visible=is_admin, section="admin")

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin, is_senior
     from forum.boards import signals
     from forum.core import slots
-    from forum.core.web import register_nav
+    from forum.core.web import register_nav, register_public_endpoint
     from forum.escalations import services, views
     from forum.escalations.cli import escalations_cli
     from forum.registry import register_reference_provider
@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
         section="admin",
     )
     register_reference_provider(app, _profile_references)
+    # The one-click links of alert emails: the signed link, not a sign-in, says who acts.
+    register_public_endpoint(app, "escalations.acknowledge_link", "escalations.open_link")
     _register_periodic(app)
 
 

@@ -1,11 +1,12 @@
-"""HTML routes: escalate a thread, the seniors' inbox, and one escalation with its actions."""
+"""HTML routes: escalate a thread, the seniors' inbox, one escalation with its actions, and the
+one-click links of alert emails (acknowledge, open signed in)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,17 +14,19 @@ from flask_wtf import FlaskForm
 from forum.accounts import services as account_services
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import require_role
+from forum.accounts.services.email_links import LinkRefused
+from forum.accounts.signing_in import begin_second_step, sign_in_browser
 from forum.boards import services as board_services
 from forum.boards.models import Thread
 from forum.core.db import utcnow
-from forum.core.errors import Conflict, Invalid, NotFound
-from forum.core.forms import require_action, submit
+from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
+from forum.core.forms import ActionForm, require_action, submit
 from forum.core.ids import id_arg
 from forum.core.pagination import page_number
 from forum.core.security import safe_next_url
 from forum.escalations import bp, forms, services
 from forum.escalations.models import Escalation, EscalationState, Urgency
-from forum.escalations.services import inbox, routing
+from forum.escalations.services import inbox, links, routing
 from forum.extensions import db
 from forum.registry.services import profile_for_reference, profile_named, profile_suggestions
 
@@ -293,3 +296,71 @@ def add_note(escalation_id: int) -> ResponseReturnValue:
         lambda: services.add_note(escalation, actor=current_user, note=form.note.data or ""),
         "Note added.",
     )
+
+
+# --- One-click links from alert emails ---------------------------------------------------------
+
+# The link is a secret: no Referer carries it off, no cache keeps the page.
+LINK_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def _link_page(status: int = 200, **context: object) -> ResponseReturnValue:
+    return (
+        render_template("escalations/email_link.html", now=utcnow(), **context),
+        status,
+        LINK_PAGE_HEADERS,
+    )
+
+
+def _viewer() -> User | None:
+    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+
+
+@bp.route("/escalations/link/acknowledge/<token>", methods=["GET", "POST"])
+def acknowledge_link(token: str) -> ResponseReturnValue:
+    """GET: what the link would acknowledge, with a button (mail clients and link scanners
+    fetch links: a GET changes nothing). POST (CSRF-checked: the button's own form): acknowledge
+    as the person the email was sent to, never as anyone else (services.links)."""
+    try:
+        if request.method == "POST":
+            require_action()
+            escalation = links.acknowledge_by_link(token, viewer=_viewer())
+            db.session.commit()
+            return _link_page(done="acknowledged", escalation=escalation)
+        link = links.read_link(token, links.ACKNOWLEDGE, viewer=_viewer())
+    except (LinkRefused, NotPermitted, Conflict) as error:
+        db.session.rollback()
+        return _link_page(error.status, refused=error.message)
+    return _link_page(link=link, action="acknowledge", form=ActionForm())
+
+
+@bp.route("/escalations/link/open/<token>", methods=["GET", "POST"])
+def open_link(token: str) -> ResponseReturnValue:
+    """GET: whose link it is, with a button (a scanner fetching it signs nobody in). POST
+    (CSRF-checked, so another site cannot sign a browser in as someone else): sign the
+    browser in as the link's person, through their two-factor step if they have one, and
+    show the thread."""
+    viewer = _viewer()
+    try:
+        if request.method == "POST":
+            require_action()
+            opened = links.open_by_link(
+                token, viewer=viewer, sign_in_links=current_app.config["EMAIL_SIGN_IN_LINKS"]
+            )
+        else:
+            link = links.read_link(token, links.OPEN, viewer=viewer)
+    except (LinkRefused, NotPermitted) as error:
+        db.session.rollback()
+        return _link_page(error.status, refused=error.message)
+    if request.method == "GET":
+        return _link_page(link=link, action="open", form=ActionForm())
+    target = url_for("boards.thread_detail", thread_id=opened.thread.id)
+    if viewer is not None:
+        db.session.commit()
+        return redirect(target)
+    if opened.second_step:
+        db.session.commit()
+        begin_second_step(opened.user, remember=False, next_url=target)
+        return redirect(url_for("accounts.login_two_factor"))
+    sign_in_browser(opened.user, remember=False)
+    return redirect(target)

@@ -29,6 +29,7 @@ def test_every_capability_registers_its_periodic_work(app: Flask) -> None:
         "search.drain",
         "accounts.audit_prune",
         "uploads.cleanup",
+        "accounts.email_links_prune",
     ]
 
 

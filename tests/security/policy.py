@@ -158,6 +158,35 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/reset-password/<token>"): Access(
         {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
     ),
+    # One-click links of emails: the signed link, not a sign-in, says who acts; any token that
+    # is not such a link is a 404, whoever asks. The acknowledge and open-signed-in buttons
+    # POST with the page's CSRF token (tests/escalations/test_email_links.py covers real links,
+    # someone else signed in, expiry, reuse and the two-factor step).
+    ("GET", "/escalations/link/acknowledge/<token>"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
+    ("POST", "/escalations/link/acknowledge/<token>"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
+    ("GET", "/escalations/link/open/<token>"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
+    ("POST", "/escalations/link/open/<token>"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
+    # List-Unsubscribe (RFC 8058): public and CSRF-exempt, since mail providers POST
+    # "List-Unsubscribe=One-Click" without cookies; the signed link is the authority
+    # (tests/alerts/test_unsubscribe.py). A POST without that body is refused as input (400).
+    ("GET", "/unsubscribe/<token>"): Access(
+        {"member": HIDE}, {"member": HIDE}, {"member": HIDE}, anon=HIDE
+    ),
+    ("POST", "/unsubscribe/<token>"): Access(
+        {"member": HIDE},
+        {"member": HIDE},
+        {"member": HIDE},
+        anon=HIDE,
+        body=lambda w, v: {"List-Unsubscribe": "One-Click"},
+    ),
     ("GET", "/invite/<token>"): everyone(),
     # Accepting signs the new person in, replacing whoever was signed in on that browser.
     ("POST", "/invite/<token>"): everyone(

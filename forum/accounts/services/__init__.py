@@ -8,7 +8,15 @@ Views, the API, the CLI and other capabilities call `services.<function>`. Signi
 
 from __future__ import annotations
 
-from forum.accounts.services import audit, handles, resets, sessions, signin, twofactor
+from forum.accounts.services import (
+    audit,
+    email_links,
+    handles,
+    resets,
+    sessions,
+    signin,
+    twofactor,
+)
 from forum.accounts.services.away import cover_candidates, cover_problem, set_away
 from forum.accounts.services.departments import (
     create_department,
@@ -39,6 +47,7 @@ from forum.accounts.services.users import (
     hash_password,
     list_users,
     normalize_email,
+    set_email_preference,
     set_password,
     update_profile,
     user_by_email,
@@ -59,6 +68,7 @@ __all__ = [
     "department_by_slug",
     "department_for_form",
     "department_member_counts",
+    "email_links",
     "handles",
     "hash_password",
     "invitation_for_token",
@@ -73,6 +83,7 @@ __all__ = [
     "revoke_api_token",
     "sessions",
     "set_away",
+    "set_email_preference",
     "set_password",
     "sign_up",
     "signin",

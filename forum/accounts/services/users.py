@@ -199,6 +199,12 @@ def update_profile(
     db.session.flush()
 
 
+def set_email_preference(user: User, preference: EmailPreference) -> None:
+    """Change only how the person gets notification email (an unsubscribe link does)."""
+    user.email_preference = EmailPreference(preference)
+    db.session.flush()
+
+
 def chosen_time_zone() -> str | None:
     """The signed-in reader's own time zone, if they picked one."""
     if not current_user or not current_user.is_authenticated:

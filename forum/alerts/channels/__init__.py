@@ -39,6 +39,9 @@ class Delivery:
     attempt: int
     created_at: dt.datetime
     webhook_endpoint_id: int | None = None
+    # The worker's clock when it claimed the row: one-click links made while sending count
+    # their lifetime from here.
+    claimed_at: dt.datetime | None = None
     # Whatever the channel's `prepare` read from the database while the row was claimed.
     context: dict[str, Any] = dataclasses.field(default_factory=dict)
 

@@ -2,13 +2,13 @@
 
 Nothing here sends: rows join the caller's transaction and the worker (forum.alerts.worker)
 delivers them after the caller commits. Other capabilities call `services.<function>`; webhook
-endpoints (`endpoints`), the daily digest (`digest`) and the development mailbox (`mailbox`)
-are used as submodules.
+endpoints (`endpoints`), the daily digest (`digest`), unsubscribing by email link
+(`unsubscribe`) and the development mailbox (`mailbox`) are used as submodules.
 """
 
 from __future__ import annotations
 
-from forum.alerts.services import digest, endpoints, mailbox
+from forum.alerts.services import digest, endpoints, mailbox, unsubscribe
 from forum.alerts.services.notifications import (
     NOTIFICATIONS_PER_PAGE,
     add_notification,
@@ -52,4 +52,5 @@ __all__ = [
     "queue_email",
     "requeue",
     "unread_count",
+    "unsubscribe",
 ]

@@ -88,6 +88,8 @@ def send_daily_digests(*, now: dt.datetime | None = None, hour: int | None = Non
                     "link_label": f"See all {more + len(shown)} on the forum"
                     if more
                     else "Open your notifications",
+                    # List-Unsubscribe: the channel makes the link for this person.
+                    "unsubscribe": {"topic": "digest", "ref": None, "user_id": user.id},
                 },
                 key,
                 now=now,

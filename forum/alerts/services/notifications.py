@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -74,6 +74,8 @@ def notify_user(
     now: dt.datetime | None = None,
     details: dict[str, str] | None = None,
     refs: list[str] | None = None,
+    links: list[dict[str, Any]] | None = None,
+    unsubscribe: dict[str, Any] | None = None,
 ) -> Notification | None:
     """Notify one person in-app and, per their email preference, by email.
 
@@ -104,6 +106,10 @@ def notify_user(
         payload = _email_payload(kind=kind, title=title, body=body, url=url, refs=refs)
         if details:
             payload["details"] = details
+        if links:
+            payload["links"] = links
+        if unsubscribe:
+            payload["unsubscribe"] = {**unsubscribe, "user_id": user.id}
         enqueue(Channel.EMAIL, user.email, payload, dedupe_key=f"email:{dedupe_key}", now=now)
     db.session.flush()
     return notification
@@ -118,10 +124,13 @@ def notify_users(
     url: str,
     now: dt.datetime | None = None,
     refs: list[str] | None = None,
+    unsubscribe: Mapping[int, dict[str, Any]] | None = None,
 ) -> None:
     """Tell several people the same thing, each (person, dedupe key): what `notify_user` does
     for each of them (email per preference), in two statements however many they are (one
     event's watchers or mentions). Inactive people, and keys already used, get nothing new.
+    `unsubscribe` maps a person's id to what their email's List-Unsubscribe stops (the watch
+    that brought it to them), as in `notify_user`.
     """
     wanted: dict[str, User] = {}
     for user, dedupe_key in recipients:
@@ -146,10 +155,18 @@ def notify_users(
     ]
     # The unique dedupe key skips the notices already written, even by a concurrent request.
     db.session.execute(insert_new_rows(Notification, dialect_name()), rows)
+    topics = unsubscribe or {}
     emails = [
         (
             user.email,
-            _email_payload(kind=kind, title=title, body=body, url=url, refs=refs),
+            _email_payload(
+                kind=kind,
+                title=title,
+                body=body,
+                url=url,
+                refs=refs,
+                unsubscribe=topics.get(user.id) and {**topics[user.id], "user_id": user.id},
+            ),
             f"email:{dedupe_key}",
         )
         for dedupe_key, user in wanted.items()
@@ -168,11 +185,19 @@ def _email_plan(user: User, email: bool | None) -> tuple[bool, bool]:
 
 
 def _email_payload(
-    *, kind: str, title: str, body: str, url: str, refs: list[str] | None
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    refs: list[str] | None,
+    unsubscribe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"subject": title, "text": body, "url": url, "kind": kind}
     if refs:
         payload["refs"] = list(refs)
+    if unsubscribe:
+        payload["unsubscribe"] = unsubscribe
     return payload
 
 

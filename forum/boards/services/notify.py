@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import literal_column, or_, select, union_all
 
 from forum.accounts.models import Role, User
 from forum.alerts import services as alerts
@@ -79,8 +80,10 @@ def _send(
     body: str,
     url: str,
     dedupe_key: str,
+    unsubscribe: dict[str, Any] | None = None,
 ) -> bool:
-    """Notify `user` of something naming the threads `about`, only if they may read them all."""
+    """Notify `user` of something naming the threads `about`, only if they may read them all.
+    `unsubscribe` names the watch that brought it, for the email's List-Unsubscribe."""
     if not all(disclosure.can_read_thread(user, thread) for thread in about):
         return False
     alerts.notify_user(
@@ -91,6 +94,7 @@ def _send(
         url=url,
         dedupe_key=dedupe_key,
         refs=disclosure.thread_refs(*about),
+        unsubscribe=unsubscribe,
     )
     return True
 
@@ -104,6 +108,7 @@ def _send_all(
     body: str,
     url: str,
     dedupe_prefix: str,
+    unsubscribe: dict[int, dict[str, Any]] | None = None,
 ) -> set[int]:
     """`_send` to each of `people`, worded the same for all, each under the key
     `<dedupe_prefix>:<user id>`, in a fixed number of statements however many they are.
@@ -119,6 +124,7 @@ def _send_all(
             body=body,
             url=url,
             refs=disclosure.thread_refs(*about),
+            unsubscribe=unsubscribe,
         )
     return {user.id for user in allowed}
 
@@ -149,23 +155,40 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
         return
     thread = post.thread
     # Everyone to tell, in one query whatever their number.
-    sources: list[Select[int]] = [
-        select(BoardWatch.user_id).where(BoardWatch.board_id == thread.board_id)
+    sources: list[Any] = [
+        select(
+            BoardWatch.user_id.label("user_id"), literal_column("'board'").label("source")
+        ).where(BoardWatch.board_id == thread.board_id)
     ]
     if not is_first:
-        sources.append(select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id))
-    if post.reply_to_id is not None:
-        sources.append(select(Post.author_id).where(Post.id == post.reply_to_id))
-    skip = already | {post.author_id}
-    people = [
-        user
-        for user in db.session.scalars(
-            select(User)
-            .where(User.id.in_(union(*sources)), User.is_active.is_(True))
-            .order_by(User.id)
+        sources.append(
+            select(ThreadWatch.user_id, literal_column("'thread'")).where(
+                ThreadWatch.thread_id == thread.id
+            )
         )
-        if user.id not in skip
-    ]
+    if post.reply_to_id is not None:
+        sources.append(
+            select(Post.author_id, literal_column("'quote'")).where(Post.id == post.reply_to_id)
+        )
+    skip = already | {post.author_id}
+    reasons = union_all(*sources).subquery()
+    people: dict[int, User] = {}
+    # What each person's email unsubscribes from: the watch that brought it (a thread watch
+    # before a board watch; someone quoted watches nothing, so their email offers nothing).
+    topics: dict[int, dict[str, Any]] = {}
+    for user, source in db.session.execute(
+        select(User, reasons.c.source)
+        .join(reasons, reasons.c.user_id == User.id)
+        .where(User.is_active.is_(True))
+        .order_by(User.id)
+    ):
+        if user.id in skip:
+            continue
+        people.setdefault(user.id, user)
+        if source == "thread":
+            topics[user.id] = {"topic": "thread", "ref": thread.id}
+        elif source == "board":
+            topics.setdefault(user.id, {"topic": "board", "ref": thread.board_id})
     if not people:
         return
     # Worded once for everyone: only the dedupe key is per person.
@@ -174,13 +197,14 @@ def notify_new_post(post: Post, *, is_first: bool, already: set[int]) -> None:
     else:
         title = f"{post.author.display_name} replied to “{thread.title}”"
     _send_all(
-        people,
+        people.values(),
         [thread],
         kind="new_thread" if is_first else "reply",
         title=title,
         body=excerpt(post),
         url=post_path(post),
         dedupe_prefix=f"boards:post:{post.id}",
+        unsubscribe=topics,
     )
 
 
@@ -195,9 +219,10 @@ def notify_solution(
     recipients: dict[int, str] = {}
     if post is not None and post.author_id != actor.id:
         recipients[post.author_id] = f"Your reply was marked as the solution to “{thread.title}”"
-    for user_id in db.session.scalars(
-        select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)
-    ):
+    watchers = set(
+        db.session.scalars(select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id))
+    )
+    for user_id in sorted(watchers):
         if user_id != actor.id:
             recipients.setdefault(user_id, f"“{thread.title}” is solved")
     if not recipients:
@@ -221,6 +246,7 @@ def notify_solution(
             body=body,
             url=url,
             dedupe_key=f"boards:solution:{thread.id}:{target}:{user.id}",
+            unsubscribe={"topic": "thread", "ref": thread.id} if user.id in watchers else None,
         )
 
 

@@ -17,15 +17,52 @@ import datetime as dt
 import logging
 from typing import Any
 
+from flask import current_app
+
 from forum.accounts.models import User
 from forum.alerts import services as alert_services
 from forum.boards import services as board_services
 from forum.escalations.models import Escalation, EscalationEvent, EventKind
+from forum.escalations.services.access import can_handle
 from forum.escalations.services.routing import Recipient
 
 logger = logging.getLogger(__name__)
 
 KIND = "escalation"
+
+ACKNOWLEDGE = "escalation.acknowledge"
+OPEN = "escalation.open"
+# Site-relative prefixes of the two routes (escalations.views); the token follows.
+ACKNOWLEDGE_PATH = "/escalations/link/acknowledge/"
+OPEN_PATH = "/escalations/link/open/"
+
+
+def alert_links(escalation: Escalation, user: User, *, readable: bool) -> list[dict[str, Any]]:
+    """The one-click links an alert email to `user` offers, as the payload describes them:
+    acknowledge (to those who may), and open the thread signed in (to those who may read it,
+    when EMAIL_SIGN_IN_LINKS allows). No token: the channel makes it."""
+    links: list[dict[str, Any]] = []
+    if can_handle(user):
+        links.append(
+            {
+                "purpose": ACKNOWLEDGE,
+                "ref": escalation.id,
+                "user_id": user.id,
+                "path": ACKNOWLEDGE_PATH,
+                "label": "Acknowledge this escalation",
+            }
+        )
+    if readable and current_app.config["EMAIL_SIGN_IN_LINKS"]:
+        links.append(
+            {
+                "purpose": OPEN,
+                "ref": escalation.id,
+                "user_id": user.id,
+                "path": OPEN_PATH,
+                "label": "Open the thread (signs you in)",
+            }
+        )
+    return links
 
 
 def escalation_url(escalation: Escalation) -> str:
@@ -78,7 +115,8 @@ def alert_recipients(
 ) -> None:
     """Alert `people` (email at once, whatever their preference, plus in-app) and the
     policy's webhooks about the escalation; one new wave of dedupe keys. Each is told only
-    what they may see (see the module rule)."""
+    what they may see (see the module rule); their email offers one-click links to
+    acknowledge and to open the thread signed in (`alert_links`)."""
     escalation.alert_wave = (escalation.alert_wave or 0) + 1
     wave = escalation.alert_wave
     url = escalation_url(escalation)
@@ -97,6 +135,7 @@ def alert_recipients(
                 dedupe_key=key,
                 email=True,
                 now=now,
+                links=alert_links(escalation, person.user, readable=False),
             )
             continue
         extra = (
@@ -115,6 +154,7 @@ def alert_recipients(
             now=now,
             details=details,
             refs=board_services.thread_refs(escalation.thread),
+            links=alert_links(escalation, person.user, readable=True),
         )
     _webhooks(
         escalation,
