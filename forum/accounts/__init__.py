@@ -42,7 +42,8 @@ def init_app(app: Flask) -> None:
     from forum.accounts.sso_views import init_sso
     from forum.api import register_authenticator
     from forum.core.clock import choose_reader_zone
-    from forum.core.web import register_nav, register_public_endpoint
+    from forum.core.navigation import register_nav
+    from forum.core.web import register_public_endpoint
     from forum.extensions import login_manager
 
     app.register_blueprint(bp)

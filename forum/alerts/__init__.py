@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     from forum.alerts import services, views, worker
     from forum.alerts.cli import alerts_cli
     from forum.core import mail, slots, work
-    from forum.core.web import register_nav, register_public_endpoint
+    from forum.core.navigation import register_nav
+    from forum.core.web import register_public_endpoint
     from forum.extensions import csrf
 
     app.register_blueprint(bp)

@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     from forum.boards.cli import boards_cli
     from forum.boards.services import disclosure
     from forum.core import slots
-    from forum.core.web import register_nav
+    from forum.core.navigation import register_nav
 
     app.register_blueprint(bp)
     app.cli.add_command(boards_cli)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from flask import (
     Flask,
     Response,
     current_app,
-    g,
     has_request_context,
     jsonify,
     make_response,
@@ -29,8 +27,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from forum.core import clock, formatting, slots
-from forum.core.errors import ForumError, Invalid, NotPermitted
+from forum.core import clock, formatting, navigation
+from forum.core.errors import ForumError, Invalid
 from forum.core.markup_policy import normalize_hosts
 from forum.core.security import find_unstorable
 from forum.extensions import db, login_manager
@@ -131,7 +129,7 @@ def error_response(
 def init_app(app: Flask) -> None:
     clock.init_app(app)
     formatting.init_app(app)
-    app.context_processor(_page_chrome)
+    app.context_processor(navigation.page_chrome)
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:
@@ -210,7 +208,7 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _secure_cookies_over_https)
     app.session_interface = HttpsAwareSessionInterface()
 
-    app.add_url_rule("/admin", "admin_hub", admin_hub)
+    app.add_url_rule("/admin", "admin_hub", navigation.admin_hub)
 
     # Browsers and phones ask for these at the site root, signed in or not.
     @app.get("/favicon.ico")
@@ -335,87 +333,3 @@ def is_public_now(app: Flask, endpoint: str) -> bool:
     """Whether `endpoint` is public at this moment (registered with a `when` that holds)."""
     when = app.extensions.get("forum.public_endpoint_conditions", {}).get(endpoint)
     return bool(when is not None and when(app))
-
-
-def register_nav(
-    app: Flask,
-    label: str,
-    endpoint: str,
-    *,
-    order: int,
-    visible: Callable[[Any], bool] | None = None,
-    section: str = "main",
-) -> None:
-    """Add a navigation link; `visible(user) -> bool` hides it from people it is not for.
-
-    `section="admin"` links are listed on the /admin page instead of the header, which keeps
-    the header short on a phone; the header then shows one "Admin" link.
-    """
-    app.extensions.setdefault("forum.nav", []).append((order, label, endpoint, visible, section))
-
-
-def _page_chrome() -> dict[str, Any]:
-    """What base.html shows around a signed-in person's page, loaded once per request here (the
-    template runs no query): the navigation links and the header slot (the alerts bell)."""
-    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
-        return {"nav": [], "header_slots": []}
-    chrome: dict[str, Any] | None = g.get("forum_page_chrome")
-    if chrome is None:
-        # Set first: a provider rendering its own partial comes back here and gets no chrome.
-        g.forum_page_chrome = {"nav": [], "header_slots": []}
-        # The person, not the proxy: each attribute read through the proxy costs a lookup.
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
-        chrome = {
-            "nav": _nav_items(user),
-            "header_slots": slots.fill(slots.HEADER, user=user),
-        }
-        g.forum_page_chrome = chrome
-    return chrome
-
-
-def _nav_items(user: object) -> list[dict[str, str]]:
-    """The header's links `user` may follow, and one "Admin" link when any admin page is theirs."""
-    items = []
-    has_admin_pages = False
-    for _order, label, endpoint, visible, section in _sorted_nav():
-        if visible is not None and not visible(user):
-            continue
-        if section == "main":
-            items.append({"label": label, "url": _static_url(endpoint)})
-        elif section == "admin":
-            has_admin_pages = True
-    if has_admin_pages:
-        items.append({"label": "Admin", "url": _static_url("admin_hub")})
-    return items
-
-
-def _sorted_nav() -> list[tuple[int, str, str, Callable[[Any], bool] | None, str]]:
-    entries = current_app.extensions.get("forum.nav", [])
-    cached = current_app.extensions.get("forum.nav_sorted")
-    if cached is None or cached[0] is not entries or cached[1] != len(entries):
-        cached = (entries, len(entries), sorted(entries, key=lambda item: item[0]))
-        current_app.extensions["forum.nav_sorted"] = cached
-    return list(cached[2])
-
-
-def _static_url(endpoint: str) -> str:
-    """url_for of an endpoint without arguments, built once per script root: the header's
-    links are the same on every page, and building each one per request showed in profiles."""
-    urls: dict[tuple[str, str], str] = current_app.extensions.setdefault("forum.nav_urls", {})
-    key = (request.script_root, endpoint)
-    url = urls.get(key)
-    if url is None:
-        url = urls[key] = url_for(endpoint)
-    return url
-
-
-def admin_hub() -> ResponseReturnValue:
-    """One page linking every administration page the person may use."""
-    items = [
-        {"label": label, "url": _static_url(endpoint)}
-        for _order, label, endpoint, visible, section in _sorted_nav()
-        if section == "admin" and (visible is None or visible(current_user))
-    ]
-    if not items:
-        raise NotPermitted("There are no administration pages for you.")
-    return render_template("core/admin_hub.html", items=items)

@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin, is_senior
     from forum.boards import signals
     from forum.core import slots
-    from forum.core.web import register_nav, register_public_endpoint
+    from forum.core.navigation import register_nav
+    from forum.core.web import register_public_endpoint
     from forum.escalations import services, views
     from forum.escalations.cli import escalations_cli
     from forum.registry import register_reference_provider

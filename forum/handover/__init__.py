@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     from forum.accounts import signals
     from forum.accounts.permissions import is_admin
     from forum.core import slots
-    from forum.core.web import register_nav
+    from forum.core.navigation import register_nav
     from forum.handover import services, views
     from forum.handover.cli import handover_cli
 

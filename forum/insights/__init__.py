@@ -17,7 +17,7 @@ __all__ = ["bp", "init_app"]
 def init_app(app: Flask) -> None:
     from forum.accounts.models import Role
     from forum.accounts.permissions import has_role
-    from forum.core.web import register_nav
+    from forum.core.navigation import register_nav
     from forum.insights.cli import insights_cli
     from forum.insights.formatting import FILTERS
 

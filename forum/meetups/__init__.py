@@ -19,7 +19,8 @@ def init_app(app: Flask) -> None:
     from forum.alerts.redaction import register_ref_check
     from forum.boards import signals
     from forum.core import work
-    from forum.core.web import register_nav, register_public_endpoint
+    from forum.core.navigation import register_nav
+    from forum.core.web import register_public_endpoint
     from forum.meetups import services
     from forum.meetups.cli import follow_up_job, meetups_cli
 

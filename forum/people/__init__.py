@@ -17,7 +17,7 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     from forum.accounts.permissions import is_admin
-    from forum.core.web import register_nav
+    from forum.core.navigation import register_nav
     from forum.people.cli import people_cli
 
     app.register_blueprint(bp)

@@ -19,7 +19,8 @@ __all__ = ["bp", "init_app", "register_reference_provider"]
 def init_app(app: Flask) -> None:
     from forum.accounts.models import Role
     from forum.accounts.permissions import has_role
-    from forum.core.web import register_nav, register_public_endpoint
+    from forum.core.navigation import register_nav
+    from forum.core.web import register_public_endpoint
     from forum.registry.cli import registry_cli
     from forum.registry.public_http import PUBLIC_VERIFY_ENDPOINTS, public_verify_on
 

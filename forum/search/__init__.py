@@ -35,6 +35,6 @@ def init_app(app: Flask) -> None:
     # `flask work` also drains now and then: a backstop for whatever the dedicated indexer
     # (`flask search work`) or an inline drain left queued.
     register_job(app, "search.drain", drain_job, every_seconds=10, order=80)
-    from forum.core.web import register_nav
+    from forum.core.navigation import register_nav
 
     register_nav(app, "Search", "search.search", order=10)

@@ -1,7 +1,7 @@
 """accounts: the used one-click email links (escalation acknowledge and sign-in links)
 
-Revision ID: 0032
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-04 18:30:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import forum.core.db
 
 # revision identifiers, used by Alembic.
-revision = "0032"
-down_revision = "0029"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
