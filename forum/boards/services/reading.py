@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select
 
@@ -22,13 +23,25 @@ def mark_read(user: User, thread: Thread, post_id: int, *, now: dt.datetime | No
     mark_read_ids(user.id, thread.id, post_id, now=now)
 
 
-def mark_read_ids(
-    user_id: int, thread_id: int, post_id: int, *, now: dt.datetime | None = None
-) -> None:
-    """mark_read by ids, for callers whose objects were expired by a commit."""
-    now = now or utcnow()
+# Upserts built once per dialect: a reply and a first read run them, and building them cost
+# more than running them (the ON CONFLICT clause defeats SQLAlchemy's statement cache).
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(name: str, build: Callable[[], Any]) -> Any:
+    key = (db.session.get_bind().dialect.name, name)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        statement = _UPSERTS[key] = build()
+    return statement
+
+
+def _mark_read_upsert() -> Any:
     statement = dialect_insert(ThreadRead).values(
-        user_id=user_id, thread_id=thread_id, last_read_post_id=post_id, read_at=now
+        user_id=bindparam("user_id"),
+        thread_id=bindparam("thread_id"),
+        last_read_post_id=bindparam("post_id"),
+        read_at=bindparam("now", type_=ThreadRead.read_at.type),
     )
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
@@ -44,7 +57,17 @@ def mark_read_ids(
             "read_at": excluded.read_at,
         },
     )
-    db.session.execute(statement)
+    return statement
+
+
+def mark_read_ids(
+    user_id: int, thread_id: int, post_id: int, *, now: dt.datetime | None = None
+) -> None:
+    """mark_read by ids, for callers whose objects were expired by a commit."""
+    db.session.execute(
+        _upsert("mark_read", _mark_read_upsert),
+        {"user_id": user_id, "thread_id": thread_id, "post_id": post_id, "now": now or utcnow()},
+    )
 
 
 def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
@@ -128,10 +151,21 @@ def is_watching_board(user: User, board: Board) -> bool:
 
 def watch_thread(user: User, thread: Thread, *, now: dt.datetime | None = None) -> None:
     """Notify `user` of every reply in `thread` (idempotent)."""
-    statement = dialect_insert(ThreadWatch).values(
-        user_id=user.id, thread_id=thread.id, created_at=now or utcnow()
+    statement = _upsert(
+        "watch_thread",
+        lambda: (
+            dialect_insert(ThreadWatch)
+            .values(
+                user_id=bindparam("user_id"),
+                thread_id=bindparam("thread_id"),
+                created_at=bindparam("now", type_=ThreadWatch.created_at.type),
+            )
+            .on_conflict_do_nothing()
+        ),
     )
-    db.session.execute(statement.on_conflict_do_nothing())
+    db.session.execute(
+        statement, {"user_id": user.id, "thread_id": thread.id, "now": now or utcnow()}
+    )
 
 
 def unwatch_thread(user: User, thread: Thread) -> None:
