@@ -222,3 +222,16 @@ def test_feeds_and_tag_pages_keep_plain_order_of_activity(app: Flask) -> None:
     assert [t.id for t in services.recent_threads(member).items][:2] == [newer.id, old.id]
     pinned_first = services.recent_threads(member, pinned_first=True).items
     assert [t.id for t in pinned_first][:2] == [old.id, newer.id]
+
+
+def test_a_split_rendering_is_filled_in_order_with_every_slot() -> None:
+    from forum.boards import pages
+
+    slots = pages.Slots()
+    html = f"<p{slots('new')}>{slots('csrf')} and {slots('csrf')}</p>{slots('badge')}"
+    parts = slots.split(html)
+
+    filled = pages.fill(parts, {"new": ' class="n"', "csrf": "T", "badge": "<b>!</b>"})
+
+    assert filled == '<p class="n">T and T</p><b>!</b>'
+    assert pages.fill(slots.split("no slots here"), {}) == "no slots here"
