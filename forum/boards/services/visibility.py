@@ -97,24 +97,27 @@ def get_visible_board(user: User | None, slug: str) -> Board:
     return board
 
 
+# The board's few moderators come in the same query; the tags by their own (joined, the
+# secondary table would be scanned whole on SQLite). Built once: every thread page uses them.
+_THREAD_PAGE = (
+    joinedload(Thread.board).joinedload(Board.moderator_links),
+    joinedload(Thread.author),
+    selectinload(Thread.tags),
+)
+_THREAD_PAGE_WITH_SOLUTION = (
+    *_THREAD_PAGE,
+    joinedload(Thread.solution_post).joinedload(Post.author),
+    joinedload(Thread.solution_thread).joinedload(Thread.board),
+    joinedload(Thread.solved_by),
+)
+
+
 def get_visible_thread(user: User | None, thread_id: int, *, with_solution: bool = False) -> Thread:
     """The thread with its board, author and tags; NotFound when missing or invisible to `user`.
 
     `with_solution` also loads what the solution box under the first post shows (the answer
     and its author, or the fix thread and its board, and who marked it), in the same query."""
-    # The board's few moderators come in the same query; the tags by their own (joined, the
-    # secondary table would be scanned whole on SQLite).
-    options = [
-        joinedload(Thread.board).joinedload(Board.moderator_links),
-        joinedload(Thread.author),
-        selectinload(Thread.tags),
-    ]
-    if with_solution:
-        options += [
-            joinedload(Thread.solution_post).joinedload(Post.author),
-            joinedload(Thread.solution_thread).joinedload(Thread.board),
-            joinedload(Thread.solved_by),
-        ]
+    options = _THREAD_PAGE_WITH_SOLUTION if with_solution else _THREAD_PAGE
     thread = (
         db.session.scalars(
             select(Thread)
