@@ -72,7 +72,7 @@ class Report:
 
     @cached_property
     def registry(self) -> metrics.RegistryHealth:
-        return metrics.registry_health(self.now, self.department_id)
+        return metrics.registry_health(self.now, self.department_id, attention=self.attention)
 
     @cached_property
     def ladder(self) -> metrics.Ladder:

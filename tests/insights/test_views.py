@@ -284,3 +284,19 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     few = _count_queries(client, f"/insights?{RANGE}")
     add_threads(60)
     assert _count_queries(client, f"/insights?{RANGE}") == few
+
+
+def test_the_dashboard_loads_the_live_profiles_once(
+    s: SimpleNamespace, login: Callable[..., Any]
+) -> None:
+    """Needs-attention and registry health share one load of every live profile (the
+    register may hold thousands)."""
+    from tests.factories import sql_statements
+
+    client = login(s.frank)  # an admin: every department
+    client.get(f"/insights?{RANGE}")
+    with sql_statements(transaction_control=False) as seen:
+        assert client.get(f"/insights?{RANGE}").status_code == 200
+
+    profile_loads = [q for q in seen if q.lstrip().startswith("SELECT social_profiles.id,")]
+    assert len(profile_loads) == 1, profile_loads

@@ -76,10 +76,15 @@ class RegistryHealth:
         return None if not self.total else round(100.0 * self.reviewed_recently / self.total, 1)
 
 
-def registry_health(now: dt.datetime, department_id: int | None = None) -> RegistryHealth:
+def registry_health(
+    now: dt.datetime, department_id: int | None = None, *, attention: Attention | None = None
+) -> RegistryHealth:
     """Live profiles per status and platform; reviews overdue (the registry's rule);
     single-owner accounts (an owner and no backup); campaigns whose end date has passed; and
-    how many were reviewed within the last six months."""
+    how many were reviewed within the last six months.
+
+    `attention`: profiles_needing_attention for the same `now` and department, when the caller
+    has it already (it loads every live profile)."""
     live = _live(department_id)
     by_platform: dict[str, dict[str, int]] = {}
     by_status = {status.value: 0 for status in ProfileStatus if status != ProfileStatus.ARCHIVED}
@@ -116,7 +121,8 @@ def registry_health(now: dt.datetime, department_id: int | None = None) -> Regis
         .select_from(SocialProfile)
         .where(live)
     ).one()
-    overdue = profiles_needing_attention(now, department_id).by_reason["review_overdue"]
+    attention = attention or profiles_needing_attention(now, department_id)
+    overdue = attention.by_reason["review_overdue"]
     return RegistryHealth(
         by_status=by_status,
         by_platform=by_platform,
