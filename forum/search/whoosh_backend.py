@@ -11,9 +11,11 @@ Layout of SEARCH_INDEX_DIR:
 An index built with another schema version counts as missing, so a deploy that changes the
 schema rebuilds instead of failing.
 
-A search ranks every match, reads each one's (board, thread, post) from the `ref` column, keeps
-those indexed on the reader's boards, and hands them to the caller's `confirm` (the database),
-so the total counts exactly the hits that could be shown.
+A search ranks every match, reads each one's (board, thread, post, time) from the `ref` column,
+keeps those indexed on the reader's boards, and hands them to the caller's `confirm` (the
+database), so the total counts exactly the threads that could be shown. Results are grouped by
+thread in that same pass (a dictionary over the candidates); the few posts shown under each
+thread of a page come from a second search narrowed to those threads.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,7 +48,7 @@ from forum.search.backend import (
     SearchDocument,
     SearchHit,
     SearchQuery,
-    SearchResults,
+    ThreadMatches,
 )
 from forum.search.locks import FileLock, held
 from forum.search.snippets import SNIPPET_CHARS, plain_snippet
@@ -54,6 +56,7 @@ from forum.search.whoosh_query import compile_query, is_scored
 from forum.search.whoosh_schema import (
     SCHEMA,
     SCHEMA_VERSION,
+    Candidate,
     MarkFormatter,
     document_fields,
     refs_on_boards,
@@ -307,19 +310,11 @@ class WhooshBackend:
             self._forget()
             raise IndexUnavailable(f"cannot read the search index: {exc!r}") from exc
 
-    def search(
-        self,
-        query: SearchQuery,
-        *,
-        board_ids: Iterable[int],
-        confirm: Confirm,
-        page: int,
-        per_page: int,
-    ) -> SearchResults:
-        allowed = set(board_ids)
-        compiled = compile_query(query)
-        if compiled is None or not allowed:
-            return SearchResults(hits=[], total=0)
+    def _candidates(
+        self, compiled: wq.Query, allowed: set[int]
+    ) -> tuple[str, Searcher, Any, list[Candidate]]:
+        """Every match ranked (or newest first when nothing scores), and those indexed on
+        `allowed` boards as read from the `ref` column."""
         options: dict[str, Any] = {"limit": None}
         if not is_scored(compiled):
             options.update(sortedby="created_at", reverse=True)
@@ -329,14 +324,74 @@ class WhooshBackend:
         # which would first gather every document on those boards, matching or not.
         docnums = [docnum for _, docnum in results.top_n]
         candidates = self._guard(lambda: refs_on_boards(searcher, docnums, allowed))
-        current = confirm([ref for _, ref in candidates])
-        kept = [rank for rank, (_, post_id) in candidates if post_id in current]
-        start = (page - 1) * per_page
-        hits = self._guard(
-            lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
-        )
+        return name, searcher, results, candidates
+
+    def threads(
+        self,
+        query: SearchQuery,
+        *,
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        newest: bool = False,
+    ) -> ThreadMatches:
+        allowed = set(board_ids)
+        compiled = compile_query(query)
+        if compiled is None or not allowed:
+            return ThreadMatches(thread_ids=[])
+        name, searcher, _, candidates = self._candidates(compiled, allowed)
+        current = confirm([candidate.ref for candidate in candidates])
+        # thread id -> its first (best) rank, or its newest creation time; dicts keep the
+        # order threads were first seen in, which is rank order.
+        best: dict[int, int] = {}
+        for candidate in candidates:
+            if candidate.post_id not in current:
+                continue
+            if newest:
+                seen = best.get(candidate.thread_id)
+                if seen is None or candidate.created > seen:
+                    best[candidate.thread_id] = candidate.created
+            else:
+                best.setdefault(candidate.thread_id, candidate.rank)
+        thread_ids = sorted(best, key=lambda t: -best[t]) if newest else list(best)
         generation = f"{name}:{searcher.reader().generation()}"
-        return SearchResults(hits=hits, total=len(kept), generation=generation)
+        return ThreadMatches(thread_ids=thread_ids, generation=generation)
+
+    def best_posts(
+        self,
+        query: SearchQuery,
+        *,
+        thread_ids: Sequence[int],
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        per_thread: int,
+    ) -> dict[int, list[SearchHit]]:
+        allowed = set(board_ids)
+        compiled = compile_query(query)
+        if compiled is None or not allowed or not thread_ids:
+            return {}
+        # Only these threads' documents: the few thread-id postings lead the intersection, so
+        # a word found in half the index is not walked again.
+        on_threads = wq.ConstantScoreQuery(
+            wq.Or([wq.Term("thread_id", str(thread_id)) for thread_id in thread_ids]), 0.0
+        )
+        _, _, results, candidates = self._candidates(
+            wq.And([compiled, on_threads]).normalize(), allowed
+        )
+        current = confirm([candidate.ref for candidate in candidates])
+        wanted = set(thread_ids)
+        ranks: dict[int, list[int]] = {}
+        for candidate in candidates:
+            if candidate.post_id not in current or candidate.thread_id not in wanted:
+                continue
+            kept = ranks.setdefault(candidate.thread_id, [])
+            if len(kept) < per_thread:
+                kept.append(candidate.rank)
+        return self._guard(
+            lambda: {
+                thread_id: [self._hit(results[rank]) for rank in kept]
+                for thread_id, kept in ranks.items()
+            }
+        )
 
     @staticmethod
     def _hit(hit: Any) -> SearchHit:
