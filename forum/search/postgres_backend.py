@@ -8,8 +8,9 @@ reader may see, grouped by thread and ranked by each thread's best ts_rank (or n
 no word was asked, or when newest is asked for), which gives every matching thread (the total is
 their number); then, for the threads of one page only, their best few documents. Documents
 follow every change in the writer's transaction, so board ids and hidden or deleted posts are
-current in the rows themselves and the total counts exactly what the reader may see. Snippets come from ts_headline with control characters around
-matches, which forum.search.snippets turns into escaped text and <mark>.
+current in the rows themselves and the total counts exactly what the reader may see. Snippets
+come from ts_headline with control characters around matches, which forum.search.snippets turns
+into escaped text and <mark>.
 
 Result sets are cached per process like Whoosh's (forum.search.cache), keyed on the value of the
 `search_generation` sequence, which every write of documents bumps twice: in its transaction and
