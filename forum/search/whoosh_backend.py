@@ -25,7 +25,6 @@ import logging
 import os
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -36,7 +35,6 @@ from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from forum.search.backend import (
@@ -53,6 +51,7 @@ from forum.search.backend import (
 from forum.search.locks import FileLock, held
 from forum.search.snippets import SNIPPET_CHARS, plain_snippet
 from forum.search.whoosh_query import compile_query, is_scored
+from forum.search.whoosh_readers import Searchers, close_all, open_reader
 from forum.search.whoosh_schema import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -77,51 +76,6 @@ _epoch = 0
 # One long-lived Searcher per thread and index directory, refreshed (reusing the segments that
 # did not change) when the index has a newer generation: opening one costs milliseconds.
 _local = threading.local()
-
-
-def _close_all(searchers: dict[str, Searcher]) -> None:
-    for searcher in searchers.values():
-        try:
-            searcher.close()
-        except Exception:
-            logger.debug("search: closing a stale searcher failed", exc_info=True)
-    searchers.clear()
-
-
-def open_reader(ix: FileIndex, *, attempts: int = 10) -> IndexReader:
-    """FileIndex.reader() without its file leak. Whoosh retries when a writer in another
-    process deletes a merged segment while the readers are being opened, but drops the segment
-    readers it had already opened for the garbage collector to close; here they are closed."""
-    for attempt in range(1, attempts + 1):
-        # _read_toc is private, but Whoosh 2.7 is the last release: it will not move.
-        toc = ix._read_toc()
-        readers: list[SegmentReader] = []
-        try:
-            for segment in toc.segments:
-                readers.append(
-                    SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
-                )
-        except OSError:
-            for reader in readers:
-                reader.close()
-            if attempt == attempts:
-                raise
-            time.sleep(0.05)
-            continue
-        if not readers:
-            return EmptyReader(toc.schema)
-        if len(readers) == 1:
-            return readers[0]
-        return MultiReader(readers, generation=toc.generation)
-    raise AssertionError("unreachable")
-
-
-class _Searchers(dict[str, Searcher]):
-    """One thread's searchers, closed when the thread ends (its locals are dropped), so their
-    files are not left for the garbage collector to complain about."""
-
-    def __del__(self) -> None:
-        _close_all(self)
 
 
 class WhooshBackend:
@@ -176,17 +130,17 @@ class WhooshBackend:
         when it was opened."""
         ix = self._open()
         path = str(ix.storage.folder)
-        kept: _Searchers = getattr(_local, "searchers", None) or _Searchers()
+        kept: Searchers = getattr(_local, "searchers", None) or Searchers()
         _local.searchers = kept
         if getattr(_local, "epoch", None) != _epoch:
-            _close_all(kept)
+            close_all(kept)
             _local.epoch = _epoch
         searcher = kept.get(path)
         if searcher is not None and searcher.up_to_date():
             return Path(path).name, searcher
         # Not Searcher.refresh(): its reuse of segment readers keys them by generation, which
         # all leaves share, so it leaks open files. A new searcher costs tens of milliseconds.
-        _close_all(kept)
+        close_all(kept)
         searcher = Searcher(open_reader(ix), fromindex=ix)
         if searcher.doc_count_all():
             searcher.stored_fields(0)
