@@ -156,6 +156,9 @@ class ThreadMatches:
     thread_ids: list[int]
     # The index content these were read from (see SearchBackend.generation).
     generation: str | None = None
+    # thread id -> the post ids of its best few confirmed hits, best first, when the backend
+    # read them in the same pass (Whoosh does; PostgreSQL ranks a page's posts afresh).
+    best_post_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -201,9 +204,11 @@ class SearchBackend(Protocol):
         board_ids: Iterable[int],
         confirm: Confirm,
         newest: bool = False,
+        per_thread: int = 3,
     ) -> ThreadMatches:
         """Every thread with a hit indexed on the given boards that `confirm` accepts, once
-        each, ranked by its best hit (or, with `newest`, by its newest hit). Raises
+        each, ranked by its best hit (or, with `newest`, by its newest hit); `per_thread` says
+        how many best_post_ids to keep, if the backend keeps any. Raises
         QuerySyntaxError for text it cannot run and IndexUnavailable when the index is broken."""
         ...
 
@@ -215,9 +220,11 @@ class SearchBackend(Protocol):
         board_ids: Iterable[int],
         confirm: Confirm,
         per_thread: int,
+        matches: ThreadMatches | None = None,
     ) -> dict[int, list[SearchHit]]:
         """Up to `per_thread` confirmed hits of each of `thread_ids` (a page of them), best
-        first, with snippets. Raises as `threads` does."""
+        first, with snippets; `matches` is what `threads` answered for the same query, whose
+        best_post_ids name them. Raises as `threads` does."""
         ...
 
     def rebuild(self, documents: Iterator[SearchDocument]) -> int:

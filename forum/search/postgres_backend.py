@@ -295,6 +295,7 @@ class PostgresBackend:
         board_ids: Iterable[int],
         confirm: Confirm,
         newest: bool = False,
+        per_thread: int = 3,
     ) -> ThreadMatches:
         """Threads with hits on `board_ids`, grouped and ordered in SQL. `confirm` is not
         needed: the rows change in the same transactions as the posts and threads they
@@ -325,6 +326,7 @@ class PostgresBackend:
         board_ids: Iterable[int],
         confirm: Confirm,
         per_thread: int,
+        matches: ThreadMatches | None = None,
     ) -> dict[int, list[SearchHit]]:
         """The best `per_thread` hits of each of a page's threads: ranked again, but only
         among those threads' documents."""

@@ -156,7 +156,7 @@ def search(
             thread_ids = ranking.most_helpful_first(thread_ids)
         start = (page - 1) * PER_PAGE
         on_page = thread_ids[start : start + PER_PAGE]
-        posts = _best_posts(query, on_page, board_ids, matches.generation if cacheable else None)
+        posts = _best_posts(query, on_page, board_ids, matches, cacheable=cacheable)
     except QuerySyntaxError:
         # Whoosh can still refuse a parsed query while it runs (wq.QueryError).
         raise _unreadable() from None
@@ -197,6 +197,7 @@ def matching_threads(
         board_ids=board_ids,
         confirm=lambda refs: _visible_now(refs, board_ids),
         newest=newest,
+        per_thread=POSTS_PER_THREAD,
     )
     if cacheable and matches.generation is not None:
         cache.results.put(
@@ -206,12 +207,18 @@ def matching_threads(
 
 
 def _best_posts(
-    query: SearchQuery, thread_ids: list[int], board_ids: list[int], generation: str | None
+    query: SearchQuery,
+    thread_ids: list[int],
+    board_ids: list[int],
+    matches: ThreadMatches,
+    *,
+    cacheable: bool,
 ) -> dict[int, list[SearchHit]]:
     """The best-matching posts of a page's threads (cached like the threads, under the
     generation those were read from)."""
     if not thread_ids:
         return {}
+    generation = matches.generation if cacheable else None
     key = (
         cache.posts_key(generation, query, board_ids, thread_ids, POSTS_PER_THREAD)
         if generation is not None
@@ -226,6 +233,7 @@ def _best_posts(
         board_ids=board_ids,
         confirm=lambda refs: _visible_now(refs, board_ids),
         per_thread=POSTS_PER_THREAD,
+        matches=matches,
     )
     if key is not None:
         cache.results.put(key, posts)

@@ -287,28 +287,39 @@ class WhooshBackend:
         board_ids: Iterable[int],
         confirm: Confirm,
         newest: bool = False,
+        per_thread: int = 3,
     ) -> ThreadMatches:
         allowed = set(board_ids)
         compiled = compile_query(query)
         if compiled is None or not allowed:
             return ThreadMatches(thread_ids=[])
         name, searcher, _, candidates = self._candidates(compiled, allowed)
-        current = confirm([candidate.ref for candidate in candidates])
+        current = confirm([(c.thread_id, c.post_id) for c in candidates])
         # thread id -> its first (best) rank, or its newest creation time; dicts keep the
         # order threads were first seen in, which is rank order.
         best: dict[int, int] = {}
-        for candidate in candidates:
-            if candidate.post_id not in current:
+        # thread id -> its best few posts (in rank order whatever the sort), so the posts
+        # shown under a page's threads need no second pass over their matches.
+        posts: dict[int, list[int]] = {}
+        for rank, thread_id, post_id, created in candidates:
+            if post_id not in current:
                 continue
-            if newest:
-                seen = best.get(candidate.thread_id)
-                if seen is None or candidate.created > seen:
-                    best[candidate.thread_id] = candidate.created
-            else:
-                best.setdefault(candidate.thread_id, candidate.rank)
+            kept = posts.get(thread_id)
+            if kept is None:
+                posts[thread_id] = [post_id]
+                best[thread_id] = created if newest else rank
+                continue
+            if len(kept) < per_thread:
+                kept.append(post_id)
+            if newest and created > best[thread_id]:
+                best[thread_id] = created
         thread_ids = sorted(best, key=lambda t: -best[t]) if newest else list(best)
         generation = f"{name}:{searcher.reader().generation()}"
-        return ThreadMatches(thread_ids=thread_ids, generation=generation)
+        return ThreadMatches(
+            thread_ids=thread_ids,
+            generation=generation,
+            best_post_ids={thread_id: tuple(kept) for thread_id, kept in posts.items()},
+        )
 
     def best_posts(
         self,
@@ -318,20 +329,27 @@ class WhooshBackend:
         board_ids: Iterable[int],
         confirm: Confirm,
         per_thread: int,
+        matches: ThreadMatches | None = None,
     ) -> dict[int, list[SearchHit]]:
         allowed = set(board_ids)
         compiled = compile_query(query)
         if compiled is None or not allowed or not thread_ids:
             return {}
-        # Only these threads' documents: the few thread-id postings lead the intersection, so
-        # a word found in half the index is not walked again.
-        on_threads = wq.ConstantScoreQuery(
-            wq.Or([wq.Term("thread_id", str(thread_id)) for thread_id in thread_ids]), 0.0
-        )
-        _, _, results, candidates = self._candidates(
-            wq.And([compiled, on_threads]).normalize(), allowed
-        )
-        current = confirm([candidate.ref for candidate in candidates])
+        known = matches.best_post_ids if matches is not None else {}
+        if all(thread_id in known for thread_id in thread_ids):
+            # The posts `threads` picked: a handful of post-id postings lead the intersection.
+            terms = [
+                wq.Term("post_id", str(post_id))
+                for thread_id in thread_ids
+                for post_id in known[thread_id]
+            ]
+        else:
+            # Only these threads' documents, so a word found in half the index is not walked
+            # again (though a long thread's matches all are).
+            terms = [wq.Term("thread_id", str(thread_id)) for thread_id in thread_ids]
+        narrowed = wq.And([compiled, wq.ConstantScoreQuery(wq.Or(terms), 0.0)]).normalize()
+        _, _, results, candidates = self._candidates(narrowed, allowed)
+        current = confirm([(c.thread_id, c.post_id) for c in candidates])
         wanted = set(thread_ids)
         ranks: dict[int, list[int]] = {}
         for candidate in candidates:
