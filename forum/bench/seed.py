@@ -263,7 +263,8 @@ def _words(vocabulary: Vocabulary, sources: list[str], posts: int) -> dict[str, 
 
 def build_index(summary: dict[str, Any], stage: Stage) -> dict[str, Any]:
     """Rebuild the search index from the committed rows, then count what each search word finds
-    through the real search service (as the bench admin sees it)."""
+    through the real search service (as the bench admin sees it): matching threads, since
+    search lists one result per thread (issue 18)."""
     with stage("Indexing threads", int(summary["threads"])) as advance:
         documents = indexing.rebuild(on_thread=advance)
     admin = db.session.get(User, 1)

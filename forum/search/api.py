@@ -13,7 +13,7 @@ from forum.search.indexing import SearchStatus
     bp,
     "/search",
     "GET",
-    summary="Search threads and posts the caller can see",
+    summary="Search threads the caller can see: one result per thread, with its best posts",
     tag="search",
     query=schemas.SearchParams,
     response=schemas.SearchResponse,
@@ -27,6 +27,7 @@ def search_results() -> ResponseReturnValue:
         board=params.board,
         tag=params.tag,
         author=params.author,
+        sort=params.sort,
         page=params.page,
     )
     return schemas.SearchResponse(

@@ -131,14 +131,38 @@ Confirm: TypeAlias = Callable[[Sequence[DocRef]], Set[int]]
 answer, which wins over whatever the index still holds)."""
 
 
+class SearchSort(enum.StrEnum):
+    """How matching threads are ordered. Within a thread its posts are always best match first."""
+
+    # The thread's best-matching post ranks it (newest first when no word was asked).
+    RELEVANCE = "relevance"
+    # The thread whose newest matching post is the most recent comes first.
+    NEWEST = "newest"
+    # Threads with an accepted solution first, then by helpful marks on their posts
+    # (forum.search.services orders them; backends are asked for relevance).
+    HELPFUL = "helpful"
+
+    @property
+    def label(self) -> str:
+        return {"relevance": "Best match", "newest": "Newest", "helpful": "Most helpful"}[
+            self.value
+        ]
+
+
 @dataclass(frozen=True)
-class SearchResults:
-    # The requested page of confirmed hits, in rank order.
-    hits: list[SearchHit]
-    # Every confirmed hit, so the total and the page count agree with the rows.
-    total: int
-    # The index content these results were read from (see SearchBackend.generation).
+class ThreadMatches:
+    """Every thread with at least one confirmed hit, one entry per thread, best first."""
+
+    thread_ids: list[int]
+    # The index content these were read from (see SearchBackend.generation).
     generation: str | None = None
+    # thread id -> the post ids of its best few confirmed hits, best first, when the backend
+    # read them in the same pass (Whoosh does; PostgreSQL ranks a page's posts afresh).
+    best_post_ids: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.thread_ids)
 
 
 class SearchBackend(Protocol):
@@ -173,18 +197,34 @@ class SearchBackend(Protocol):
         """Raises QuerySyntaxError when the query text cannot be run; reads no index."""
         ...
 
-    def search(
+    def threads(
         self,
         query: SearchQuery,
         *,
         board_ids: Iterable[int],
         confirm: Confirm,
-        page: int,
-        per_page: int,
-    ) -> SearchResults:
-        """Hits indexed on the given boards that `confirm` accepts, ranked, `per_page` a page;
-        `total` counts every accepted hit. Raises QuerySyntaxError for text it cannot run and
-        IndexUnavailable when the index is broken."""
+        newest: bool = False,
+        per_thread: int = 3,
+    ) -> ThreadMatches:
+        """Every thread with a hit indexed on the given boards that `confirm` accepts, once
+        each, ranked by its best hit (or, with `newest`, by its newest hit); `per_thread` says
+        how many best_post_ids to keep, if the backend keeps any. Raises
+        QuerySyntaxError for text it cannot run and IndexUnavailable when the index is broken."""
+        ...
+
+    def best_posts(
+        self,
+        query: SearchQuery,
+        *,
+        thread_ids: Sequence[int],
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        per_thread: int,
+        matches: ThreadMatches | None = None,
+    ) -> dict[int, list[SearchHit]]:
+        """Up to `per_thread` confirmed hits of each of `thread_ids` (a page of them), best
+        first, with snippets; `matches` is what `threads` answered for the same query, whose
+        best_post_ids name them. Raises as `threads` does."""
         ...
 
     def rebuild(self, documents: Iterator[SearchDocument]) -> int:

@@ -12,3 +12,5 @@ class SearchForm(Form):
     q = SearchField("Search for", validators=[Optional(), Length(max=MAX_QUERY_LENGTH)])
     kind = SelectField("Kind", default="")
     board = SelectField("Board", default="")
+    # Checked by the service, which names the orders it knows (a clear 400 on the page).
+    sort = SelectField("Sort by", default="", validate_choice=False)

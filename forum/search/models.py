@@ -50,7 +50,8 @@ class SearchDocumentRow(Model):
     SEARCH_BACKEND=postgres. Written in the same transaction as the change it follows.
 
     On PostgreSQL the table also has `search_vector`, a tsvector generated from the title (weight
-    A, thread documents only), the tags (B) and the text (C), with a GIN index on it. They are
+    A, thread documents only), the tags (B, thread documents only, so a plain word finds a
+    tagged thread once) and the text (C), with a GIN index on it. They are
     created by DDL only there (see POSTGRES_ONLY_DDL), so they are not mapped here."""
 
     __tablename__ = "search_documents"
@@ -85,7 +86,8 @@ POSTGRES_ONLY_DDL = (
     f"ALTER TABLE search_documents ADD COLUMN {VECTOR_COLUMN} tsvector GENERATED ALWAYS AS ("
     f"setweight(to_tsvector('{TS_CONFIG}', CASE WHEN doc_type = 'thread' THEN title"
     " ELSE '' END), 'A')"
-    " || setweight(to_tsvector('simple', tags), 'B')"
+    f" || setweight(to_tsvector('{TS_CONFIG}', CASE WHEN doc_type = 'thread' THEN tags"
+    " ELSE '' END), 'B')"
     f" || setweight(to_tsvector('{TS_CONFIG}', text), 'C')) STORED",
     f"CREATE INDEX {VECTOR_INDEX} ON search_documents USING gin ({VECTOR_COLUMN})",
 )
@@ -106,7 +108,7 @@ def is_postgres_only(name: str | None) -> bool:
 
 
 for _statement in POSTGRES_ONLY_DDL:
-    # create_all (tests, fresh databases) makes them too; migration 0016 does the same.
+    # create_all (tests, fresh databases) makes them too; migrations 0016 and 0030 do the same.
     event.listen(
         SearchDocumentRow.__table__,
         "after_create",

@@ -3,12 +3,14 @@
 in each writer's transaction (forum.search.in_transaction). Every app host searches the same
 rows, so it suits deployments with several hosts, where a local Whoosh index cannot be shared.
 
-A search is one SQL query: the translated query (forum.search.postgres_query), the boards the
-reader may see, ranked by ts_rank (or newest first when no word was asked), a page at a time with
-the total counted in the same pass. Documents follow every change in the writer's transaction,
-so board ids and hidden or deleted posts are current in the rows themselves and the total counts
-exactly what the reader may see. Snippets come from ts_headline with control characters around
-matches, which forum.search.snippets turns into escaped text and <mark>.
+A search is two SQL queries: the translated query (forum.search.postgres_query) on the boards the
+reader may see, grouped by thread and ranked by each thread's best ts_rank (or newest first when
+no word was asked, or when newest is asked for), which gives every matching thread (the total is
+their number); then, for the threads of one page only, their best few documents. Documents
+follow every change in the writer's transaction, so board ids and hidden or deleted posts are
+current in the rows themselves and the total counts exactly what the reader may see. Snippets
+come from ts_headline with control characters around matches, which forum.search.snippets turns
+into escaped text and <mark>.
 
 Result sets are cached per process like Whoosh's (forum.search.cache), keyed on the value of the
 `search_generation` sequence, which every write of documents bumps twice: in its transaction and
@@ -19,11 +21,11 @@ a second; a repeated search at the same generation costs one sequence read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import delete, event, exists, func, select, text
+from sqlalchemy import ColumnElement, delete, event, exists, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -36,7 +38,7 @@ from forum.search.backend import (
     SearchDocument,
     SearchHit,
     SearchQuery,
-    SearchResults,
+    ThreadMatches,
     chunked,
 )
 from forum.search.models import GENERATION_SEQUENCE, VECTOR_COLUMN, SearchDocumentRow
@@ -277,31 +279,66 @@ class PostgresBackend:
     def validate(self, query: SearchQuery) -> None:
         compile_search(query)
 
-    def search(
+    def _conditions(
+        self, query: SearchQuery, board_ids: Iterable[int]
+    ) -> tuple[list[ColumnElement[bool]], str | None] | None:
+        allowed = sorted(set(board_ids))
+        compiled = compile_search(query)
+        if compiled is None or not allowed:
+            return None
+        return [SearchDocumentRow.board_id.in_(allowed), compiled.where], compiled.words
+
+    def threads(
         self,
         query: SearchQuery,
         *,
         board_ids: Iterable[int],
         confirm: Confirm,
-        page: int,
-        per_page: int,
-    ) -> SearchResults:
-        """Hits on `board_ids`, filtered in SQL. `confirm` is not needed: the rows change in
-        the same transactions as the posts and threads they describe."""
-        allowed = sorted(set(board_ids))
-        compiled = compile_search(query)
-        if compiled is None or not allowed:
-            return SearchResults(hits=[], total=0)
+        newest: bool = False,
+        per_thread: int = 3,
+    ) -> ThreadMatches:
+        """Threads with hits on `board_ids`, grouped and ordered in SQL. `confirm` is not
+        needed: the rows change in the same transactions as the posts and threads they
+        describe."""
+        found = self._conditions(query, board_ids)
+        if found is None:
+            return ThreadMatches(thread_ids=[])
+        conditions, words = found
         # Read before the search: what it finds is at least this generation's content.
         generation = self.generation()
         doc = SearchDocumentRow
-        conditions = [doc.board_id.in_(allowed), compiled.where]
-        if compiled.words is not None:
-            rank = func.ts_rank(VECTOR, func.to_tsquery(CONFIG, compiled.words))
-            order = [rank.desc(), doc.created_at.desc(), doc.key]
+        latest = func.max(doc.created_at)
+        if words is not None and not newest:
+            best = func.max(func.ts_rank(VECTOR, func.to_tsquery(CONFIG, words)))
+            order = [best.desc(), latest.desc(), doc.thread_id.desc()]
         else:
-            order = [doc.created_at.desc(), doc.key]
-        rows = db.session.execute(
+            order = [latest.desc(), doc.thread_id.desc()]
+        thread_ids = db.session.scalars(
+            select(doc.thread_id).where(*conditions).group_by(doc.thread_id).order_by(*order)
+        ).all()
+        return ThreadMatches(thread_ids=list(thread_ids), generation=generation)
+
+    def best_posts(
+        self,
+        query: SearchQuery,
+        *,
+        thread_ids: Sequence[int],
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        per_thread: int,
+        matches: ThreadMatches | None = None,
+    ) -> dict[int, list[SearchHit]]:
+        """The best `per_thread` hits of each of a page's threads: ranked again, but only
+        among those threads' documents."""
+        found = self._conditions(query, board_ids)
+        if found is None or not thread_ids:
+            return {}
+        conditions, words = found
+        doc = SearchDocumentRow
+        order: list[Any] = [doc.created_at.desc(), doc.key]
+        if words is not None:
+            order.insert(0, func.ts_rank(VECTOR, func.to_tsquery(CONFIG, words)).desc())
+        ranked = (
             select(
                 doc.key,
                 doc.doc_type,
@@ -312,33 +349,31 @@ class PostgresBackend:
                 doc.kind,
                 doc.author_name,
                 doc.created_at,
-                func.count().over().label("total"),
+                func.row_number().over(partition_by=doc.thread_id, order_by=order).label("n"),
             )
-            .where(*conditions)
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            .where(*conditions, doc.thread_id.in_(sorted(set(thread_ids))))
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(ranked).where(ranked.c.n <= per_thread).order_by(ranked.c.thread_id, ranked.c.n)
         ).all()
-        if rows:
-            total = int(rows[0].total)
-        else:
-            total = int(db.session.scalar(select(func.count()).where(*conditions)) or 0)
-        snippets = self._snippets([row.key for row in rows], compiled.words)
-        hits = [
-            SearchHit(
-                thread_id=row.thread_id,
-                post_id=row.post_id,
-                board_id=row.board_id,
-                doc_type=row.doc_type,
-                title=row.title,
-                kind=row.kind,
-                author_name=row.author_name,
-                created_at=row.created_at,
-                snippet_html=snippets.get(row.key, ""),
+        snippets = self._snippets([row.key for row in rows], words)
+        posts: dict[int, list[SearchHit]] = {}
+        for row in rows:
+            posts.setdefault(row.thread_id, []).append(
+                SearchHit(
+                    thread_id=row.thread_id,
+                    post_id=row.post_id,
+                    board_id=row.board_id,
+                    doc_type=row.doc_type,
+                    title=row.title,
+                    kind=row.kind,
+                    author_name=row.author_name,
+                    created_at=row.created_at,
+                    snippet_html=snippets.get(row.key, ""),
+                )
             )
-            for row in rows
-        ]
-        return SearchResults(hits=hits, total=total, generation=generation)
+        return posts
 
     @staticmethod
     def _snippets(keys: list[str], words: str | None) -> dict[str, str]:

@@ -28,7 +28,7 @@ from forum.search.backend import QuerySyntaxError, SearchQuery
 from forum.search.models import TS_CONFIG, VECTOR_COLUMN, SearchDocumentRow
 from forum.search.whoosh_query import WORDS_SCHEMA, compile_query
 
-WEIGHTS = {"title": "A", "text": "C"}
+WEIGHTS = {"title": "A", "tagword": "B", "text": "C"}
 CONFIG: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
 VECTOR: ColumnElement[Any] = literal_column(f"search_documents.{VECTOR_COLUMN}")
 _WILDCARD = re.compile(r"[*?]")

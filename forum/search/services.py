@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -17,20 +16,26 @@ from forum.core.db import utcnow
 from forum.core.errors import Invalid
 from forum.core.pagination import Page
 from forum.extensions import db
-from forum.search import cache, indexing
+from forum.search import cache, indexing, ranking, results
 from forum.search.backend import (
     DocRef,
     IndexUnavailable,
     QuerySyntaxError,
     SearchHit,
     SearchQuery,
+    SearchSort,
+    ThreadMatches,
 )
 from forum.search.indexing import SearchStatus
 from forum.search.query import extract_dates
+from forum.search.results import SearchPost as SearchPost
+from forum.search.results import SearchResult as SearchResult
 
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
+# Posts shown under each thread's result, best match first.
+POSTS_PER_THREAD = 3
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 500
 # With SEARCH_INDEX_INLINE the search page drains the queue before it queries, but never waits
@@ -54,23 +59,8 @@ def _unreadable() -> Invalid:
 
 
 @dataclass(frozen=True)
-class SearchResult:
-    thread_id: int
-    post_id: int
-    title: str
-    kind: PostKind
-    snippet_html: str
-    board: Board
-    author_name: str
-    created_at: dt.datetime | None
-    url: str
-    is_thread: bool
-    # The author's handle as it is now (the index keeps only the name): links to /u/<handle>.
-    author_handle: str | None = None
-
-
-@dataclass(frozen=True)
 class SearchOutcome:
+    # A page of threads; its total counts threads.
     page: Page[SearchResult]
     status: SearchStatus
     # False when nothing was asked (no words and no filters): the page shows the search help.
@@ -78,6 +68,20 @@ class SearchOutcome:
     # Changes committed but not yet in the index (the background indexer is catching up):
     # the newest posts and edits may be missing from these results for a moment.
     pending: int = 0
+    sort: SearchSort = SearchSort.RELEVANCE
+
+
+def parse_sort(value: SearchSort | str | None) -> SearchSort:
+    """The order asked for (relevance when none); Invalid (field sort) for anything else."""
+    if value is None or value == "":
+        return SearchSort.RELEVANCE
+    try:
+        return SearchSort(str(value).strip().lower())
+    except ValueError:
+        raise Invalid(
+            "Unknown sort order.",
+            fields={"sort": "Sort by one of: " + ", ".join(s.value for s in SearchSort) + "."},
+        ) from None
 
 
 def _kind(value: PostKind | str | None) -> PostKind | None:
@@ -107,21 +111,28 @@ def search(
     board: str | None = None,
     tag: str | None = None,
     author: str | None = None,
+    sort: SearchSort | str | None = None,
     page: int = 1,
     visible: list[Board] | None = None,
 ) -> SearchOutcome:
-    """Search the threads and posts `user` may see, PER_PAGE hits a page.
+    """Search the threads and posts `user` may see: one result per thread, PER_PAGE threads a
+    page, each with up to POSTS_PER_THREAD of its best-matching posts.
 
     `q` takes words, "phrases", AND/OR/NOT (and -word), kind:, board:<slug>, tag:, author:
     (email local part or name) and date:/after:/before:; the other arguments narrow further.
+    A plain word matches a thread's title, its tags and any post's text. `sort` orders the
+    threads by relevance (their best post), newest (their newest matching post) or helpful
+    (solved threads first, then by helpful marks on visible posts, then relevance).
     Every hit the index offers is checked against the database before it is shown or counted,
     so rows, total and page count agree and cover only what the person may see now, even when
     the index lags behind a move, hide or delete. `visible` is `boards.visible_boards(user)`,
-    when the caller has it already. Raises Invalid (fields q, kind, page) for an
-    over-long or unreadable query, an unreadable date, an unknown kind or a page out of range.
+    when the caller has it already. Raises Invalid (fields q, kind, sort, page) for an
+    over-long or unreadable query, an unreadable date, an unknown kind or order, or a page out
+    of range.
     """
     if not 1 <= page <= MAX_PAGE:
         raise Invalid(fields={"page": f"Choose a page from 1 to {MAX_PAGE}."})
+    order = parse_sort(sort)
     if visible is None:
         visible = boards.visible_boards(user)
     query = parse_query(
@@ -129,32 +140,23 @@ def search(
     )
     empty: Page[SearchResult] = Page(items=[], page=page, per_page=PER_PAGE, total=0)
     if query.is_empty:
-        return SearchOutcome(page=empty, status=indexing.status(), asked=False)
+        return SearchOutcome(page=empty, status=indexing.status(), asked=False, sort=order)
 
     pending = _catch_up()
     status = indexing.ensure_index()
     board_ids = [b.id for b in visible]
-    backend = indexing.get_backend()
     # Cached result sets are used and kept only while the queue is empty (see search.cache).
     cacheable = pending == 0 and status is SearchStatus.READY
-    generation = backend.generation() if cacheable else None
-    cached = (
-        cache.results.get(cache.key_for(generation, query, board_ids, page, PER_PAGE))
-        if generation is not None
-        else None
-    )
     try:
-        results = (
-            cached
-            if cached is not None
-            else backend.search(
-                query,
-                board_ids=board_ids,
-                confirm=lambda refs: _visible_now(refs, board_ids),
-                page=page,
-                per_page=PER_PAGE,
-            )
+        matches = matching_threads(
+            query, board_ids, newest=order is SearchSort.NEWEST, cacheable=cacheable
         )
+        thread_ids = matches.thread_ids
+        if order is SearchSort.HELPFUL:
+            thread_ids = ranking.most_helpful_first(thread_ids)
+        start = (page - 1) * PER_PAGE
+        on_page = thread_ids[start : start + PER_PAGE]
+        posts = _best_posts(query, on_page, board_ids, matches, cacheable=cacheable)
     except QuerySyntaxError:
         # Whoosh can still refuse a parsed query while it runs (wq.QueryError).
         raise _unreadable() from None
@@ -163,18 +165,79 @@ def search(
         status = indexing.ensure_index()
         if status is SearchStatus.READY:
             status = SearchStatus.REBUILDING
-        return SearchOutcome(page=empty, status=status, asked=True, pending=pending)
-    if cacheable and cached is None and results.generation is not None:
-        cache.results.put(
-            cache.key_for(results.generation, query, board_ids, page, PER_PAGE), results
-        )
-    rows = _rows(results.hits, {b.id: b for b in visible})
+        return SearchOutcome(page=empty, status=status, asked=True, pending=pending, sort=order)
+    rows = results.rows(on_page, posts, {b.id: b for b in visible})
     return SearchOutcome(
-        page=Page(items=rows, page=page, per_page=PER_PAGE, total=results.total),
+        page=Page(items=rows, page=page, per_page=PER_PAGE, total=len(thread_ids)),
         status=status,
         asked=True,
         pending=pending,
+        sort=order,
     )
+
+
+def matching_threads(
+    query: SearchQuery, board_ids: list[int], *, newest: bool, cacheable: bool
+) -> ThreadMatches:
+    """Every matching thread the reader may see, in order: from the cache when the index has
+    not changed since the same readers asked the same thing (any page, any sort but newest
+    sharing the relevance order), otherwise from the backend."""
+    backend = indexing.get_backend()
+    generation = backend.generation() if cacheable else None
+    key = (
+        cache.threads_key(generation, query, board_ids, newest=newest)
+        if generation is not None
+        else None
+    )
+    cached = cache.results.get(key) if key is not None else None
+    if isinstance(cached, ThreadMatches):
+        return cached
+    matches = backend.threads(
+        query,
+        board_ids=board_ids,
+        confirm=lambda refs: _visible_now(refs, board_ids),
+        newest=newest,
+        per_thread=POSTS_PER_THREAD,
+    )
+    if cacheable and matches.generation is not None:
+        cache.results.put(
+            cache.threads_key(matches.generation, query, board_ids, newest=newest), matches
+        )
+    return matches
+
+
+def _best_posts(
+    query: SearchQuery,
+    thread_ids: list[int],
+    board_ids: list[int],
+    matches: ThreadMatches,
+    *,
+    cacheable: bool,
+) -> dict[int, list[SearchHit]]:
+    """The best-matching posts of a page's threads (cached like the threads, under the
+    generation those were read from)."""
+    if not thread_ids:
+        return {}
+    generation = matches.generation if cacheable else None
+    key = (
+        cache.posts_key(generation, query, board_ids, thread_ids, POSTS_PER_THREAD)
+        if generation is not None
+        else None
+    )
+    cached = cache.results.get(key) if key is not None else None
+    if isinstance(cached, dict):
+        return cached
+    posts = indexing.get_backend().best_posts(
+        query,
+        thread_ids=thread_ids,
+        board_ids=board_ids,
+        confirm=lambda refs: _visible_now(refs, board_ids),
+        per_thread=POSTS_PER_THREAD,
+        matches=matches,
+    )
+    if key is not None:
+        cache.results.put(key, posts)
+    return posts
 
 
 def _catch_up() -> int:
@@ -264,57 +327,3 @@ def _visible_now(refs: Sequence[DocRef], board_ids: Collection[int]) -> set[int]
     return {
         post_id for thread_id, post_id in refs if thread_id in threads and post_id not in hidden
     }
-
-
-def _rows(hits: list[SearchHit], boards_by_id: dict[int, Board]) -> list[SearchResult]:
-    """Result rows for confirmed hits, with titles and boards as the database has them now
-    (only the columns a row shows: no post bodies are loaded)."""
-    if not hits:
-        return []
-    threads = {
-        row.id: row
-        for row in db.session.execute(
-            select(Thread.id, Thread.title, Thread.slug, Thread.board_id, Thread.kind).where(
-                Thread.id.in_({hit.thread_id for hit in hits}), Thread.deleted_at.is_(None)
-            )
-        )
-    }
-    # post id -> thread id of the hits' posts that are neither deleted nor hidden.
-    visible_posts: dict[int, int] = {}
-    handles: dict[int, str | None] = {}
-    for row in db.session.execute(
-        select(Post.id, Post.thread_id, User.handle)
-        .join(User, User.id == Post.author_id)
-        .where(
-            Post.id.in_({hit.post_id for hit in hits}),
-            Post.deleted_at.is_(None),
-            Post.hidden_at.is_(None),
-        )
-    ):
-        visible_posts[row.id], handles[row.id] = row.thread_id, row.handle
-    rows = []
-    for hit in hits:
-        thread = threads.get(hit.thread_id)
-        board = boards_by_id.get(thread.board_id) if thread is not None else None
-        # Only a change committed between the check and this read can fail here; the row is
-        # then left out rather than shown.
-        if thread is None or board is None or visible_posts.get(hit.post_id) != thread.id:
-            continue
-        is_thread = hit.doc_type == "thread"
-        rows.append(
-            SearchResult(
-                thread_id=thread.id,
-                post_id=hit.post_id,
-                title=thread.title,
-                kind=PostKind(thread.kind),
-                snippet_html=hit.snippet_html,
-                board=board,
-                author_name=hit.author_name,
-                author_handle=handles.get(hit.post_id),
-                created_at=hit.created_at,
-                is_thread=is_thread,
-                # boards.thread_path and boards.post_path, from the columns read here.
-                url=f"/t/{thread.id}-{thread.slug}" if is_thread else f"/p/{hit.post_id}",
-            )
-        )
-    return rows

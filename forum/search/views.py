@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +13,8 @@ from forum.boards import services as boards
 from forum.boards.models import PostKind
 from forum.core.errors import Invalid
 from forum.core.pagination import page_number
-from forum.search import bp, services
+from forum.search import bp, services, similar
+from forum.search.backend import SearchSort
 from forum.search.forms import SearchForm
 
 
@@ -27,6 +28,10 @@ def search() -> ResponseReturnValue:
     form.board.choices = [SelectChoice("", "All boards")] + [
         SelectChoice(board.slug, board.name) for board in visible
     ]
+    form.sort.choices = [
+        SelectChoice("" if order is SearchSort.RELEVANCE else order.value, order.label)
+        for order in SearchSort
+    ]
     tag = (request.args.get("tag") or "").strip()
     author = (request.args.get("author") or "").strip()
     args = {
@@ -35,6 +40,7 @@ def search() -> ResponseReturnValue:
             "q": form.q.data or "",
             "kind": form.kind.data or "",
             "board": form.board.data or "",
+            "sort": form.sort.data or "",
             "tag": tag,
             "author": author,
         }.items()
@@ -59,6 +65,7 @@ def search() -> ResponseReturnValue:
             board=form.board.data or None,
             tag=tag or None,
             author=author or None,
+            sort=form.sort.data or None,
             page=page_number(request.args.get("page")),
             visible=visible,
         )
@@ -68,3 +75,26 @@ def search() -> ResponseReturnValue:
             target.errors = [*target.errors, message]
         return render_template("search/search.html", **context), 400
     return render_template("search/search.html", **context)
+
+
+@bp.get("/search/similar")
+def similar_threads() -> ResponseReturnValue:
+    """Threads like the title being typed on the new-thread form (static/js/similar-threads.js):
+    JSON, up to five threads the person may see. A read: no CSRF token, no change."""
+    found = similar.similar_threads(current_user, request.args.get("title", ""))
+    response = jsonify(
+        threads=[
+            {
+                "thread_id": thread.thread_id,
+                "title": thread.title,
+                "url": thread.url,
+                "kind": thread.kind.value,
+                "kind_label": thread.kind.label,
+                "board": thread.board.name,
+                "is_solved": thread.is_solved,
+            }
+            for thread in found
+        ]
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -11,9 +11,11 @@ Layout of SEARCH_INDEX_DIR:
 An index built with another schema version counts as missing, so a deploy that changes the
 schema rebuilds instead of failing.
 
-A search ranks every match, reads each one's (board, thread, post) from the `ref` column, keeps
-those indexed on the reader's boards, and hands them to the caller's `confirm` (the database),
-so the total counts exactly the hits that could be shown.
+A search ranks every match, reads each one's (board, thread, post, time) from the `ref` column,
+keeps those indexed on the reader's boards, and hands them to the caller's `confirm` (the
+database), so the total counts exactly the threads that could be shown. Results are grouped by
+thread in that same pass (a dictionary over the candidates); the few posts shown under each
+thread of a page come from a second search narrowed to those threads.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ import logging
 import os
 import shutil
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +35,6 @@ from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from forum.search.backend import (
@@ -46,14 +46,16 @@ from forum.search.backend import (
     SearchDocument,
     SearchHit,
     SearchQuery,
-    SearchResults,
+    ThreadMatches,
 )
 from forum.search.locks import FileLock, held
 from forum.search.snippets import SNIPPET_CHARS, plain_snippet
 from forum.search.whoosh_query import compile_query, is_scored
+from forum.search.whoosh_readers import Searchers, close_all, open_reader
 from forum.search.whoosh_schema import (
     SCHEMA,
     SCHEMA_VERSION,
+    Candidate,
     MarkFormatter,
     document_fields,
     refs_on_boards,
@@ -74,51 +76,6 @@ _epoch = 0
 # One long-lived Searcher per thread and index directory, refreshed (reusing the segments that
 # did not change) when the index has a newer generation: opening one costs milliseconds.
 _local = threading.local()
-
-
-def _close_all(searchers: dict[str, Searcher]) -> None:
-    for searcher in searchers.values():
-        try:
-            searcher.close()
-        except Exception:
-            logger.debug("search: closing a stale searcher failed", exc_info=True)
-    searchers.clear()
-
-
-def open_reader(ix: FileIndex, *, attempts: int = 10) -> IndexReader:
-    """FileIndex.reader() without its file leak. Whoosh retries when a writer in another
-    process deletes a merged segment while the readers are being opened, but drops the segment
-    readers it had already opened for the garbage collector to close; here they are closed."""
-    for attempt in range(1, attempts + 1):
-        # _read_toc is private, but Whoosh 2.7 is the last release: it will not move.
-        toc = ix._read_toc()
-        readers: list[SegmentReader] = []
-        try:
-            for segment in toc.segments:
-                readers.append(
-                    SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
-                )
-        except OSError:
-            for reader in readers:
-                reader.close()
-            if attempt == attempts:
-                raise
-            time.sleep(0.05)
-            continue
-        if not readers:
-            return EmptyReader(toc.schema)
-        if len(readers) == 1:
-            return readers[0]
-        return MultiReader(readers, generation=toc.generation)
-    raise AssertionError("unreachable")
-
-
-class _Searchers(dict[str, Searcher]):
-    """One thread's searchers, closed when the thread ends (its locals are dropped), so their
-    files are not left for the garbage collector to complain about."""
-
-    def __del__(self) -> None:
-        _close_all(self)
 
 
 class WhooshBackend:
@@ -173,17 +130,17 @@ class WhooshBackend:
         when it was opened."""
         ix = self._open()
         path = str(ix.storage.folder)
-        kept: _Searchers = getattr(_local, "searchers", None) or _Searchers()
+        kept: Searchers = getattr(_local, "searchers", None) or Searchers()
         _local.searchers = kept
         if getattr(_local, "epoch", None) != _epoch:
-            _close_all(kept)
+            close_all(kept)
             _local.epoch = _epoch
         searcher = kept.get(path)
         if searcher is not None and searcher.up_to_date():
             return Path(path).name, searcher
         # Not Searcher.refresh(): its reuse of segment readers keys them by generation, which
         # all leaves share, so it leaks open files. A new searcher costs tens of milliseconds.
-        _close_all(kept)
+        close_all(kept)
         searcher = Searcher(open_reader(ix), fromindex=ix)
         if searcher.doc_count_all():
             searcher.stored_fields(0)
@@ -307,19 +264,11 @@ class WhooshBackend:
             self._forget()
             raise IndexUnavailable(f"cannot read the search index: {exc!r}") from exc
 
-    def search(
-        self,
-        query: SearchQuery,
-        *,
-        board_ids: Iterable[int],
-        confirm: Confirm,
-        page: int,
-        per_page: int,
-    ) -> SearchResults:
-        allowed = set(board_ids)
-        compiled = compile_query(query)
-        if compiled is None or not allowed:
-            return SearchResults(hits=[], total=0)
+    def _candidates(
+        self, compiled: wq.Query, allowed: set[int]
+    ) -> tuple[str, Searcher, Any, list[Candidate]]:
+        """Every match ranked (or newest first when nothing scores), and those indexed on
+        `allowed` boards as read from the `ref` column."""
         options: dict[str, Any] = {"limit": None}
         if not is_scored(compiled):
             options.update(sortedby="created_at", reverse=True)
@@ -329,14 +278,92 @@ class WhooshBackend:
         # which would first gather every document on those boards, matching or not.
         docnums = [docnum for _, docnum in results.top_n]
         candidates = self._guard(lambda: refs_on_boards(searcher, docnums, allowed))
-        current = confirm([ref for _, ref in candidates])
-        kept = [rank for rank, (_, post_id) in candidates if post_id in current]
-        start = (page - 1) * per_page
-        hits = self._guard(
-            lambda: [self._hit(results[rank]) for rank in kept[start : start + per_page]]
-        )
+        return name, searcher, results, candidates
+
+    def threads(
+        self,
+        query: SearchQuery,
+        *,
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        newest: bool = False,
+        per_thread: int = 3,
+    ) -> ThreadMatches:
+        allowed = set(board_ids)
+        compiled = compile_query(query)
+        if compiled is None or not allowed:
+            return ThreadMatches(thread_ids=[])
+        name, searcher, _, candidates = self._candidates(compiled, allowed)
+        current = confirm([(c.thread_id, c.post_id) for c in candidates])
+        # thread id -> its first (best) rank, or its newest creation time; dicts keep the
+        # order threads were first seen in, which is rank order.
+        best: dict[int, int] = {}
+        # thread id -> its best few posts (in rank order whatever the sort), so the posts
+        # shown under a page's threads need no second pass over their matches.
+        posts: dict[int, list[int]] = {}
+        for rank, thread_id, post_id, created in candidates:
+            if post_id not in current:
+                continue
+            kept = posts.get(thread_id)
+            if kept is None:
+                posts[thread_id] = [post_id]
+                best[thread_id] = created if newest else rank
+                continue
+            if len(kept) < per_thread:
+                kept.append(post_id)
+            if newest and created > best[thread_id]:
+                best[thread_id] = created
+        thread_ids = sorted(best, key=lambda t: -best[t]) if newest else list(best)
         generation = f"{name}:{searcher.reader().generation()}"
-        return SearchResults(hits=hits, total=len(kept), generation=generation)
+        return ThreadMatches(
+            thread_ids=thread_ids,
+            generation=generation,
+            best_post_ids={thread_id: tuple(kept) for thread_id, kept in posts.items()},
+        )
+
+    def best_posts(
+        self,
+        query: SearchQuery,
+        *,
+        thread_ids: Sequence[int],
+        board_ids: Iterable[int],
+        confirm: Confirm,
+        per_thread: int,
+        matches: ThreadMatches | None = None,
+    ) -> dict[int, list[SearchHit]]:
+        allowed = set(board_ids)
+        compiled = compile_query(query)
+        if compiled is None or not allowed or not thread_ids:
+            return {}
+        known = matches.best_post_ids if matches is not None else {}
+        if all(thread_id in known for thread_id in thread_ids):
+            # The posts `threads` picked: a handful of post-id postings lead the intersection.
+            terms = [
+                wq.Term("post_id", str(post_id))
+                for thread_id in thread_ids
+                for post_id in known[thread_id]
+            ]
+        else:
+            # Only these threads' documents, so a word found in half the index is not walked
+            # again (though a long thread's matches all are).
+            terms = [wq.Term("thread_id", str(thread_id)) for thread_id in thread_ids]
+        narrowed = wq.And([compiled, wq.ConstantScoreQuery(wq.Or(terms), 0.0)]).normalize()
+        _, _, results, candidates = self._candidates(narrowed, allowed)
+        current = confirm([(c.thread_id, c.post_id) for c in candidates])
+        wanted = set(thread_ids)
+        ranks: dict[int, list[int]] = {}
+        for candidate in candidates:
+            if candidate.post_id not in current or candidate.thread_id not in wanted:
+                continue
+            kept = ranks.setdefault(candidate.thread_id, [])
+            if len(kept) < per_thread:
+                kept.append(candidate.rank)
+        return self._guard(
+            lambda: {
+                thread_id: [self._hit(results[rank]) for rank in kept]
+                for thread_id, kept in ranks.items()
+            }
+        )
 
     @staticmethod
     def _hit(hit: Any) -> SearchHit:

@@ -22,8 +22,9 @@ from forum.search.backend import QuerySyntaxError, SearchQuery
 
 logger = logging.getLogger(__name__)
 
-# Query fields people may name; everything else in the index is internal.
-TEXT_FIELDS = ("title", "text")
+# Query fields people may name; everything else in the index is internal. A plain word is
+# looked for in each of the TEXT_FIELDS: a thread's title, its tags as words, any post's text.
+TEXT_FIELDS = ("title", "tagword", "text")
 KEYWORD_FIELDS = frozenset({"kind", "tag", "author", "board"})
 NO_BOARD = "none"
 _SYNTAX_CHARS = re.compile(r"[()\"'+\-:*?\[\]{}^~]")
@@ -35,6 +36,7 @@ LOWER_ID = analysis.IDTokenizer() | analysis.LowercaseFilter()
 # no reindex).
 QUERY_SCHEMA = wf.Schema(
     title=wf.TEXT(analyzer=analysis.StemmingAnalyzer()),
+    tagword=wf.TEXT(analyzer=analysis.StemmingAnalyzer()),
     text=wf.TEXT(analyzer=analysis.StemmingAnalyzer()),
     kind=wf.ID(analyzer=LOWER_ID),
     tag=wf.KEYWORD(lowercase=True),
@@ -46,6 +48,7 @@ QUERY_SCHEMA = wf.Schema(
 # stopped: for backends that analyze the words themselves (PostgreSQL's to_tsquery).
 WORDS_SCHEMA = wf.Schema(
     title=wf.TEXT(analyzer=analysis.SimpleAnalyzer()),
+    tagword=wf.TEXT(analyzer=analysis.SimpleAnalyzer()),
     text=wf.TEXT(analyzer=analysis.SimpleAnalyzer()),
     kind=wf.ID(analyzer=LOWER_ID),
     tag=wf.KEYWORD(lowercase=True),

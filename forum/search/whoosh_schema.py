@@ -3,20 +3,24 @@ candidate, and the formatter that makes safe snippets. whoosh_backend reads and 
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import escape
 from whoosh import analysis, columns, highlight
 from whoosh import fields as wf
 from whoosh.searching import Searcher
 
-from forum.search.backend import DocRef, SearchDocument
+from forum.search.backend import SearchDocument
 from forum.search.whoosh_query import LOWER_ID, naive_utc
 
 # 2: the `ref` column, read for every candidate when search checks the database.
-SCHEMA_VERSION = 2
-REF = struct.Struct("!QQQ")
+# 3: `tagword` (a thread's tags as words, so a plain word finds them) and the creation time in
+#    `ref` (so results grouped by thread can be ordered newest first without stored fields).
+SCHEMA_VERSION = 3
+REF = struct.Struct("!QQQq")
+_EPOCH = dt.datetime(1970, 1, 1)
 
 SCHEMA = wf.Schema(
     key=wf.ID(unique=True, stored=True),
@@ -26,6 +30,8 @@ SCHEMA = wf.Schema(
     board_id=wf.ID(stored=True),
     kind=wf.ID(stored=True, analyzer=LOWER_ID),
     title=wf.TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0),
+    # The thread's tags as plain words, on thread documents only: `facebook` finds #facebook.
+    tagword=wf.TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=1.5),
     thread_title=wf.STORED(),
     text=wf.TEXT(stored=True, analyzer=analysis.StemmingAnalyzer()),
     tag=wf.KEYWORD(lowercase=True, scorable=True),
@@ -33,8 +39,9 @@ SCHEMA = wf.Schema(
     author_id=wf.ID(stored=True),
     author_name=wf.STORED(),
     created_at=wf.DATETIME(stored=True, sortable=True),
-    # (board id, thread id, post id) packed with REF: what search reads for every candidate
-    # (one fixed-size read each) to filter by board and ask the database, without stored text.
+    # (board id, thread id, post id, created at in microseconds) packed with REF: what search
+    # reads for every candidate (one fixed-size read each) to filter by board, group by thread
+    # and ask the database, without stored text.
     ref=wf.COLUMN(columns.FixedBytesColumn(REF.size)),
 )
 
@@ -48,6 +55,7 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "board_id": str(doc.board_id),
         "kind": doc.kind,
         "title": doc.title if doc.doc_type == "thread" else "",
+        "tagword": " ".join(doc.tags) if doc.doc_type == "thread" else "",
         "thread_title": doc.title,
         "text": doc.text,
         "tag": " ".join(doc.tags),
@@ -55,8 +63,12 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "author_id": str(doc.author_id),
         "author_name": doc.author_name,
         "created_at": naive_utc(doc.created_at),
-        "ref": REF.pack(doc.board_id, doc.thread_id, doc.post_id),
+        "ref": REF.pack(doc.board_id, doc.thread_id, doc.post_id, _micros(doc.created_at)),
     }
+
+
+def _micros(value: dt.datetime) -> int:
+    return (naive_utc(value) - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 class MarkFormatter(highlight.Formatter):
@@ -84,18 +96,27 @@ class MarkFormatter(highlight.Formatter):
         return text
 
 
-def refs_on_boards(
-    searcher: Searcher, docnums: list[int], board_ids: set[int]
-) -> list[tuple[int, DocRef]]:
-    """(rank, (thread_id, post_id)) of each of the ranked documents that is indexed on one of
-    `board_ids`, read from the `ref` column."""
+class Candidate(NamedTuple):
+    """One ranked document indexed on a reader's board, as its `ref` column tells (a tuple:
+    tens of thousands are made for a common word)."""
+
+    rank: int
+    thread_id: int
+    post_id: int
+    # Microseconds since the epoch (UTC): orders documents newest first.
+    created: int
+
+
+def refs_on_boards(searcher: Searcher, docnums: list[int], board_ids: set[int]) -> list[Candidate]:
+    """Each of the ranked documents that is indexed on one of `board_ids`, read from the `ref`
+    column (one fixed-size read per document, no stored fields)."""
     if not docnums:
         return []  # an empty index has no column to read
     column = searcher.reader().column_reader("ref", translate=False)
     unpack = REF.unpack
     found = []
     for rank, docnum in enumerate(docnums):
-        board_id, thread_id, post_id = unpack(column[docnum])
+        board_id, thread_id, post_id, created = unpack(column[docnum])
         if board_id in board_ids:
-            found.append((rank, (thread_id, post_id)))
+            found.append(Candidate(rank, thread_id, post_id, created))
     return found

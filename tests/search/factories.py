@@ -62,9 +62,17 @@ def indexed() -> dict[str, dict[str, Any]]:
 
 
 def hits(user: User, q: str = "", **filters: Any) -> list[tuple[int, int]]:
-    """(thread_id, post_id) of every hit on the first page, in rank order."""
+    """(thread_id, post_id) of each result on the first page (one per thread: its best-matching
+    post), in rank order."""
     outcome = services.search(user, q=q, **filters)
     return [(row.thread_id, row.post_id) for row in outcome.page.items]
+
+
+def found(user: User, q: str = "", **filters: Any) -> list[tuple[int, int]]:
+    """(thread_id, post_id) of every post shown on the first page: each thread's best-matching
+    posts (up to services.POSTS_PER_THREAD), threads in rank order, posts best first."""
+    outcome = services.search(user, q=q, **filters)
+    return [(row.thread_id, post.post_id) for row in outcome.page.items for post in row.posts]
 
 
 def index_dir() -> str:

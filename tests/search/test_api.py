@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -27,16 +28,40 @@ def test_results_have_the_documented_shape(app: Flask, api: Api) -> None:
     response = api(make_user()).get("/api/v1/search?q=head")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["total"] == 2 and body["rebuilding"] is False
-    assert {(r["thread_id"], r["post_id"]) for r in body["results"]} == {
-        (thread.id, thread.posts[0].id),
-        (thread.id, reply.id),
+    # One result per thread, its best-matching posts beneath it.
+    assert body["total"] == 1 and body["rebuilding"] is False
+    [result] = body["results"]
+    assert set(result) == {
+        "thread_id",
+        "post_id",
+        "title",
+        "kind",
+        "snippet_html",
+        "url",
+        "is_solved",
+        "posts",
     }
-    for result in body["results"]:
-        assert set(result) == {"thread_id", "post_id", "title", "kind", "snippet_html"}
-        assert result["title"] == "Badge printer fix" and result["kind"] == "fix"
-    opening = next(r for r in body["results"] if r["post_id"] == thread.posts[0].id)
+    assert result["thread_id"] == thread.id and result["url"] == f"/t/{thread.id}-{thread.slug}"
+    assert result["title"] == "Badge printer fix" and result["kind"] == "fix"
+    assert result["is_solved"] is False
+    assert {post["post_id"] for post in result["posts"]} == {thread.posts[0].id, reply.id}
+    assert result["post_id"] == result["posts"][0]["post_id"]
+    assert result["snippet_html"] == result["posts"][0]["snippet_html"]
+    for post in result["posts"]:
+        assert set(post) == {
+            "post_id",
+            "is_thread",
+            "snippet_html",
+            "author_name",
+            "created_at",
+            "url",
+        }
+    opening = next(p for p in result["posts"] if p["post_id"] == thread.posts[0].id)
     assert opening["snippet_html"] == "Clean the print <mark>head</mark> weekly."
+    assert opening["is_thread"] is True and opening["url"] == result["url"]
+    answer = next(p for p in result["posts"] if p["post_id"] == reply.id)
+    assert answer["is_thread"] is False and answer["url"] == f"/p/{reply.id}"
+    assert answer["author_name"] == reply.author.display_name
 
 
 def test_query_parameters_filter(app: Flask, api: Api) -> None:
@@ -103,5 +128,8 @@ def test_the_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -
     document = client.get("/api/v1/openapi.json").get_json()
     operation = document["paths"]["/api/v1/search"]["get"]
     names = {parameter["name"] for parameter in operation["parameters"]}
-    assert names == {"q", "kind", "board", "tag", "author", "page"}
+    assert names == {"q", "kind", "board", "tag", "author", "sort", "page"}
+    sort = next(p for p in operation["parameters"] if p["name"] == "sort")
+    assert "helpful" in json.dumps([sort, document["components"]["schemas"].get("SearchSort")])
     assert "SearchResponse" in document["components"]["schemas"]
+    assert "SearchPostOut" in document["components"]["schemas"]

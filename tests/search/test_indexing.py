@@ -20,6 +20,7 @@ from forum.search.locks import FileLock
 from tests.factories import make_department, make_user
 from tests.search.factories import (
     first_post,
+    found,
     hits,
     index_dir,
     indexed,
@@ -111,9 +112,9 @@ def test_edit_of_the_opening_post_changes_title_kind_and_tags_everywhere(app: Fl
     assert hits(reader, "folder") == [(thread.id, opening.id)]
     assert hits(reader, "setup") == [(thread.id, opening.id)]
     # Replies carry the thread's kind and tags, so they follow too.
-    assert set(hits(reader, "kind:fix")) == {(thread.id, opening.id), (thread.id, reply.id)}
+    assert set(found(reader, "kind:fix")) == {(thread.id, opening.id), (thread.id, reply.id)}
     assert hits(reader, "kind:question") == []
-    assert set(hits(reader, "tag:folders")) == {(thread.id, opening.id), (thread.id, reply.id)}
+    assert set(found(reader, "tag:folders")) == {(thread.id, opening.id), (thread.id, reply.id)}
     assert hits(reader, "tag:scanners") == []
 
 
@@ -264,7 +265,7 @@ def test_a_corrupt_index_is_detected_and_rebuilt_from_the_database(app: Flask, d
     assert indexing.get_backend().state() is IndexState.CORRUPT
     outcome = services.search(make_user(), q="shredder")
     assert outcome.status is SearchStatus.READY
-    assert {(r.thread_id, r.post_id) for r in outcome.page.items} == {
+    assert {(r.thread_id, p.post_id) for r in outcome.page.items for p in r.posts} == {
         (thread.id, first_post(thread).id),
         (thread.id, reply.id),
     }

@@ -47,7 +47,9 @@ def test_results_show_title_kind_board_and_marked_snippet(app: Flask, login: Log
     )
     reply = make_reply(thread, body="Duplex off fixed it.")
     html = login(make_user()).get("/search?q=duplex").get_data(as_text=True)
-    assert "2 results" in html
+    # One result for the thread, both its matching posts beneath it.
+    assert "1 result" in html and html.count('class="search-result"') == 1
+    assert html.count('class="search-post"') == 2
     assert f'href="/t/{thread.id}-printer-jam"' in html
     assert f'href="/p/{reply.id}"' in html
     assert "<mark>duplex</mark>" in html and "<mark>Duplex</mark>" in html

@@ -10,7 +10,7 @@ import pytest
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 
-from forum.search.whoosh_backend import open_reader
+from forum.search.whoosh_readers import open_reader
 from forum.search.whoosh_schema import SCHEMA
 
 

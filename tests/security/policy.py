@@ -232,6 +232,7 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/"): staff(),
     ("GET", "/search"): staff(query="q=matrix"),
     ("GET", "/api/v1/search"): staff(query="q=matrix"),
+    ("GET", "/search/similar"): staff(query="title=matrix"),
     ("POST", "/preview"): staff(body=lambda w, v: {"body": "*preview*"}),
     ("GET", "/tags/<tag>"): staff(),  # a listing: it shows only threads the reader may see
     ("GET", "/b/<slug>"): department_scoped(),
