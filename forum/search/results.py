@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -49,14 +50,9 @@ class SearchResult:
     posts: tuple[SearchPost, ...] = ()
 
 
-def rows(
-    thread_ids: list[int], posts: dict[int, list[SearchHit]], boards_by_id: dict[int, Board]
-) -> list[SearchResult]:
-    """One row per thread, in the given order, with its posts as the database has them now
-    (titles, boards, handles; only the columns a row shows: no post bodies are loaded)."""
-    if not thread_ids:
-        return []
-    threads = {
+def thread_rows(thread_ids: list[int]) -> dict[int, Any]:
+    """id -> the columns a result row shows of each thread that is not deleted (no bodies)."""
+    return {
         row.id: row
         for row in db.session.execute(
             select(
@@ -70,6 +66,16 @@ def rows(
             ).where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
         )
     }
+
+
+def rows(
+    thread_ids: list[int], posts: dict[int, list[SearchHit]], boards_by_id: dict[int, Board]
+) -> list[SearchResult]:
+    """One row per thread, in the given order, with its posts as the database has them now
+    (titles, boards, handles; only the columns a row shows: no post bodies are loaded)."""
+    if not thread_ids:
+        return []
+    threads = thread_rows(thread_ids)
     hits = [hit for thread_id in thread_ids for hit in posts.get(thread_id, [])]
     # post id -> thread id of the hits' posts that are neither deleted nor hidden.
     visible_posts: dict[int, int] = {}

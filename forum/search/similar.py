@@ -6,13 +6,10 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from forum.accounts.models import User
 from forum.boards import services as boards
-from forum.boards.models import Board, PostKind, Thread
-from forum.extensions import db
-from forum.search import indexing, services
+from forum.boards.models import Board, PostKind
+from forum.search import indexing, results, services
 from forum.search.backend import IndexUnavailable, QuerySyntaxError, SearchQuery
 from forum.search.indexing import SearchStatus
 
@@ -72,20 +69,7 @@ def similar_threads(user: User, title: str, *, limit: int = SIMILAR_MAX) -> list
     if not wanted:
         return []
     by_board = {board.id: board for board in visible}
-    found = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Thread.id,
-                Thread.title,
-                Thread.slug,
-                Thread.board_id,
-                Thread.kind,
-                Thread.solution_post_id,
-                Thread.solution_thread_id,
-            ).where(Thread.id.in_(wanted), Thread.deleted_at.is_(None))
-        )
-    }
+    found = results.thread_rows(wanted)
     similar = []
     for thread_id in wanted:
         row = found.get(thread_id)
