@@ -8,7 +8,10 @@ before any fragment is looked up, and everything else a fragment shows depends o
 
 - a thread page: the thread, its version and newest post, the page number, and the audience
   (moderator or not, may reply, may mark solutions); each post is rendered twice, as seen by
-  its author and by anyone else, and the request picks per post;
+  its author and by anyone else, and the request picks per post. The entry also keeps what
+  the header and the first page show of the thread and nothing else keys: its tags, and the
+  answer box of a thread solved by one of its replies (a fix thread elsewhere is checked per
+  reader, see `services.solution_thread_for`), so a hit loads neither;
 - a listing: the boards it draws from, with their versions and newest posts, and the filters;
 - and always the reader's time zone, which every timestamp is shown in.
 
@@ -36,7 +39,7 @@ from forum.core import cache, clock
 from forum.core.pagination import Page
 
 # Bump when a fragment template or the shape of an entry changes: old entries are then ignored.
-FORMAT = 1
+FORMAT = 2
 SENTINEL = 987654321
 
 # (slot name, reaction kind) of the reaction buttons, read once rather than per post.
@@ -143,14 +146,34 @@ def _render_posts(thread: Thread, posts: Page[Post], audience: Audience) -> dict
     return {"posts": rendered}
 
 
-def thread_posts_html(
+def _answer_html(thread: Thread) -> str | None:
+    """The first page's box quoting the reply that solved the thread, when it is shown."""
+    answer = thread.solution_post if thread.solution_post_id is not None else None
+    if answer is None or not answer.is_visible:
+        return None
+    return str(_template("boards/_solution_answer.html").render(thread=thread, answer=answer))
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """A page of a thread as one reader sees it, from the cached entry."""
+
+    posts: list[Markup]  # one item per post
+    last_post_id: int | None
+    tags: list[str]
+    answer: Markup | None  # the solution box on the first page, when a reply solved it
+
+
+def thread_page(
     viewer: User, thread: Thread, page: int, audience: Audience, read_mark: int
-) -> tuple[list[Markup], int | None]:
-    """The page's posts as this reader sees them (one item per post), and its last post id."""
+) -> ThreadPage:
+    """The page's posts as this reader sees them, and what the entry keeps of the thread."""
     key = thread_key(thread, page, audience)
     entry = cache.get(key)
     if entry is None:
         entry = _render_posts(thread, services.thread_posts(thread, page=page), audience)
+        entry["tags"] = [tag.name for tag in thread.tags]
+        entry["answer"] = _answer_html(thread) if page == 1 else None
         cache.set(key, entry)
     posts = entry["posts"]
     mine = services.own_reactions(viewer, [post[0] for post in posts if post[2]])
@@ -172,7 +195,13 @@ def thread_posts_html(
         }
         parts = as_author if author_id == viewer.id else as_other
         html.append(Markup(fill(parts, values)))  # noqa: S704 - rendered by our template
-    return html, posts[-1][0] if posts else None
+    answer = entry["answer"]
+    return ThreadPage(
+        posts=html,
+        last_post_id=posts[-1][0] if posts else None,
+        tags=entry["tags"],
+        answer=Markup(answer) if answer else None,  # noqa: S704 - our template
+    )
 
 
 # --- thread listings -------------------------------------------------------------------------

@@ -28,14 +28,16 @@ def _thread_page(
         can_reply=services.can_reply(user, thread),
         can_solve=can_solve,
     )
-    post_list, last_on_page = pages.thread_posts_html(user, thread, page, audience, read_mark)
+    shown = pages.thread_page(user, thread, page, audience, read_mark)
     html = render_template(
         "boards/thread_detail.html",
         thread=thread,
         posts=Page[Post](
             items=[], page=page, per_page=services.POSTS_PER_PAGE, total=thread.post_count
         ),
-        post_list=post_list,
+        post_list=shown.posts,
+        tags=shown.tags,
+        answer=shown.answer,
         is_unread=services.unread_state(thread, {thread.id: read_mark} if read_mark else {}),
         watching=watching,
         can_moderate=audience.moderator,
@@ -44,14 +46,18 @@ def _thread_page(
         reply_form=forms.ReplyForm(),
         empty_form=ActionForm(),
         body_hint=forms.BODY_HINT,
-        solution_fix=services.solution_thread_for(user, thread) if page == 1 else None,
+        solution_fix=(
+            services.solution_thread_for(user, thread)
+            if page == 1 and shown.answer is None
+            else None
+        ),
         can_delete_thread=services.can_delete_thread(user, thread),
         kind_form=forms.KindForm(kind=thread.kind) if audience.moderator else None,
         restore_until=services.restorable_until(thread) if audience.moderator else None,
         thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
         composer=slots.fill(slots.COMPOSER, user=user, errors={}),
     )
-    return html, last_on_page
+    return html, shown.last_post_id
 
 
 @bp.get("/t/<id:thread_id>")
@@ -60,8 +66,7 @@ def thread_detail(thread_id: int, slug: str | None = None) -> ResponseReturnValu
     user = me()
     page = page_number(request.args.get("page"))
     try:
-        # The first page shows the solution box: loaded with the thread, not after it.
-        thread = services.get_visible_thread(user, thread_id, with_solution=page == 1)
+        thread = services.get_visible_thread(user, thread_id)
     except NotFound:
         merged_into = services.merged_into(user, thread_id)
         if merged_into is None:

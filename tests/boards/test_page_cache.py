@@ -165,6 +165,45 @@ def test_a_new_name_shows_on_cached_pages(app: Flask) -> None:
         assert "New Name" in html and "Old Name" not in html, path
 
 
+def test_the_cached_answer_box_and_tags_follow_the_thread(app: Flask) -> None:
+    """The first page's entry keeps the thread's tags and its answer box: each change to
+    them shows at once to a reader whose page was cached."""
+    asker, marker, member = make_user(), make_user(display_name="Marker Before"), make_user()
+    moderator = make_user()
+    board = make_board(moderators=[moderator, marker])
+    thread = make_thread(board, author=asker, body="How do we archive a page?", tags=["pages"])
+    answer = make_post(thread, body="Export it first, then archive.")
+    as_member = reader(app, member)
+    html = page(as_member, f"/t/{thread.id}")
+    assert "#pages" in html and 'id="solution-heading"' not in html
+
+    services.mark_solution(db.session.get(type(thread), thread.id), actor=marker, post=answer)
+    db.session.commit()
+    html = page(as_member, f"/t/{thread.id}")
+    box = html.split('id="solution-heading"')[1].split("</section>")[0]
+    assert "Export it first, then archive." in box and "Marker Before" in box
+
+    renamed = db.session.get(User, marker.id)
+    assert renamed is not None
+    accounts.update_profile(
+        renamed, display_name="Marker After", email_preference=renamed.email_preference
+    )
+    db.session.commit()
+    html = page(as_member, f"/t/{thread.id}")
+    assert "Marker After" in html and "Marker Before" not in html
+
+    opening = services.thread_posts(thread).items[0]
+    services.edit_post(opening, editor=asker, body="How do we archive a page?", tags="archive")
+    db.session.commit()
+    html = page(as_member, f"/t/{thread.id}")
+    assert "#archive" in html and "#pages" not in html
+
+    services.hide_post(db.session.get(type(answer), answer.id), actor=moderator, reason="Wrong")
+    db.session.commit()
+    html = page(as_member, f"/t/{thread.id}")
+    assert 'id="solution-heading"' not in html and "Export it first" not in html
+
+
 def test_only_solvers_get_the_solution_picker(app: Flask) -> None:
     author, member = make_user(), make_user()
     thread = make_thread(author=author, kind="question")
@@ -182,8 +221,9 @@ def test_a_plain_read_writes_nothing_and_a_cached_page_runs_few_queries(app: Fla
     as_member = reader(app, member)
     page(as_member, f"/t/{thread.id}")  # marks the first page read, fills the cache
     # Each count includes the reader (1) and what other capabilities add to every page: the
-    # alerts bell (1) and, on a thread, the escalation panel (1).
-    for path, expected in ((f"/t/{thread.id}", 8), (f"/b/{thread.board.slug}", 7), ("/", 5)):
+    # alerts bell (1) and, on a thread, the escalation panel (1). A cached thread page does
+    # not load the thread's tags (they are in the entry).
+    for path, expected in ((f"/t/{thread.id}", 7), (f"/b/{thread.board.slug}", 7), ("/", 5)):
         page(as_member, path)
         with sql_statements(transaction_control=False) as seen:
             page(as_member, path)

@@ -86,7 +86,7 @@ def test_home_page_issues_constant_queries(app: Flask, login: Callable[..., Flas
     assert _page_queries(client, "/") == small
 
 
-def test_a_solved_threads_first_page_loads_its_solution_with_the_thread(
+def test_a_solved_threads_first_page_runs_no_more_statements_than_an_unsolved_one(
     app: Flask, login: Callable[..., FlaskClient]
 ) -> None:
     moderator = make_user()

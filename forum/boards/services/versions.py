@@ -10,9 +10,9 @@ that bumps a version makes readers miss and render afresh. The keys (see forum/b
 Whatever the ORM flushes bumps the versions here, in one place, so no service can forget:
 a post edited, hidden, deleted or restored (its thread); a thread changed in any column or tag
 (the thread and its board, both boards when it moves); a board changed, or its moderators
-(itself); a person's
-display name (every thread they wrote in, every board). Statements that bypass the ORM call
-`bump_threads_of_posts` themselves (reactions, re-rendering).
+(itself); a person's display name (every thread they wrote in or marked solved, every board).
+Statements that bypass the ORM call `bump_threads_of_posts` themselves (reactions,
+re-rendering).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session, attributes
 
 from forum.accounts.models import User
@@ -118,9 +118,13 @@ def _bump(session: Session, _context: Any) -> None:
         )
     if pending["authors"]:
         # A name shows on every post and listing line of its person: rare, and worth it.
-        written_in = select(Post.thread_id).where(Post.author_id.in_(sorted(pending["authors"])))
+        authors = sorted(pending["authors"])
+        written_in = select(Post.thread_id).where(Post.author_id.in_(authors))
+        # ...and on a first page's solution box, as who marked the answer.
         connection.execute(
-            update(Thread).where(Thread.id.in_(written_in)).values(version=Thread.version + 1)
+            update(Thread)
+            .where(or_(Thread.id.in_(written_in), Thread.solved_by_id.in_(authors)))
+            .values(version=Thread.version + 1)
         )
         connection.execute(update(Board).values(version=Board.version + 1))
         pending["boards"].clear()
