@@ -10,6 +10,7 @@ from flask_login import current_user
 from forum.accounts.models import User
 from forum.alerts import bp, services
 from forum.alerts.forms import MarkReadForm
+from forum.core import slots
 from forum.core.db import immediate_transactions
 from forum.core.errors import Invalid, NotFound
 from forum.core.forms import require_valid
@@ -20,7 +21,7 @@ from forum.extensions import db
 
 def bell(user: User) -> str:
     """The header bell (base.html's header slot): a link to the notifications and the count."""
-    return render_template("alerts/_bell.html", unread=services.unread_count(user))
+    return slots.render("alerts/_bell.html", unread=services.unread_count(user))
 
 
 @bp.get("/notifications")

@@ -28,16 +28,15 @@ __all__ = ["bp", "init_app", "models", "signals"]
 def moderation_link(user: Any) -> str | None:
     """The header link to the moderation queue, with its count, for anyone who moderates (the
     queue is otherwise reached only from a flag notification)."""
-    from flask import render_template
-
     from forum.boards import services
+    from forum.core import slots
 
     if not getattr(user, "is_authenticated", False):
         return None
     boards = services.moderated_board_ids(user)
     if boards is not None and not boards:
         return None
-    return render_template("boards/_moderation_link.html", count=services.open_flag_count(user))
+    return slots.render("boards/_moderation_link.html", count=services.open_flag_count(user))
 
 
 def init_app(app: Flask) -> None:

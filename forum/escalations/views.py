@@ -18,6 +18,7 @@ from forum.accounts.services.email_links import LinkRefused
 from forum.accounts.signing_in import begin_second_step, sign_in_browser
 from forum.boards import services as board_services
 from forum.boards.models import Thread
+from forum.core import slots
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from forum.core.forms import ActionForm, require_action, submit
@@ -38,7 +39,7 @@ T = TypeVar("T")
 def thread_panel(*, thread: Thread, viewer: User) -> str:
     """The thread page's escalation panel (boards' thread-panels slot): the thread's escalation,
     if any, for everyone who can see the thread, and the link to escalate it."""
-    return render_template(
+    return slots.render(
         "escalations/_thread_status.html",
         thread=thread,
         escalation=services.escalation_for_thread(thread),

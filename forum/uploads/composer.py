@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, request
 
 from forum.boards.composer import Attached
+from forum.core import slots
 from forum.core.errors import ForumError
 from forum.extensions import db
 from forum.uploads import services
@@ -43,7 +44,7 @@ def composer_fields(user: Any, errors: dict[str, str]) -> str | None:
         return None
     config = current_app.config
     types = ["PNG", "JPEG", "WebP", "GIF", *(t.upper() for t in config["UPLOAD_DOCUMENT_TYPES"])]
-    return render_template(
+    return slots.render(
         "uploads/_composer.html",
         errors=errors,
         kinds=", ".join(types[:-1]) + " or " + types[-1],

@@ -26,32 +26,35 @@ def redis_up() -> bool:
     return True
 
 
-def test_local_cache_keeps_values_as_copies() -> None:
+def test_local_cache_keeps_a_decoded_copy_not_the_callers_object() -> None:
     backend = cache.backend_for("local://")
     assert isinstance(backend, cache.LocalBackend)
     assert backend.get("a") is None
-    backend.set("a", b"1")
-    assert backend.get("a") == b"1"
+    value = {"posts": [[1, "text"]]}
+    backend.set("a", value)
+    value["posts"].append([2, "changed after set"])
+    assert backend.get("a") == {"posts": [[1, "text"]]}
+    assert backend.get("a") is backend.get("a")  # decoded once, shared by readers
 
 
 def test_local_cache_evicts_the_least_recently_used_beyond_its_size() -> None:
     backend = cache.backend_for("local://?max_mb=0.001")  # 1,048 bytes
     assert isinstance(backend, cache.LocalBackend)
-    for name in "abcd":
-        backend.set(name, b"x" * 200)
-    assert backend.get("a") == b"x" * 200  # a is now the most recently used
+    for name in "abcd":  # 132 bytes of JSON each, counted as 198 decoded
+        backend.set(name, "x" * 130)
+    assert backend.get("a") == "x" * 130  # a is now the most recently used
     for name in "efg":
-        backend.set(name, b"x" * 200)
+        backend.set(name, "x" * 130)
     assert backend.size <= backend.max_bytes
     assert backend.get("a") is not None
     assert backend.get("b") is None
-    backend.set("huge", b"x" * 600)  # over a quarter of the cache: not kept
+    backend.set("huge", "x" * 600)  # over a quarter of the cache: not kept
     assert backend.get("huge") is None
 
 
 def test_none_backend_and_unknown_schemes() -> None:
     backend = cache.backend_for("none://")
-    backend.set("a", b"1")
+    backend.set("a", 1)
     assert backend.get("a") is None
     with pytest.raises(ValueError, match="CACHE_URL"):
         cache.backend_for("memcached://127.0.0.1")
@@ -65,7 +68,7 @@ def test_values_round_trip_as_json(app: Flask) -> None:
 
 def test_an_unreachable_redis_is_a_miss_not_an_error() -> None:
     backend = cache.backend_for("redis://127.0.0.1:1/0")
-    backend.set("a", b"1")
+    backend.set("a", 1)
     assert backend.get("a") is None
 
 

@@ -14,7 +14,7 @@ from forum.alerts import redaction
 from forum.alerts.models import Channel, Notification
 from forum.alerts.redaction import NoticeView
 from forum.alerts.services.outbox import dialect_name, enqueue, enqueue_many
-from forum.core.db import insert_new_rows, utcnow
+from forum.core.db import insert_new_rows, read_connection, utcnow
 from forum.core.errors import NotFound
 from forum.core.pagination import Page
 from forum.extensions import db
@@ -214,7 +214,7 @@ _UNREAD = (
 
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (the bell)."""
-    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
+    return read_connection(db.session).scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def list_notifications(

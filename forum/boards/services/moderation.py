@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import AuditAction, User
@@ -24,7 +24,7 @@ from forum.boards.services.visibility import (
     can_see_board,
     moderated_board_ids,
 )
-from forum.core.db import utcnow
+from forum.core.db import read_connection, utcnow
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from forum.core.pagination import Page
 from forum.extensions import db
@@ -248,19 +248,26 @@ def get_flag(actor: User, flag_id: int) -> Flag:
     return flag
 
 
+# Built once: the header's moderation link shows the count on every page of a moderator.
+_OPEN_FLAGS = (
+    select(func.count(Flag.id))
+    .join(Flag.post)
+    .join(Post.thread)
+    .where(Flag.state == FlagState.OPEN)
+)
+_OPEN_FLAGS_ON_BOARDS = _OPEN_FLAGS.where(
+    Thread.board_id.in_(bindparam("board_ids", expanding=True))
+)
+
+
 def open_flag_count(actor: User) -> int:
     board_ids = moderated_board_ids(actor)
-    query = (
-        select(func.count(Flag.id))
-        .join(Flag.post)
-        .join(Post.thread)
-        .where(Flag.state == FlagState.OPEN)
-    )
-    if board_ids is not None:
-        if not board_ids:
-            return 0
-        query = query.where(Thread.board_id.in_(board_ids))
-    return db.session.scalar(query) or 0
+    if board_ids is None:
+        return read_connection(db.session).scalar(_OPEN_FLAGS) or 0
+    if not board_ids:
+        return 0
+    connection = read_connection(db.session)
+    return connection.scalar(_OPEN_FLAGS_ON_BOARDS, {"board_ids": sorted(board_ids)}) or 0
 
 
 @signals.post_deleted.connect

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
@@ -30,7 +30,7 @@ from forum.boards.services.visibility import (
     can_moderate,
     can_see_board,
 )
-from forum.core.db import utcnow
+from forum.core.db import read_connection, utcnow
 from forum.core.errors import Conflict, Invalid, NotFound, NotPermitted
 from forum.extensions import db
 
@@ -246,15 +246,20 @@ class PostReactions:
         return iter(self.get(kind) for kind in ReactionKind)
 
 
+# Built once: every thread page runs it.
+_OWN_REACTIONS = select(Reaction.post_id, Reaction.kind).where(
+    Reaction.user_id == bindparam("user_id"),
+    Reaction.post_id.in_(bindparam("post_ids", expanding=True)),
+)
+
+
 def own_reactions(user: User, post_ids: Iterable[int]) -> set[tuple[int, str]]:
     """(post id, kind) of every reaction `user` gave to these posts (one query)."""
     ids = list(post_ids)
     if not ids:
         return set()
-    rows = db.session.execute(
-        select(Reaction.post_id, Reaction.kind).where(
-            Reaction.user_id == user.id, Reaction.post_id.in_(ids)
-        )
+    rows = read_connection(db.session).execute(
+        _OWN_REACTIONS, {"user_id": user.id, "post_ids": ids}
     )
     return {(post_id, str(kind)) for post_id, kind in rows}
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forum.accounts.models import Role, User
 from forum.boards.models import Board, BoardModerator, BoardVisibility, Post, Thread
+from forum.core.db import read_connection
 from forum.core.errors import NotFound
 from forum.extensions import db
 
@@ -172,9 +173,11 @@ def moderated_board_ids(user: User | None) -> set[int] | None:
         return set()
     if user.has_role(Role.ADMIN):
         return None
-    return set(
-        db.session.scalars(select(BoardModerator.board_id).where(BoardModerator.user_id == user.id))
-    )
+    return set(read_connection(db.session).scalars(_MODERATED, {"user_id": user.id}))
+
+
+# Built once: the header asks on every page whether the person moderates anything.
+_MODERATED = select(BoardModerator.board_id).where(BoardModerator.user_id == bindparam("user_id"))
 
 
 def can_edit_post(user: User | None, post: Post) -> bool:
