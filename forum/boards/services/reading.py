@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, case, delete, func, select
 from forum.accounts.models import User
 from forum.boards.models import Board, BoardWatch, Post, Thread, ThreadRead, ThreadWatch
 from forum.boards.services.validation import dialect_insert
-from forum.core.db import utcnow
+from forum.core.db import read_connection, utcnow
 from forum.extensions import db
 
 
@@ -70,16 +70,19 @@ def mark_read_ids(
     )
 
 
+# Built once: every listing asks it for its page of threads.
+_READ_MARKS = select(ThreadRead.thread_id, ThreadRead.last_read_post_id).where(
+    ThreadRead.user_id == bindparam("user_id"),
+    ThreadRead.thread_id.in_(bindparam("thread_ids", expanding=True)),
+)
+
+
 def read_marks(user: User, thread_ids: Iterable[int]) -> dict[int, int]:
     """thread id -> last read post id, for the threads `user` has opened (one query)."""
     ids = list(thread_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(ThreadRead.thread_id, ThreadRead.last_read_post_id).where(
-            ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)
-        )
-    )
+    rows = read_connection(db.session).execute(_READ_MARKS, {"user_id": user.id, "thread_ids": ids})
     return {row[0]: row[1] for row in rows}
 
 
@@ -145,8 +148,21 @@ def is_watching_thread(user: User, thread: Thread) -> bool:
     return db.session.get(ThreadWatch, (user.id, thread.id)) is not None
 
 
+_WATCHES_BOARD = (
+    select(BoardWatch.user_id)
+    .where(BoardWatch.user_id == bindparam("user_id"), BoardWatch.board_id == bindparam("board_id"))
+    .exists()
+    .select()
+)
+
+
 def is_watching_board(user: User, board: Board) -> bool:
-    return db.session.get(BoardWatch, (user.id, board.id)) is not None
+    """Whether `user` follows new threads on `board` (the board page asks on every view)."""
+    return bool(
+        read_connection(db.session).scalar(
+            _WATCHES_BOARD, {"user_id": user.id, "board_id": board.id}
+        )
+    )
 
 
 def watch_thread(user: User, thread: Thread, *, now: dt.datetime | None = None) -> None:

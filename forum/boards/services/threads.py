@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.models import User
@@ -35,7 +35,7 @@ from forum.boards.services.visibility import (
     can_see_board,
     live_threads,
 )
-from forum.core.db import utcnow
+from forum.core.db import read_connection, utcnow
 from forum.core.errors import Invalid, NotFound, NotPermitted
 from forum.core.markup import Rendered, render
 from forum.core.pagination import Page
@@ -276,14 +276,18 @@ def newest_post_ids(board_ids: Iterable[int]) -> dict[int, int | None]:
     ids = list(board_ids)
     if not ids:
         return {}
-    newest = (
-        select(func.max(Thread.last_post_id))
-        .where(Thread.board_id == Board.id)
-        .correlate(Board)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(Board.id, newest).where(Board.id.in_(ids)))
+    rows = read_connection(db.session).execute(_NEWEST_POSTS, {"board_ids": ids})
     return {board_id: last for board_id, last in rows}  # noqa: C416 - rows, not pairs
+
+
+# Built once: every listing page keys its cache on it.
+_NEWEST_POSTS = select(
+    Board.id,
+    select(func.max(Thread.last_post_id))
+    .where(Thread.board_id == Board.id)
+    .correlate(Board)
+    .scalar_subquery(),
+).where(Board.id.in_(bindparam("board_ids", expanding=True)))
 
 
 def visible_boards_with_newest(user: User) -> tuple[list[Board], dict[int, int | None]]:

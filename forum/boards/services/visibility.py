@@ -82,13 +82,17 @@ def visible_boards(user: User | None) -> list[Board]:
     return list(db.session.scalars(visible_boards_query(user)))
 
 
+# Built once: every board page loads its board with its moderators.
+_BOARD_WITH_MODERATORS = joinedload(Board.moderator_links)
+
+
 def get_visible_board(user: User | None, slug: str) -> Board:
     """The board with `slug`; raises NotFound when it is missing or `user` may not see it."""
     board = (
         db.session.scalars(
-            visible_boards_query(user)
-            .where(Board.slug == slug)
-            .options(joinedload(Board.moderator_links))
+            select(Board)
+            .where(Board.slug == slug, board_visibility_clause(user))
+            .options(_BOARD_WITH_MODERATORS)
         )
         .unique()
         .first()
