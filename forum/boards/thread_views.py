@@ -44,7 +44,6 @@ def _thread_page(
         can_reply=audience.can_reply,
         can_solve=can_solve,
         reply_form=forms.ReplyForm(),
-        empty_form=ActionForm(),
         body_hint=forms.BODY_HINT,
         solution_fix=(
             services.solution_thread_for(user, thread)

@@ -106,7 +106,11 @@ _READER_STATE = select(
 def reader_state(user: User, thread: Thread) -> tuple[int, bool]:
     """How far `user` has read `thread` (0: never opened) and whether they watch it, in one
     query: the thread page asks both on every view."""
-    row = db.session.execute(_READER_STATE, {"user_id": user.id, "thread_id": thread.id}).one()
+    row = (
+        read_connection(db.session)
+        .execute(_READER_STATE, {"user_id": user.id, "thread_id": thread.id})
+        .one()
+    )
     return int(row[0] or 0), bool(row[1])
 
 
