@@ -54,7 +54,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             from forum.core.db import configure_sqlite
 
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, writer_queue=app.config["SQLITE_WRITER_QUEUE"])
 
     from forum import capabilities
     from forum.core import ids

@@ -213,6 +213,7 @@ class Config(upload_settings.UploadSettings, verify_settings.PublicVerifySetting
     MEETUP_REMINDER_HOURS: float = 24.0
 
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLITE_WRITER_QUEUE: bool = True  # SQLite writers wait in arrival order (core/sqlite_writers)
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
+from forum.core import sqlite_writers
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -113,14 +115,23 @@ def read_only_transactions() -> Iterator[None]:
         _immediate.reset(token)
 
 
-def configure_sqlite(engine: Engine) -> None:
+# How long a writer waits for SQLite's write lock, and for its turn in the writer queue.
+BUSY_TIMEOUT_SECONDS = 15
+
+
+def configure_sqlite(engine: Engine, *, writer_queue: bool = True) -> None:
     """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for writers.
 
     pysqlite's own transaction handling is switched off so that writing requests (POST, PUT,
     PATCH, DELETE) and blocks under `immediate_transactions()` take the write lock when their
-    transaction starts: concurrent gunicorn workers then queue on the busy timeout instead of
-    failing with "database is locked" when a read transaction tries to upgrade to a write.
+    transaction starts: concurrent gunicorn workers then queue instead of failing with
+    "database is locked" when a read transaction tries to upgrade to a write. With
+    `writer_queue` (the SQLITE_WRITER_QUEUE setting) they queue in arrival order on a lock file
+    beside the database (forum/core/sqlite_writers.py) before BEGIN IMMEDIATE, rather than on
+    SQLite's busy timeout, which lets some writers starve.
     """
+    if writer_queue:
+        sqlite_writers.install(engine, timeout=BUSY_TIMEOUT_SECONDS)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -128,7 +139,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -140,4 +151,13 @@ def configure_sqlite(engine: Engine) -> None:
             if wanted is not None
             else has_request_context() and request.method not in _SAFE_METHODS
         )
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        if not writing:
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        sqlite_writers.take_turn(dbapi_connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            sqlite_writers.end_turn(dbapi_connection)
+            raise
