@@ -42,7 +42,7 @@ def thread_panel(*, thread: Thread, viewer: User) -> str:
     return slots.render(
         "escalations/_thread_status.html",
         thread=thread,
-        escalation=services.escalation_for_thread(thread),
+        escalation=services.status_line(thread.id),
         viewer=viewer,
         now=utcnow(),
     )

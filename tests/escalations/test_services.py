@@ -533,6 +533,40 @@ def test_escalation_for_thread_is_one_statement_and_puts_unresolved_before_newer
     assert len(seen) == 1, seen
 
 
+def test_the_thread_pages_status_line_shows_the_same_escalation_and_names_one_person(
+    app: Flask, dept: Any
+) -> None:
+    staff = make_staff(dept)
+    thread = make_thread(make_board(staff["admin"], department=dept))
+    quiet_id = make_thread(thread.board).id
+    db.session.commit()
+    with sql_statements(transaction_control=False) as seen:
+        assert services.status_line(quiet_id) is None
+    assert len(seen) == 1, seen
+
+    escalation = make_escalation(thread, actor=staff["member"], urgency=Urgency.URGENT)
+    line = services.status_line(thread.id)
+    assert line is not None and line.id == escalation.id
+    assert (line.state, line.urgency) == (EscalationState.OPEN, "urgent")
+    assert line.created_by_id == staff["member"].id and line.assigned_to is None
+
+    services.acknowledge(escalation, actor=staff["senior"])
+    db.session.commit()
+    line = services.status_line(thread.id)
+    assert line is not None and line.state == EscalationState.ACKNOWLEDGED
+    assert line.assigned_to is not None and line.assigned_to.id == staff["senior"].id
+
+    services.resolve(escalation, actor=staff["admin"])
+    older = make_escalation(thread, actor=staff["member"], now=T0 - dt.timedelta(days=1))
+    services.resolve(older, actor=staff["senior"])
+    db.session.commit()
+    line = services.status_line(thread.id)
+    expected = services.escalation_for_thread(thread.id)
+    assert line is not None and expected is not None and line.id == expected.id
+    assert line.resolved_by is not None and line.resolved_by.id == expected.resolved_by_id
+    assert line.assigned_to is None
+
+
 def test_moving_the_thread_moves_the_escalations_department(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept))

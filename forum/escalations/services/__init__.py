@@ -18,6 +18,7 @@ from forum.escalations.services.access import (
     get_escalation,
     open_escalation_for_thread,
     reporter_ids,
+    status_line,
 )
 from forum.escalations.services.escalating import DEFAULT_PER_HOUR, escalate, parse_urgency
 from forum.escalations.services.handling import (
@@ -57,5 +58,6 @@ __all__ = [
     "resolve",
     "resolve_by_reply",
     "routing",
+    "status_line",
     "timeline",
 ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import bindparam, case, select
 
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import has_role
 from forum.boards import services as board_services
 from forum.boards.models import Thread
+from forum.core.db import read_connection
 from forum.core.errors import NotFound, NotPermitted
-from forum.escalations.models import Escalation, EscalationState, EventKind
+from forum.escalations.models import Escalation, EscalationState, EventKind, Urgency
 from forum.extensions import db
 
 UNRESOLVED = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
@@ -72,14 +76,15 @@ def open_escalation_for_thread(thread_id: int) -> Escalation | None:
 
 
 # One query, built once, on every thread page: unresolved first, then the newest.
+_SHOWN_FIRST = (
+    case((Escalation.state.in_(UNRESOLVED), 0), else_=1),
+    Escalation.created_at.desc(),
+    Escalation.id.desc(),
+)
 _SHOWN_FOR_THREAD = (
     select(Escalation)
     .where(Escalation.thread_id == bindparam("thread_id"))
-    .order_by(
-        case((Escalation.state.in_(UNRESOLVED), 0), else_=1),
-        Escalation.created_at.desc(),
-        Escalation.id.desc(),
-    )
+    .order_by(*_SHOWN_FIRST)
     .limit(1)
 )
 
@@ -89,3 +94,56 @@ def escalation_for_thread(thread: Thread | int) -> Escalation | None:
     thread page's status line, shown to everyone who can see the thread)."""
     thread_id = thread if isinstance(thread, int) else thread.id
     return db.session.scalar(_SHOWN_FOR_THREAD, {"thread_id": thread_id})
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """What the thread page's escalation line shows: the columns it reads, and the one person
+    it names (who took it on, or who resolved it)."""
+
+    id: int
+    state: EscalationState
+    urgency: Urgency
+    created_at: dt.datetime
+    created_by_id: int | None
+    assigned_to: User | None
+    resolved_by: User | None
+
+
+# The same order as _SHOWN_FOR_THREAD, on the columns alone: most threads have no escalation,
+# and the ORM's entity load cost more than the probe.
+_LINE_FOR_THREAD = (
+    select(
+        Escalation.id,
+        Escalation.state,
+        Escalation.urgency,
+        Escalation.created_at,
+        Escalation.created_by_id,
+        Escalation.assigned_to_id,
+        Escalation.resolved_by_id,
+    )
+    .where(Escalation.thread_id == bindparam("thread_id"))
+    .order_by(*_SHOWN_FIRST)
+    .limit(1)
+)
+
+
+def status_line(thread_id: int) -> StatusLine | None:
+    """The thread page's escalation line (escalation_for_thread's choice), or None."""
+    row = read_connection(db.session).execute(_LINE_FOR_THREAD, {"thread_id": thread_id}).first()
+    if row is None:
+        return None
+    named = {
+        EscalationState.ACKNOWLEDGED: row.assigned_to_id,
+        EscalationState.RESOLVED: row.resolved_by_id,
+    }.get(row.state)
+    person = db.session.get(User, named) if named is not None else None
+    return StatusLine(
+        id=row.id,
+        state=row.state,
+        urgency=row.urgency,
+        created_at=row.created_at,
+        created_by_id=row.created_by_id,
+        assigned_to=person if row.state == EscalationState.ACKNOWLEDGED else None,
+        resolved_by=person if row.state == EscalationState.RESOLVED else None,
+    )
