@@ -12,6 +12,9 @@ before any fragment is looked up, and everything else a fragment shows depends o
   the header and the first page show of the thread and nothing else keys: its tags, and the
   answer box of a thread solved by one of its replies (a fix thread elsewhere is checked per
   reader, see `services.solution_thread_for`), so a hit loads neither;
+- a thread page's content around its posts (`thread_shell`): the same key, and whether the
+  reader may delete the thread; the reader's token, watch button, unread jump and other
+  capabilities' panels are its slots;
 - a listing: the boards it draws from, with their versions and newest posts, and the filters;
 - and always the reader's time zone, which every timestamp is shown in.
 
@@ -202,6 +205,28 @@ def thread_page(
         tags=entry["tags"],
         answer=Markup(answer) if answer else None,  # noqa: S704 - our template
     )
+
+
+def shell_key(thread: Thread, page: int, audience: Audience, can_delete: bool) -> str | None:
+    """The content's key; None for a deleted thread (its notice counts down the days left to
+    restore it, and only its moderators see it)."""
+    if thread.is_deleted:
+        return None
+    return f"{thread_key(thread, page, audience)}:shell:{int(can_delete)}"
+
+
+def thread_shell(key: str | None, render: Callable[[Slots], str]) -> dict[str, Any]:
+    """The page's content split around its slots, rendered by `render(slots)` on a miss."""
+    entry = cache.get(key) if key else None
+    if entry is None:
+        entry = {"parts": (slots := Slots()).split(render(slots))}
+        if key:
+            cache.set(key, entry)
+    return entry
+
+
+def fill_shell(entry: dict[str, Any], values: dict[str, str]) -> Markup:
+    return Markup(fill(entry["parts"], values))  # noqa: S704 - our template, escaped values
 
 
 # --- thread listings -------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from forum.boards import bp, composer, draft_views, drafts, forms, pages, services
@@ -29,34 +31,60 @@ def _thread_page(
         can_solve=can_solve,
     )
     shown = pages.thread_page(user, thread, page, audience, read_mark)
-    html = render_template(
-        "boards/thread_detail.html",
-        thread=thread,
-        posts=Page[Post](
-            items=[], page=page, per_page=services.POSTS_PER_PAGE, total=thread.post_count
-        ),
-        post_list=shown.posts,
-        tags=shown.tags,
-        answer=shown.answer,
-        is_unread=services.unread_state(thread, {thread.id: read_mark} if read_mark else {}),
-        watching=watching,
-        can_moderate=audience.moderator,
-        can_reply=audience.can_reply,
-        can_solve=can_solve,
-        reply_form=forms.ReplyForm(),
-        body_hint=forms.BODY_HINT,
-        solution_fix=(
-            services.solution_thread_for(user, thread)
-            if page == 1 and shown.answer is None
-            else None
-        ),
-        can_delete_thread=services.can_delete_thread(user, thread),
-        kind_form=forms.KindForm(kind=thread.kind) if audience.moderator else None,
-        restore_until=services.restorable_until(thread) if audience.moderator else None,
-        thread_panels=slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user),
-        composer=slots.fill(slots.COMPOSER, user=user, errors={}),
+    posts = Page[Post](
+        items=[], page=page, per_page=services.POSTS_PER_PAGE, total=thread.post_count
     )
+    can_delete = services.can_delete_thread(user, thread)
+    shell = pages.thread_shell(
+        pages.shell_key(thread, page, audience, can_delete),
+        lambda slot: render_template(
+            "boards/_thread_content.html",
+            slot=slot,
+            thread=thread,
+            posts=posts,
+            posts_on_page=len(shown.posts),
+            tags=shown.tags,
+            answer=shown.answer,
+            can_moderate=audience.moderator,
+            can_reply=audience.can_reply,
+            can_solve=can_solve,
+            can_delete_thread=can_delete,
+            reply_form=forms.ReplyForm(),
+            body_hint=forms.BODY_HINT,
+            kind_form=forms.KindForm(kind=thread.kind) if audience.moderator else None,
+            restore_until=services.restorable_until(thread) if audience.moderator else None,
+        ),
+    )
+    updated = services.unread_state(thread, {thread.id: read_mark} if read_mark else {})
+    content = pages.fill_shell(
+        shell,
+        {
+            "csrf": Markup('<input type="hidden" name="csrf_token" value="{}">').format(
+                generate_csrf()
+            ),
+            "unread": Markup(
+                '<a class="button button-small" href="{}">Jump to first unread</a>'
+            ).format(url_for("boards.thread_unread", thread_id=thread.id))
+            if updated == "updated"
+            else "",
+            "watch-value": "0" if watching else "1",
+            "watch-label": "Stop watching" if watching else "Watch replies",
+            "panels": Markup("").join(slots.fill(slots.THREAD_PANELS, thread=thread, viewer=user)),
+            "composer": Markup("").join(slots.fill(slots.COMPOSER, user=user, errors={})),
+            "fix": _fix_box(thread) if page == 1 and shown.answer is None else "",
+            **{f"post-{index}": html for index, html in enumerate(shown.posts)},
+        },
+    )
+    html = render_template("boards/thread_detail.html", thread=thread, posts=posts, content=content)
     return html, shown.last_post_id
+
+
+def _fix_box(thread: Thread) -> str:
+    """The solution box of a thread solved by a fix thread, as this reader may see it."""
+    if thread.solution_thread_id is None:
+        return ""
+    fix = services.solution_thread_for(me(), thread)
+    return render_template("boards/_solution_fix.html", thread=thread, fix=fix)
 
 
 @bp.get("/t/<id:thread_id>")

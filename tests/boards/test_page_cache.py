@@ -148,6 +148,43 @@ def test_reactions_and_new_marks_are_each_readers_own(app: Flask) -> None:
     assert "is-unread" in page(reader(app, make_user()), f"/b/{thread.board.slug}")
 
 
+def test_the_cached_content_around_the_posts_shows_each_reader_their_own_state(
+    app: Flask,
+) -> None:
+    author, watcher, behind = make_user(), make_user(), make_user()
+    thread = make_thread(author=author)
+    as_watcher, as_behind = reader(app, watcher), reader(app, behind)
+    page(as_behind, f"/t/{thread.id}")  # read up to the opening post
+    make_post(thread, author=author, body="A reply the second reader has not seen.")
+    assert as_watcher.post(f"/t/{thread.id}/watch", data={"watch": "1"}).status_code == 302
+
+    html = page(as_watcher, f"/t/{thread.id}")  # fills the cache, and reads everything
+    assert 'name="watch" value="0"' in html and "Stop watching" in html
+    assert "Jump to first unread" not in html
+    html = page(as_behind, f"/t/{thread.id}")  # from the cache
+    assert 'name="watch" value="1"' in html and "Watch replies" in html
+    assert "Stop watching" not in html
+    assert f'href="/t/{thread.id}/unread">Jump to first unread' in html
+    html = page(as_watcher, f"/t/{thread.id}")
+    assert "Stop watching" in html and "Jump to first unread" not in html
+
+
+def test_a_deleted_threads_notice_is_never_served_from_the_cache(app: Flask) -> None:
+    moderator = make_user()
+    board = make_board(moderators=[moderator])
+    thread = make_thread(board, title="Soon gone")
+    as_moderator = reader(app, moderator)
+    assert "This thread is deleted." not in page(as_moderator, f"/t/{thread.id}")
+    services.delete_thread(db.session.get(type(thread), thread.id), actor=moderator)
+    db.session.commit()
+    html = page(as_moderator, f"/t/{thread.id}")
+    assert "This thread is deleted." in html and "Restore thread" in html
+    services.restore_thread(db.session.get(type(thread), thread.id), actor=moderator)
+    db.session.commit()
+    html = page(as_moderator, f"/t/{thread.id}")
+    assert "This thread is deleted." not in html and "Restore thread" not in html
+
+
 def test_a_new_name_shows_on_cached_pages(app: Flask) -> None:
     author, member = make_user(display_name="Old Name"), make_user()
     thread = make_thread(author=author)
