@@ -128,12 +128,12 @@ class NoBackend:
     def set(self, key: str, value: Any) -> None:
         return None
 
+    def clear(self) -> None:
+        return None
+
 
 def _encode(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def clear(self) -> None:
-        return None
 
 
 def backend_for(url: str) -> Backend:

@@ -43,7 +43,7 @@ def insert_new_rows(model: type[Base], dialect: str) -> Insert:
     return insert(cast(Table, model.__table__)).on_conflict_do_nothing()
 
 
-def read_connection(session: Session | scoped_session[Session]) -> Connection:
+def read_connection(session: Session | scoped_session[Any]) -> Connection:
     """The session's connection, flushed first as the ORM's autoflush would, for the few Core
     reads every page runs (counts, the reader's marks): through the ORM such a read costs
     about three times as much Python as through Core, and far more than SQLite's own work."""
