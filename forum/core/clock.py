@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Callable
 from functools import cache
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from markupsafe import Markup, escape
 
 ZoneChooser = Callable[[], str | None]
@@ -56,12 +56,30 @@ def organization_zone_name() -> str:
 
 
 def reader_zone_name() -> str:
-    """The reader's own zone when they chose one, else the organization's; UTC outside an app."""
+    """The reader's own zone when they chose one, else the organization's; UTC outside an app.
+
+    Asked once per request (every timestamp on a page asks): `forget_reader_zone` after the
+    reader changes it."""
     if not has_app_context():
         return "UTC"
+    in_request = has_request_context()
+    if in_request and (known := g.get(_READER_ZONE_KEY)) is not None:
+        return str(known)
     chooser: ZoneChooser | None = current_app.extensions.get(_CHOOSER_KEY)
     chosen = chooser() if chooser is not None else None
-    return chosen if chosen and is_time_zone(chosen) else organization_zone_name()
+    name = chosen if chosen and is_time_zone(chosen) else organization_zone_name()
+    if in_request:
+        setattr(g, _READER_ZONE_KEY, name)
+    return name
+
+
+def forget_reader_zone() -> None:
+    """The reader's zone changed during this request: ask again."""
+    if has_request_context():
+        g.pop(_READER_ZONE_KEY, None)
+
+
+_READER_ZONE_KEY = "forum_reader_zone"
 
 
 def reader_zone() -> dt.tzinfo:

@@ -204,12 +204,15 @@ class Backlog:
         return (now - self.oldest).total_seconds() if self.oldest is not None else 0.0
 
 
+# Built once: every search asks it.
+_BACKLOG = select(func.count(SearchQueueItem.id), func.min(SearchQueueItem.created_at))
+
+
 def backlog() -> Backlog:
-    """Read in a session of its own: the caller's may hold a snapshot from before a drain."""
-    with Session(db.engine) as session:
-        count, oldest = session.execute(
-            select(func.count(SearchQueueItem.id), func.min(SearchQueueItem.created_at))
-        ).one()
+    """Read on a connection of its own: the caller's session may hold a snapshot from before a
+    drain. (Core, not a Session: every search asks.)"""
+    with db.engine.connect() as connection:
+        count, oldest = connection.execute(_BACKLOG).one()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=dt.UTC)
     return Backlog(count=int(count or 0), oldest=oldest)

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from forum.accounts.models import User
 from forum.boards.models import Board, Post, PostKind, Thread
+from forum.core.db import read_connection
 from forum.extensions import db
 from forum.search.backend import SearchHit
 
@@ -50,22 +51,31 @@ class SearchResult:
     posts: tuple[SearchPost, ...] = ()
 
 
+# Built once, with the ids bound: every search runs both.
+_THREAD_ROWS = select(
+    Thread.id,
+    Thread.title,
+    Thread.slug,
+    Thread.board_id,
+    Thread.kind,
+    Thread.solution_post_id,
+    Thread.solution_thread_id,
+).where(Thread.id.in_(bindparam("thread_ids", expanding=True)), Thread.deleted_at.is_(None))
+_SHOWN_POSTS = (
+    select(Post.id, Post.thread_id, User.handle)
+    .join(User, User.id == Post.author_id)
+    .where(
+        Post.id.in_(bindparam("post_ids", expanding=True)),
+        Post.deleted_at.is_(None),
+        Post.hidden_at.is_(None),
+    )
+)
+
+
 def thread_rows(thread_ids: list[int]) -> dict[int, Any]:
     """id -> the columns a result row shows of each thread that is not deleted (no bodies)."""
-    return {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Thread.id,
-                Thread.title,
-                Thread.slug,
-                Thread.board_id,
-                Thread.kind,
-                Thread.solution_post_id,
-                Thread.solution_thread_id,
-            ).where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
-        )
-    }
+    connection = read_connection(db.session)
+    return {row.id: row for row in connection.execute(_THREAD_ROWS, {"thread_ids": thread_ids})}
 
 
 def rows(
@@ -81,15 +91,8 @@ def rows(
     visible_posts: dict[int, int] = {}
     handles: dict[int, str | None] = {}
     if hits:
-        for row in db.session.execute(
-            select(Post.id, Post.thread_id, User.handle)
-            .join(User, User.id == Post.author_id)
-            .where(
-                Post.id.in_({hit.post_id for hit in hits}),
-                Post.deleted_at.is_(None),
-                Post.hidden_at.is_(None),
-            )
-        ):
+        post_ids = sorted({hit.post_id for hit in hits})
+        for row in read_connection(db.session).execute(_SHOWN_POSTS, {"post_ids": post_ids}):
             visible_posts[row.id], handles[row.id] = row.thread_id, row.handle
     rows = []
     for thread_id in thread_ids:

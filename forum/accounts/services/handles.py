@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import select
 
 from forum.accounts.models import User
@@ -62,4 +62,22 @@ def person_url(user: User | str | None) -> str | None:
     handle = user if isinstance(user, str) else getattr(user, "handle", None)
     if not handle or not has_request_context() or PERSON_ENDPOINT not in current_app.view_functions:
         return None
-    return url_for(PERSON_ENDPOINT, handle=handle)
+    if not HANDLE_RE.match(handle):
+        return url_for(PERSON_ENDPOINT, handle=handle)
+    # A valid handle needs no quoting in a path, so the address is built around it: pages
+    # link dozens of people, and url_for for each showed in profiles.
+    head, tail = _person_url_pattern()
+    return f"{head}{handle}{tail}"
+
+
+def _person_url_pattern() -> tuple[str, str]:
+    patterns: dict[str, tuple[str, str]] = current_app.extensions.setdefault("forum.person_url", {})
+    pattern = patterns.get(request.script_root)
+    if pattern is None:
+        url = url_for(PERSON_ENDPOINT, handle=_SENTINEL)
+        head, _sentinel, tail = url.partition(_SENTINEL)
+        pattern = patterns[request.script_root] = (head, tail)
+    return pattern
+
+
+_SENTINEL = "person0handle0sentinel"

@@ -17,7 +17,7 @@ from forum.accounts.models import AuditAction, Department, EmailPreference, Role
 from forum.accounts.permissions import require_role
 from forum.accounts.services import audit, handles, sessions
 from forum.accounts.services.tokens import revoke_all_api_tokens
-from forum.core.clock import is_time_zone
+from forum.core.clock import forget_reader_zone, is_time_zone
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, Invalid
 from forum.core.security import new_token
@@ -194,6 +194,7 @@ def update_profile(
                 fields={"time_zone": "Choose a time zone from the list, such as Europe/London."}
             )
         user.time_zone = time_zone or None
+        forget_reader_zone()
     user.email_preference = preference
     user.display_name = display_name
     db.session.flush()
