@@ -58,11 +58,11 @@ def _nav_items(user: object) -> list[dict[str, str]]:
         if visible is not None and not visible(user):
             continue
         if section == "main":
-            items.append({"label": label, "url": _static_url(endpoint)})
+            items.append({"label": label, "url": fixed_url(endpoint)})
         elif section == "admin":
             has_admin_pages = True
     if has_admin_pages:
-        items.append({"label": "Admin", "url": _static_url("admin_hub")})
+        items.append({"label": "Admin", "url": fixed_url("admin_hub")})
     return items
 
 
@@ -75,21 +75,24 @@ def _sorted_nav() -> list[tuple[int, str, str, Callable[[Any], bool] | None, str
     return list(cached[2])
 
 
-def _static_url(endpoint: str) -> str:
-    """url_for of an endpoint without arguments, built once per script root: the header's
-    links are the same on every page, and building each one per request showed in profiles."""
-    urls: dict[tuple[str, str], str] = current_app.extensions.setdefault("forum.nav_urls", {})
-    key = (request.script_root, endpoint)
+def fixed_url(endpoint: str, **values: Any) -> str:
+    """url_for of an address that is the same on every page (a stylesheet, the header's links),
+    built once per script root: base.html names about fifteen, and url_for for each on every
+    request showed in profiles. Only for constant arguments, never a reader's or an object's."""
+    urls: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = (
+        current_app.extensions.setdefault("forum.fixed_urls", {})
+    )
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
     url = urls.get(key)
     if url is None:
-        url = urls[key] = url_for(endpoint)
+        url = urls[key] = url_for(endpoint, **values)
     return url
 
 
 def admin_hub() -> ResponseReturnValue:
     """One page linking every administration page the person may use."""
     items = [
-        {"label": label, "url": _static_url(endpoint)}
+        {"label": label, "url": fixed_url(endpoint)}
         for _order, label, endpoint, visible, section in _sorted_nav()
         if section == "admin" and (visible is None or visible(current_user))
     ]

@@ -130,6 +130,7 @@ def init_app(app: Flask) -> None:
     clock.init_app(app)
     formatting.init_app(app)
     app.context_processor(navigation.page_chrome)
+    app.jinja_env.globals["fixed_url"] = navigation.fixed_url
 
     @app.before_request
     def _screen_input() -> ResponseReturnValue | None:
