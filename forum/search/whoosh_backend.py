@@ -50,6 +50,7 @@ from forum.search.backend import (
 )
 from forum.search.locks import FileLock, held
 from forum.search.snippets import SNIPPET_CHARS, plain_snippet
+from forum.search.whoosh_merging import merge_small_segments
 from forum.search.whoosh_query import compile_query, is_scored
 from forum.search.whoosh_readers import Searchers, close_all, open_reader
 from forum.search.whoosh_schema import (
@@ -205,7 +206,7 @@ class WhooshBackend:
                     writer.delete_by_term("key", key, searcher=existing)
             for doc in batch.upserts:
                 writer.add_document(**document_fields(doc))
-            writer.commit()
+            writer.commit(mergetype=merge_small_segments)
         except Exception as exc:
             writer.cancel()
             self._forget()
