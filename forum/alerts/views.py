@@ -21,7 +21,9 @@ from forum.extensions import db
 
 def bell(user: User) -> str:
     """The header bell (base.html's header slot): a link to the notifications and the count."""
-    return slots.render("alerts/_bell.html", unread=services.unread_count(user))
+    return slots.render(
+        "alerts/_bell.html", unread=services.unread_for_bell(user), cap=services.BELL_CAP
+    )
 
 
 @bp.get("/notifications")

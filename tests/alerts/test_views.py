@@ -35,6 +35,21 @@ def test_bell_shows_unread_count_for_signed_in_people(app: Flask, login: Login) 
     assert "Notifications" in html
 
 
+def test_the_bell_counts_up_to_its_cap_and_the_page_counts_all(app: Flask, login: Login) -> None:
+    user = make_user()
+    for _ in range(services.BELL_CAP + 5):
+        make_notification(user)
+    assert services.unread_for_bell(user) == services.BELL_CAP
+    assert services.unread_count(user) == services.BELL_CAP + 5
+    client = login(user)
+    html = client.get("/").get_data(as_text=True)
+    assert '<span class="bell-count">99+<span class="visually-hidden"> unread</span>' in html
+    services.mark_read(user)
+    db.session.commit()
+    make_notification(user)
+    assert services.unread_for_bell(user) == 1
+
+
 def test_anonymous_people_see_no_bell_and_cannot_reach_notifications(
     app: Flask, client: FlaskClient
 ) -> None:

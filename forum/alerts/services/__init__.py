@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from forum.alerts.services import digest, endpoints, mailbox, unsubscribe
 from forum.alerts.services.notifications import (
+    BELL_CAP,
     NOTIFICATIONS_PER_PAGE,
     add_notification,
     list_notifications,
@@ -19,6 +20,7 @@ from forum.alerts.services.notifications import (
     notify_users,
     open_notification,
     unread_count,
+    unread_for_bell,
 )
 from forum.alerts.services.outbox import (
     enqueue,
@@ -32,6 +34,7 @@ from forum.alerts.services.outbox import (
 )
 
 __all__ = [
+    "BELL_CAP",
     "NOTIFICATIONS_PER_PAGE",
     "add_notification",
     "digest",
@@ -52,5 +55,6 @@ __all__ = [
     "queue_email",
     "requeue",
     "unread_count",
+    "unread_for_bell",
     "unsubscribe",
 ]
