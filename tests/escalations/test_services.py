@@ -499,18 +499,20 @@ def test_alerts_are_written_in_the_escalations_transaction(app: Flask, dept: Any
     assert len(emails_to(staff["senior"])) == 1
 
 
-def test_escalation_for_thread_prefers_the_unresolved_one(app: Flask, dept: Any) -> None:
+def test_the_status_line_prefers_the_unresolved_escalation(app: Flask, dept: Any) -> None:
     staff = make_staff(dept)
     thread = make_thread(make_board(staff["admin"], department=dept))
-    assert services.escalation_for_thread(thread) is None
+    assert services.status_line(thread.id) is None
     first = make_escalation(thread, actor=staff["member"])
     services.resolve(first, actor=staff["senior"])
-    assert services.escalation_for_thread(thread) is first
+    line = services.status_line(thread.id)
+    assert line is not None and line.id == first.id
     second = make_escalation(thread, actor=staff["member"], now=T0 + dt.timedelta(hours=1))
-    assert services.escalation_for_thread(thread.id) is second
+    line = services.status_line(thread.id)
+    assert line is not None and line.id == second.id
 
 
-def test_escalation_for_thread_is_one_statement_and_puts_unresolved_before_newer(
+def test_the_status_line_is_one_statement_and_puts_unresolved_before_newer(
     app: Flask, dept: Any
 ) -> None:
     staff = make_staff(dept)
@@ -522,14 +524,14 @@ def test_escalation_for_thread_is_one_statement_and_puts_unresolved_before_newer
     db.session.commit()
 
     with sql_statements(transaction_control=False) as seen:
-        shown = services.escalation_for_thread(thread_id)
+        shown = services.status_line(thread_id)
 
     assert shown is not None and shown.id == expected_id
     assert len(seen) == 1, seen
     quiet_id = make_thread(thread.board).id
     db.session.commit()
     with sql_statements(transaction_control=False) as seen:
-        assert services.escalation_for_thread(quiet_id) is None
+        assert services.status_line(quiet_id) is None
     assert len(seen) == 1, seen
 
 
@@ -560,10 +562,9 @@ def test_the_thread_pages_status_line_shows_the_same_escalation_and_names_one_pe
     older = make_escalation(thread, actor=staff["member"], now=T0 - dt.timedelta(days=1))
     services.resolve(older, actor=staff["senior"])
     db.session.commit()
-    line = services.status_line(thread.id)
-    expected = services.escalation_for_thread(thread.id)
-    assert line is not None and expected is not None and line.id == expected.id
-    assert line.resolved_by is not None and line.resolved_by.id == expected.resolved_by_id
+    line = services.status_line(thread.id)  # both resolved: the newer one
+    assert line is not None and line.id == escalation.id
+    assert line.resolved_by is not None and line.resolved_by.id == staff["admin"].id
     assert line.assigned_to is None
 
 

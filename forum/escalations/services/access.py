@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, case, select
 from forum.accounts.models import Role, User
 from forum.accounts.permissions import has_role
 from forum.boards import services as board_services
-from forum.boards.models import Thread
 from forum.core.db import read_connection
 from forum.core.errors import NotFound, NotPermitted
 from forum.escalations.models import Escalation, EscalationState, EventKind, Urgency
@@ -81,19 +80,6 @@ _SHOWN_FIRST = (
     Escalation.created_at.desc(),
     Escalation.id.desc(),
 )
-_SHOWN_FOR_THREAD = (
-    select(Escalation)
-    .where(Escalation.thread_id == bindparam("thread_id"))
-    .order_by(*_SHOWN_FIRST)
-    .limit(1)
-)
-
-
-def escalation_for_thread(thread: Thread | int) -> Escalation | None:
-    """The thread's unresolved escalation, else its most recent one, else None (for the
-    thread page's status line, shown to everyone who can see the thread)."""
-    thread_id = thread if isinstance(thread, int) else thread.id
-    return db.session.scalar(_SHOWN_FOR_THREAD, {"thread_id": thread_id})
 
 
 @dataclass(frozen=True)
@@ -110,8 +96,8 @@ class StatusLine:
     resolved_by: User | None
 
 
-# The same order as _SHOWN_FOR_THREAD, on the columns alone: most threads have no escalation,
-# and the ORM's entity load cost more than the probe.
+# The thread's unresolved escalation first, else its newest; on the columns alone: most
+# threads have no escalation, and the ORM's entity load cost more than the probe.
 _LINE_FOR_THREAD = (
     select(
         Escalation.id,
@@ -129,7 +115,8 @@ _LINE_FOR_THREAD = (
 
 
 def status_line(thread_id: int) -> StatusLine | None:
-    """The thread page's escalation line (escalation_for_thread's choice), or None."""
+    """The thread page's escalation line, shown to everyone who can see the thread: its
+    unresolved escalation, else its most recent one; None when it has none."""
     row = read_connection(db.session).execute(_LINE_FOR_THREAD, {"thread_id": thread_id}).first()
     if row is None:
         return None
